@@ -1,0 +1,221 @@
+import { z } from 'zod';
+import { parseDuration } from './duration';
+
+/**
+ * The test definition: JSON or YAML modelled on k6 options (DESIGN.md §3). Field names follow k6
+ * wherever k6 has one. Parsing yields durations in milliseconds and every default applied once.
+ */
+
+const duration = (what = 'a duration') =>
+  z.union([z.string(), z.number()]).transform((value, ctx) => {
+    const ms = parseDuration(value);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is not ${what}` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+const positiveDuration = duration().refine((ms) => ms > 0, 'must be longer than 0');
+const count = z.number().int('must be a whole number').nonnegative('must not be negative');
+const positiveCount = count.min(1, 'must be at least 1');
+const name = z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
+const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+const stringMatch = {
+  equals: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
+  contains: z.string().optional(),
+  matches: z.string().optional(),
+  exists: z.boolean().optional(),
+};
+const checkSchema = z.union([
+  z.strictObject({
+    name: name.optional(),
+    status: z.union([z.number().int(), z.array(z.number().int()).min(1), z.string().regex(/^[1-5]xx$/)]),
+  }),
+  z.strictObject({ name: name.optional(), header: z.string().min(1), ...stringMatch }),
+  z.strictObject({ name: name.optional(), body: z.literal(true), ...stringMatch }),
+  z.strictObject({
+    name: name.optional(),
+    json: z.string().min(1),
+    ...stringMatch,
+    lt: z.number().optional(),
+    gt: z.number().optional(),
+  }),
+  z.strictObject({ name: name.optional(), maxDuration: duration() }),
+]);
+const captureSchema = z.union([
+  z.strictObject({ json: z.string().min(1) }),
+  z.strictObject({ header: z.string().min(1) }),
+  z.strictObject({ regex: z.string().min(1), group: count.optional() }),
+]);
+const thinkTime = z.union([duration(), z.strictObject({ min: duration(), max: duration() })]);
+
+const requestSchema = z
+  .strictObject({
+    name: name.optional(),
+    method: z
+      .string()
+      .transform((m) => m.toUpperCase())
+      .pipe(z.enum(HTTP_METHODS, { error: `must be one of ${HTTP_METHODS.join(', ')}` }))
+      .optional(),
+    path: z.string().startsWith('/', 'must start with "/"').optional(),
+    url: z.string().optional(),
+    query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    body: z.unknown().optional(),
+    checks: z.array(checkSchema).optional(),
+    capture: z
+      .record(z.string().regex(/^\w+$/, 'capture names are letters, digits and _'), captureSchema)
+      .optional(),
+    thinkTime: thinkTime.optional(),
+    timeout: positiveDuration.optional(),
+  })
+  .refine((r) => (r.path === undefined) !== (r.url === undefined), 'give exactly one of "path" or "url"');
+
+const stage = z.strictObject({ duration: duration(), target: count });
+const flowSchema = z.strictObject({
+  name: name.optional(),
+  weight: z.number().positive('must be above 0').default(1),
+  requests: z.array(requestSchema).min(1, 'needs at least one request'),
+});
+const common = {
+  startTime: duration().default(0),
+  gracefulStop: duration().default(30_000),
+  thinkTime: thinkTime.optional(),
+  requests: z.array(requestSchema).min(1, 'needs at least one request').optional(),
+  flows: z.array(flowSchema).min(1, 'needs at least one flow').optional(),
+  tags: z.record(z.string(), z.string()).optional(),
+};
+const executorSchema = z.discriminatedUnion(
+  'executor',
+  [
+    z.strictObject({
+      executor: z.literal('constant-vus'),
+      vus: positiveCount.default(1),
+      duration: positiveDuration,
+      ...common,
+    }),
+    z.strictObject({
+      executor: z.literal('ramping-vus'),
+      startVUs: count.default(1),
+      stages: z.array(stage).min(1, 'needs at least one stage'),
+      gracefulRampDown: duration().default(30_000),
+      ...common,
+    }),
+    z.strictObject({
+      executor: z.literal('constant-arrival-rate'),
+      rate: z.number().positive('must be above 0'),
+      timeUnit: positiveDuration.default(1_000),
+      duration: positiveDuration,
+      preAllocatedVUs: positiveCount,
+      maxVUs: positiveCount.optional(),
+      ...common,
+    }),
+    z.strictObject({
+      executor: z.literal('ramping-arrival-rate'),
+      startRate: z.number().nonnegative().default(0),
+      timeUnit: positiveDuration.default(1_000),
+      stages: z.array(stage.extend({ target: z.number().nonnegative() })).min(1, 'needs at least one stage'),
+      preAllocatedVUs: positiveCount,
+      maxVUs: positiveCount.optional(),
+      ...common,
+    }),
+    z.strictObject({
+      executor: z.literal('per-vu-iterations'),
+      vus: positiveCount.default(1),
+      iterations: positiveCount.default(1),
+      maxDuration: positiveDuration.default(600_000),
+      ...common,
+    }),
+    z.strictObject({
+      executor: z.literal('shared-iterations'),
+      vus: positiveCount.default(1),
+      iterations: positiveCount.default(1),
+      maxDuration: positiveDuration.default(600_000),
+      ...common,
+    }),
+  ],
+  {
+    error: (issue) =>
+      issue.code === 'invalid_union'
+        ? `"executor" must be one of constant-vus, ramping-vus, constant-arrival-rate, ramping-arrival-rate, per-vu-iterations, shared-iterations`
+        : undefined,
+  },
+);
+
+const thresholdEntry = z.union([
+  z.string(),
+  z.strictObject({
+    threshold: z.string(),
+    abortOnFail: z.boolean().default(false),
+    delayAbortEval: duration().default(0),
+  }),
+]);
+
+export const testDefinitionSchema = z.strictObject({
+  name: name.default('unnamed'),
+  baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  scenarios: z
+    .record(
+      z.string().regex(/^[\w.-]+$/, 'scenario names are letters, digits, ".", "-" and "_"'),
+      executorSchema,
+    )
+    .refine((s) => Object.keys(s).length > 0, 'needs at least one scenario'),
+  thresholds: z.record(z.string(), z.array(thresholdEntry).min(1)).default({}),
+  tags: z.record(z.string(), z.string()).optional(),
+  timeout: positiveDuration.default(60_000),
+  connectTimeout: positiveDuration.default(10_000),
+  insecureSkipTLSVerify: z.boolean().default(false),
+  discardResponseBodies: z.boolean().default(false),
+  summaryTrendStats: z.unknown().optional(),
+});
+
+export type RawTestDefinition = z.input<typeof testDefinitionSchema>;
+type Parsed = z.output<typeof testDefinitionSchema>;
+export type ParsedScenario = Parsed['scenarios'][string];
+export type ExecutorConfig = ParsedScenario;
+export type ExecutorName = ParsedScenario['executor'];
+export type RequestStep = z.output<typeof requestSchema>;
+export type Check = z.output<typeof checkSchema>;
+export type Capture = z.output<typeof captureSchema>;
+export type ThinkTime = z.output<typeof thinkTime>;
+
+export interface Flow {
+  readonly name: string;
+  readonly weight: number;
+  readonly requests: readonly RequestStep[];
+}
+type WithFlows<S> = S extends unknown ? Omit<S, 'flows'> & { readonly flows: readonly Flow[] } : never;
+/** A scenario after validation: `requests` or `flows` normalized into weighted flows. */
+export type Scenario = WithFlows<ParsedScenario>;
+export interface ThresholdSpec {
+  readonly threshold: string;
+  readonly abortOnFail: boolean;
+  readonly delayAbortEval: number;
+}
+export type TestDefinition = Omit<Parsed, 'scenarios' | 'thresholds'> & {
+  readonly scenarios: Readonly<Record<string, Scenario>>;
+  readonly thresholds: Readonly<Record<string, readonly ThresholdSpec[]>>;
+};
+
+export interface DefinitionProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Thrown for a definition that does not validate; lists every problem with its path. */
+export class InvalidDefinitionError extends Error {
+  readonly code = 'E_INVALID_DEFINITION';
+  constructor(readonly problems: readonly DefinitionProblem[]) {
+    super(
+      `invalid test definition:\n${problems.map((p) => `  ${p.path || '(root)'}: ${p.message}`).join('\n')}`,
+    );
+    this.name = 'InvalidDefinitionError';
+  }
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`))
+    .join('');
+}

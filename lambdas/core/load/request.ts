@@ -1,0 +1,71 @@
+import type { HttpRequest } from '../../ports/http';
+import type { RequestStep } from './definition';
+
+/** Request steps compiled once; `${name}` placeholders are filled from the VU's variables per send. */
+
+const PLACEHOLDER = /\$\{(\w+)\}/g;
+const hasPlaceholder = (text: string) => text.includes('${');
+export type Vars = Readonly<Record<string, string>>;
+
+export const fill = (text: string, vars: Vars): string =>
+  hasPlaceholder(text) ? text.replace(PLACEHOLDER, (whole, name: string) => vars[name] ?? whole) : text;
+
+export interface CompiledStep {
+  readonly step: RequestStep;
+  readonly name: string;
+  readonly method: string;
+  /** Checks or captures read the body. */
+  readonly needsBody: boolean;
+  request(vars: Vars): HttpRequest;
+}
+
+export interface CompileOptions {
+  readonly baseUrl: string | undefined;
+  readonly timeoutMs: number;
+}
+
+function bodyOf(step: RequestStep): { body: string | undefined; json: boolean } {
+  if (step.body === undefined || step.body === null) return { body: undefined, json: false };
+  if (typeof step.body === 'string') return { body: step.body, json: false };
+  return { body: JSON.stringify(step.body), json: true };
+}
+
+export function compileStep(step: RequestStep, options: CompileOptions): CompiledStep {
+  const method = step.method ?? (step.body === undefined ? 'GET' : 'POST');
+  const { body, json } = bodyOf(step);
+  const headers: Record<string, string> = { ...(step.headers ?? {}) };
+  if (json && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+    headers['content-type'] = 'application/json';
+  const query = Object.entries(step.query ?? {})
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+    .join('&');
+  const target = step.url ?? `${(options.baseUrl ?? '').replace(/\/$/, '')}${step.path ?? '/'}`;
+  const href = query === '' ? target : `${target}${target.includes('?') ? '&' : '?'}${query}`;
+  const timeoutMs = step.timeout ?? options.timeoutMs;
+  const readsBody =
+    (step.checks ?? []).some((c) => 'body' in c || 'json' in c) ||
+    Object.values(step.capture ?? {}).some((c) => 'json' in c || 'regex' in c);
+  // Bodies are only ever kept when a check or capture reads them (k6's discardResponseBodies is implied).
+  const needsBody = readsBody;
+  const name = step.name ?? `${method} ${step.path ?? step.url}`;
+
+  const dynamic =
+    hasPlaceholder(href) ||
+    (body !== undefined && hasPlaceholder(body)) ||
+    Object.values(headers).some(hasPlaceholder);
+  const build = (vars: Vars): HttpRequest => {
+    const filledHeaders: Record<string, string> = {};
+    for (const [k, v] of Object.entries(headers)) filledHeaders[k] = fill(v, vars);
+    const filledBody = body === undefined ? undefined : fill(body, vars);
+    return {
+      method,
+      url: new URL(fill(href, vars)),
+      headers: filledHeaders,
+      ...(filledBody === undefined ? {} : { body: filledBody }),
+      timeoutMs,
+      keepBody: needsBody,
+    };
+  };
+  const fixed = dynamic ? undefined : build({});
+  return { step, name, method, needsBody, request: fixed ? () => fixed : build };
+}

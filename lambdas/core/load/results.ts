@@ -1,0 +1,202 @@
+import { ERROR_KINDS, type ErrorKind } from '../../ports/http';
+import type { MergedRun, MergedSeries } from '../stats/aggregate';
+import type { ThresholdResult } from './thresholds';
+
+/** The results document (DESIGN.md §3). Latencies in ms; rates 0–1; throughput per second. */
+
+export const TEST_STATUSES = [
+  'queued',
+  'running',
+  'passed',
+  'failed',
+  'aborted',
+  'cancelled',
+  'degraded',
+  'error',
+  'interrupted',
+] as const;
+export type TestStatus = (typeof TEST_STATUSES)[number];
+
+export interface LatencySummary {
+  readonly min: number;
+  readonly mean: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly p999: number;
+  readonly max: number;
+}
+
+export interface RequestResults {
+  readonly scenario: string;
+  readonly name: string;
+  readonly method: string;
+  readonly requests: number;
+  readonly errors: number;
+  readonly errorRate: number;
+  readonly rps: number;
+  readonly latencyMs: LatencySummary;
+  readonly errorsByKind: Partial<Record<ErrorKind, number>>;
+  readonly checks: readonly { readonly name: string; readonly passed: number; readonly failed: number }[];
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+}
+
+export interface TimeseriesPoint {
+  /** Seconds since start (start of the window). */
+  readonly t: number;
+  readonly requests: number;
+  readonly rps: number;
+  readonly errors: number;
+  readonly vus: number;
+  readonly droppedIterations: number;
+  readonly latencyMs: Pick<LatencySummary, 'p50' | 'p90' | 'p95' | 'p99' | 'max'>;
+  /** Workers that reported this window. */
+  readonly workers: number;
+}
+
+export interface WorkerFailure {
+  readonly worker: number;
+  readonly segment: string;
+  readonly error: string;
+}
+
+export interface TestResults {
+  readonly name: string;
+  readonly status: TestStatus;
+  readonly startedAt: string;
+  readonly endedAt: string;
+  readonly durationMs: number;
+  readonly totals: {
+    readonly requests: number;
+    readonly errors: number;
+    readonly errorRate: number;
+    readonly rps: number;
+    readonly droppedIterations: number;
+    readonly iterations: number;
+    readonly interruptedIterations: number;
+    readonly checks: { readonly passed: number; readonly failed: number; readonly rate: number };
+    readonly bytesIn: number;
+    readonly bytesOut: number;
+  };
+  readonly latencyMs: LatencySummary;
+  readonly errorsByKind: Partial<Record<ErrorKind, number>>;
+  readonly byRequest: readonly RequestResults[];
+  readonly thresholds: readonly ThresholdResult[];
+  readonly timeseries: readonly TimeseriesPoint[];
+  readonly workers: {
+    readonly planned: number;
+    readonly completed: number;
+    readonly failed: number;
+    readonly failures: readonly WorkerFailure[];
+    readonly maxStartLagMs: number;
+  };
+  readonly abortedBy?: readonly ThresholdResult[];
+  /** Compressed HdrHistogram (µs) of every latency, for later exact merges and comparisons. */
+  readonly histogram: string;
+}
+
+const round = (v: number, digits = 3) => Math.round(v * 10 ** digits) / 10 ** digits;
+const ratio = (a: number, b: number) => (b === 0 ? 0 : round(a / b, 6));
+
+export function latencySummary(s: MergedSeries): LatencySummary {
+  const h = s.histogram;
+  const ms = (us: number) => round(us / 1_000);
+  return {
+    min: ms(h.min),
+    mean: ms(h.mean),
+    p50: ms(h.percentile(50)),
+    p90: ms(h.percentile(90)),
+    p95: ms(h.percentile(95)),
+    p99: ms(h.percentile(99)),
+    p999: ms(h.percentile(99.9)),
+    max: ms(h.max),
+  };
+}
+
+const errorCount = (s: MergedSeries) => s.failed;
+const sortedErrors = (e: Partial<Record<ErrorKind, number>>) =>
+  Object.fromEntries(ERROR_KINDS.filter((k) => e[k]).map((k) => [k, e[k]])) as Partial<
+    Record<ErrorKind, number>
+  >;
+
+export interface ResultsMeta {
+  readonly name: string;
+  readonly status: TestStatus;
+  readonly startedAtMs: number;
+  readonly endedAtMs: number;
+  readonly thresholds: readonly ThresholdResult[];
+  readonly abortedBy?: readonly ThresholdResult[];
+  readonly workers: TestResults['workers'];
+}
+
+/** Builds the results document from the merged run; every percentile is computed here, once. */
+export function buildResults(run: MergedRun, meta: ResultsMeta): TestResults {
+  const durationMs = Math.max(0, meta.endedAtMs - meta.startedAtMs);
+  const seconds = Math.max(durationMs / 1_000, 1e-9);
+  const all = run.select();
+  const totals = run.totals;
+  const byRequest: RequestResults[] = [...run.series.values()]
+    .sort((a, b) => a.scenario.localeCompare(b.scenario) || a.name.localeCompare(b.name))
+    .map((s) => ({
+      scenario: s.scenario,
+      name: s.name,
+      method: s.method,
+      requests: s.requests,
+      errors: errorCount(s),
+      errorRate: ratio(errorCount(s), s.requests),
+      rps: round(s.requests / seconds, 2),
+      latencyMs: latencySummary(s),
+      errorsByKind: sortedErrors(s.errors),
+      checks: Object.entries(s.checks).map(([name, [passed, failed]]) => ({ name, passed, failed })),
+      bytesIn: s.bytesIn,
+      bytesOut: s.bytesOut,
+    }));
+  const timeseries: TimeseriesPoint[] = [...run.windows.values()]
+    .sort((a, b) => a.index - b.index)
+    .map((w) => {
+      const l = latencySummary(w.all);
+      return {
+        t: w.index,
+        requests: w.all.requests,
+        rps: w.all.requests,
+        errors: w.all.failed,
+        vus: w.vus,
+        droppedIterations: w.dropped,
+        latencyMs: { p50: l.p50, p90: l.p90, p95: l.p95, p99: l.p99, max: l.max },
+        workers: w.workers.size,
+      };
+    });
+  return {
+    name: meta.name,
+    status: meta.status,
+    startedAt: new Date(meta.startedAtMs).toISOString(),
+    endedAt: new Date(meta.endedAtMs).toISOString(),
+    durationMs: Math.round(durationMs),
+    totals: {
+      requests: all.requests,
+      errors: all.failed,
+      errorRate: ratio(all.failed, all.requests),
+      rps: round(all.requests / seconds, 2),
+      droppedIterations: totals.dropped,
+      iterations: totals.iterations,
+      interruptedIterations: totals.interrupted,
+      checks: {
+        passed: all.checksPassed,
+        failed: all.checksFailed,
+        rate: ratio(all.checksPassed, all.checksPassed + all.checksFailed),
+      },
+      bytesIn: all.bytesIn,
+      bytesOut: all.bytesOut,
+    },
+    latencyMs: latencySummary(all),
+    errorsByKind: sortedErrors(all.errors),
+    byRequest,
+    thresholds: meta.thresholds,
+    timeseries,
+    workers: meta.workers,
+    ...(meta.abortedBy && meta.abortedBy.length > 0 ? { abortedBy: meta.abortedBy } : {}),
+    histogram: all.histogram.count > 0 ? all.histogram.encode() : '',
+  };
+}

@@ -1,0 +1,82 @@
+import type { ClosedSchedule } from './executors';
+import { type ScenarioContext, VirtualUser } from './iteration';
+
+const TICK_MS = 50;
+
+interface Running {
+  readonly abort: AbortController;
+  rampedAt: number | undefined;
+}
+
+/**
+ * Runs a closed-model schedule: VU k loops iterations while k is below the active count. A VU that
+ * ramping removes finishes its iteration within gracefulRampDown; at the end, running iterations
+ * get gracefulStop; the stop signal interrupts at once. One timer per scenario watches them all.
+ */
+export async function runClosed(
+  schedule: ClosedSchedule,
+  ctx: ScenarioContext,
+  startMs: number,
+  vuIdBase: number,
+  stop: AbortSignal,
+): Promise<void> {
+  const { clock, recorder, scenario } = ctx;
+  let sharedLeft =
+    schedule.iterations && 'shared' in schedule.iterations ? schedule.iterations.shared : Infinity;
+  const perVu = schedule.iterations && 'perVu' in schedule.iterations ? schedule.iterations.perVu : Infinity;
+  const hardStopAt = startMs + schedule.durationMs + schedule.gracefulStopMs;
+  const running = new Map<number, Running>();
+
+  const abortAll = () => {
+    for (const r of running.values()) r.abort.abort();
+  };
+  stop.addEventListener('abort', abortAll, { once: true });
+  const watchdog = setInterval(() => {
+    const now = clock.now();
+    const t = now - startMs;
+    if (now >= hardStopAt) return abortAll();
+    if (t >= schedule.durationMs) return;
+    const active = schedule.activeVus(t);
+    for (const [k, r] of running) {
+      if (k < active) r.rampedAt = undefined;
+      else if (r.rampedAt === undefined) r.rampedAt = now;
+      else if (now - r.rampedAt >= schedule.gracefulRampDownMs) r.abort.abort();
+    }
+  }, TICK_MS);
+
+  const loop = async (k: number) => {
+    const vu = new VirtualUser(vuIdBase + k, ctx);
+    let done = 0;
+    try {
+      while (!stop.aborted && done < perVu) {
+        const t = clock.now() - startMs;
+        if (t >= schedule.durationMs) break;
+        if (k >= schedule.activeVus(t)) {
+          // Ramped down or not yet ramped up: wait for the profile to reach this VU.
+          await clock.sleep(TICK_MS, stop);
+          continue;
+        }
+        if (sharedLeft <= 0) break;
+        sharedLeft--;
+        const r: Running = { abort: new AbortController(), rampedAt: undefined };
+        running.set(k, r);
+        recorder.setActiveVus(scenario, running.size);
+        const completed = await vu.run(r.abort.signal);
+        running.delete(k);
+        recorder.setActiveVus(scenario, running.size);
+        recorder.iteration(scenario, completed, clock.now());
+        done++;
+      }
+    } finally {
+      vu.close();
+    }
+  };
+
+  try {
+    await Promise.all(Array.from({ length: schedule.maxVus }, (_, k) => loop(k)));
+  } finally {
+    clearInterval(watchdog);
+    stop.removeEventListener('abort', abortAll);
+    recorder.setActiveVus(scenario, 0);
+  }
+}

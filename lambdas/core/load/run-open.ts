@@ -1,0 +1,83 @@
+import type { OpenSchedule } from './executors';
+import { type ScenarioContext, VirtualUser } from './iteration';
+
+/** Launches are batched: an arrival due within this many ms is started without sleeping. */
+const EARLY_MS = 0.25;
+
+/**
+ * Runs an open-model schedule: each arrival takes a free VU (creating one up to maxVUs) at its
+ * planned instant, whatever the earlier iterations are doing. With no VU free it is dropped and
+ * counted. Latency counts from the planned instant.
+ */
+export async function runOpen(
+  schedule: OpenSchedule,
+  ctx: ScenarioContext,
+  startMs: number,
+  vuIdBase: number,
+  stop: AbortSignal,
+): Promise<void> {
+  const { clock, recorder, scenario } = ctx;
+  const free: VirtualUser[] = [];
+  const all: VirtualUser[] = [];
+  const newVu = () => {
+    const vu = new VirtualUser(vuIdBase + all.length, ctx);
+    all.push(vu);
+    return vu;
+  };
+  for (let i = 0; i < schedule.preAllocatedVus; i++) free.push(newVu());
+  const inflight = new Set<Promise<void>>();
+  const iterations = new AbortController();
+  const onStop = () => iterations.abort();
+  stop.addEventListener('abort', onStop, { once: true });
+  let busy = 0;
+
+  const launch = (vu: VirtualUser, intendedAt: number) => {
+    busy++;
+    recorder.setActiveVus(scenario, busy);
+    const p = vu.run(iterations.signal, intendedAt).then(
+      (completed) => {
+        recorder.iteration(scenario, completed, clock.now());
+        busy--;
+        recorder.setActiveVus(scenario, busy);
+        free.push(vu);
+        inflight.delete(p);
+      },
+      () => {
+        busy--;
+        inflight.delete(p);
+      },
+    );
+    inflight.add(p);
+  };
+
+  const arrivals = schedule.arrivals();
+  for (let next = arrivals.next(); !next.done && !stop.aborted; next = arrivals.next()) {
+    const at = startMs + next.value;
+    const wait = at - clock.now();
+    if (wait > EARLY_MS) await clock.sleep(wait, stop);
+    if (stop.aborted) break;
+    const vu = free.pop() ?? (all.length < schedule.maxVus ? newVu() : undefined);
+    if (vu) launch(vu, at);
+    else recorder.dropped(scenario, clock.now());
+  }
+
+  // Running iterations get until the end of gracefulStop, then are interrupted.
+  const hardStop = startMs + schedule.durationMs + schedule.gracefulStopMs - clock.now();
+  if (inflight.size > 0 && !stop.aborted) {
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), Math.max(0, hardStop));
+    const drained = (async () => {
+      while (inflight.size > 0) await Promise.race(inflight);
+    })();
+    await Promise.race([
+      drained,
+      new Promise((r) => deadline.signal.addEventListener('abort', r, { once: true })),
+    ]);
+    clearTimeout(timer);
+  }
+  iterations.abort();
+  while (inflight.size > 0) await Promise.race(inflight);
+  stop.removeEventListener('abort', onStop);
+  for (const vu of all) vu.close();
+  recorder.setActiveVus(scenario, 0);
+}

@@ -1,0 +1,204 @@
+import type { Clock } from '../../ports/clock';
+import type { WorkerHandle, WorkerPool } from '../../ports/workers';
+import { MergedRun } from '../stats/aggregate';
+import { plannedDurationMs } from './executors';
+import {
+  buildResults,
+  latencySummary,
+  type TestResults,
+  type TestStatus,
+  type WorkerFailure,
+} from './results';
+import { nthOfSegments } from './segment';
+import { evaluateThresholds, type ThresholdResult, thresholdsToAbort } from './thresholds';
+import type { ValidDefinition } from './validate';
+
+/** Live figures while a test runs (from the windows merged so far). */
+export interface LiveStatus {
+  readonly elapsedMs: number;
+  readonly plannedMs: number;
+  readonly vus: number;
+  /** Requests in the last complete second. */
+  readonly rps: number;
+  readonly p95Ms: number;
+  readonly requests: number;
+  readonly errors: number;
+  readonly errorRate: number;
+  readonly droppedIterations: number;
+  /** Thresholds failing on the data so far. */
+  readonly atRisk: readonly ThresholdResult[];
+  readonly workers: { readonly running: number; readonly failed: number };
+}
+
+export interface RunTestOptions {
+  /** The definition as the user wrote it: what workers receive. */
+  readonly input: unknown;
+  /** The same definition, validated. */
+  readonly test: ValidDefinition;
+  readonly workers: number;
+  readonly pool: WorkerPool;
+  readonly clock: Clock;
+  /** Time the workers get to start before the common start instant. */
+  readonly startDelayMs?: number;
+  /** Aborting interrupts the run (Ctrl-C, cancel); results so far are kept. */
+  readonly stop?: AbortSignal;
+  /** Status of a run stopped through `stop`. */
+  readonly stopStatus?: TestStatus;
+  readonly onProgress?: (status: LiveStatus) => void;
+}
+
+const DEFAULT_START_DELAY_MS = 250;
+/** A worker asked to stop that is still running after this long is killed. */
+const STOP_GRACE_MS = 5_000;
+
+/**
+ * Runs a test over N workers: each gets an equal execution segment and the same start instant;
+ * their windows are merged exactly as they arrive. Once a second, abortOnFail thresholds are
+ * evaluated on the merged data of all workers. A failed worker leaves a degraded result.
+ */
+export async function runTest(o: RunTestOptions): Promise<TestResults> {
+  const { clock, test } = o;
+  const { definition, thresholds } = test;
+  const merged = new MergedRun();
+  const plannedMs = Math.max(...Object.values(definition.scenarios).map(plannedDurationMs));
+  const startAtMs = clock.now() + (o.startDelayMs ?? DEFAULT_START_DELAY_MS);
+  const failures: WorkerFailure[] = [];
+  let completed = 0;
+  let maxStartLagMs = 0;
+  let abortedBy: ThresholdResult[] | undefined;
+  let stopped = false;
+  const handles: WorkerHandle[] = [];
+  let settle!: () => void;
+  const allDone = new Promise<void>((resolve) => {
+    settle = resolve;
+  });
+  const ended = new Set<number>();
+  const finished = (k: number) => {
+    ended.add(k);
+    if (ended.size === o.workers) settle();
+  };
+
+  for (let k = 0; k < o.workers; k++) {
+    const segment = nthOfSegments(k, o.workers).toString();
+    handles.push(
+      o.pool.start(
+        { definition: o.input, segment, worker: k, startAtMs },
+        {
+          onWindow: (w) => {
+            if (!ended.has(k)) merged.add(w);
+          },
+          onDone: ({ startLagMs }) => {
+            if (ended.has(k)) return;
+            maxStartLagMs = Math.max(maxStartLagMs, startLagMs);
+            completed++;
+            finished(k);
+          },
+          onFailure: (error) => {
+            if (ended.has(k)) return;
+            failures.push({ worker: k, segment, error: error.message });
+            finished(k);
+          },
+        },
+      ),
+    );
+  }
+  let killTimer: ReturnType<typeof setTimeout> | undefined;
+  const stopAll = () => {
+    if (stopped) return;
+    stopped = true;
+    for (const h of handles) h.stop();
+    killTimer = setTimeout(() => {
+      handles.forEach((h, k) => {
+        if (ended.has(k)) return;
+        h.kill();
+        failures.push({
+          worker: k,
+          segment: nthOfSegments(k, o.workers).toString(),
+          error: `did not stop within ${STOP_GRACE_MS} ms and was killed`,
+        });
+        finished(k);
+      });
+    }, STOP_GRACE_MS);
+  };
+  const onStop = () => stopAll();
+  o.stop?.addEventListener('abort', onStop, { once: true });
+  if (o.stop?.aborted) stopAll();
+
+  const monitor = setInterval(() => {
+    const elapsedMs = Math.max(0, clock.now() - startAtMs);
+    if (!stopped && thresholds.length > 0) {
+      const failing = thresholdsToAbort(thresholds, merged, elapsedMs);
+      if (failing.length > 0) {
+        abortedBy = failing;
+        stopAll();
+      }
+    }
+    o.onProgress?.(
+      liveStatus(
+        merged,
+        elapsedMs,
+        plannedMs,
+        o.workers - completed - failures.length,
+        failures.length,
+        test,
+      ),
+    );
+  }, 1_000);
+
+  await allDone;
+  clearInterval(monitor);
+  clearTimeout(killTimer);
+  o.stop?.removeEventListener('abort', onStop);
+  const endedAtMs = clock.now();
+  const elapsedMs = Math.max(0, endedAtMs - startAtMs);
+  const results = evaluateThresholds(thresholds, merged, elapsedMs);
+  let status: TestStatus;
+  if (failures.length === o.workers) status = 'error';
+  else if (abortedBy) status = 'aborted';
+  else if (o.stop?.aborted) status = o.stopStatus ?? 'interrupted';
+  else if (failures.length > 0) status = 'degraded';
+  else status = results.every((r) => r.ok) ? 'passed' : 'failed';
+  return buildResults(merged, {
+    name: definition.name,
+    status,
+    startedAtMs: startAtMs,
+    endedAtMs,
+    thresholds: results,
+    ...(abortedBy ? { abortedBy } : {}),
+    workers: {
+      planned: o.workers,
+      completed,
+      failed: failures.length,
+      failures,
+      maxStartLagMs: Math.round(maxStartLagMs),
+    },
+  });
+}
+
+function liveStatus(
+  merged: MergedRun,
+  elapsedMs: number,
+  plannedMs: number,
+  running: number,
+  failed: number,
+  test: ValidDefinition,
+): LiveStatus {
+  const last = [...merged.windows.values()].reduce<
+    undefined | (typeof merged.windows extends Map<number, infer W> ? W : never)
+  >((best, w) => (!best || w.index > best.index ? w : best), undefined);
+  const all = merged.select();
+  return {
+    elapsedMs,
+    plannedMs,
+    vus: last?.vus ?? 0,
+    rps: last?.all.requests ?? 0,
+    p95Ms: last ? latencySummary(last.all).p95 : 0,
+    requests: all.requests,
+    errors: all.failed,
+    errorRate: all.requests === 0 ? 0 : all.failed / all.requests,
+    droppedIterations: merged.totals.dropped,
+    atRisk:
+      all.requests === 0 ? [] : evaluateThresholds(test.thresholds, merged, elapsedMs).filter((r) => !r.ok),
+    workers: { running, failed },
+  };
+}

@@ -1,0 +1,165 @@
+import type { ErrorKind } from '../../ports/http';
+import { createHistogram, type LatencyHistogram } from './histogram';
+import { type ScenarioWindow, type SeriesWindow, seriesKey, type WindowSnapshot } from './window';
+
+export interface RequestSample {
+  readonly scenario: string;
+  readonly name: string;
+  readonly method: string;
+  /** Undefined when the request produced no latency worth recording (refused, DNS, …). */
+  readonly latencyUs: number | undefined;
+  readonly failed: boolean;
+  readonly errorKind: ErrorKind | undefined;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+}
+
+class SeriesBuilder {
+  requests = 0;
+  failed = 0;
+  bytesIn = 0;
+  bytesOut = 0;
+  readonly errors: Partial<Record<ErrorKind, number>> = {};
+  readonly checks: Record<string, [number, number]> = {};
+  readonly histogram: LatencyHistogram = createHistogram();
+  constructor(
+    readonly scenario: string,
+    readonly name: string,
+    readonly method: string,
+  ) {}
+  snapshot(): SeriesWindow {
+    return {
+      scenario: this.scenario,
+      name: this.name,
+      method: this.method,
+      requests: this.requests,
+      failed: this.failed,
+      errors: this.errors,
+      checks: this.checks,
+      bytesIn: this.bytesIn,
+      bytesOut: this.bytesOut,
+      latency: this.histogram.count > 0 ? this.histogram.encode() : '',
+    };
+  }
+}
+
+interface ScenarioCounters {
+  iterations: number;
+  interrupted: number;
+  dropped: number;
+}
+
+class WindowBuilder {
+  readonly series = new Map<string, SeriesBuilder>();
+  readonly scenarios = new Map<string, ScenarioCounters>();
+  scenario(name: string): ScenarioCounters {
+    let s = this.scenarios.get(name);
+    if (!s) {
+      s = { iterations: 0, interrupted: 0, dropped: 0 };
+      this.scenarios.set(name, s);
+    }
+    return s;
+  }
+  seriesOf(scenario: string, name: string, method: string): SeriesBuilder {
+    const key = seriesKey(scenario, name, method);
+    let s = this.series.get(key);
+    if (!s) {
+      s = new SeriesBuilder(scenario, name, method);
+      this.series.set(key, s);
+    }
+    return s;
+  }
+}
+
+/**
+ * Buckets one worker's samples into 1-second windows counted from the test's common start, and
+ * hands each window on once it has closed. Histograms live only while their window is open.
+ */
+export class WindowRecorder {
+  private readonly open = new Map<number, WindowBuilder>();
+  private readonly activeVus = new Map<string, number>();
+  private flushedBefore = 0;
+
+  constructor(
+    private readonly startAtMs: number,
+    private readonly worker: number,
+    private readonly emit: (window: WindowSnapshot) => void,
+  ) {}
+
+  private windowAt(atMs: number): WindowBuilder {
+    // Samples that land in an already emitted window go to the oldest open one: never lost.
+    const index = Math.max(this.flushedBefore, Math.floor((atMs - this.startAtMs) / 1_000));
+    let w = this.open.get(index);
+    if (!w) {
+      w = new WindowBuilder();
+      this.open.set(index, w);
+    }
+    return w;
+  }
+
+  request(sample: RequestSample, atMs: number): void {
+    const s = this.windowAt(atMs).seriesOf(sample.scenario, sample.name, sample.method);
+    s.requests++;
+    if (sample.failed) s.failed++;
+    if (sample.errorKind) s.errors[sample.errorKind] = (s.errors[sample.errorKind] ?? 0) + 1;
+    if (sample.latencyUs !== undefined) s.histogram.record(sample.latencyUs);
+    s.bytesIn += sample.bytesIn;
+    s.bytesOut += sample.bytesOut;
+  }
+
+  check(
+    scenario: string,
+    request: string,
+    method: string,
+    check: string,
+    passed: boolean,
+    atMs: number,
+  ): void {
+    const s = this.windowAt(atMs).seriesOf(scenario, request, method);
+    const counts = s.checks[check] ?? [0, 0];
+    counts[passed ? 0 : 1]++;
+    s.checks[check] = counts;
+  }
+
+  iteration(scenario: string, completed: boolean, atMs: number): void {
+    const c = this.windowAt(atMs).scenario(scenario);
+    if (completed) c.iterations++;
+    else c.interrupted++;
+  }
+
+  dropped(scenario: string, atMs: number): void {
+    this.windowAt(atMs).scenario(scenario).dropped++;
+  }
+
+  setActiveVus(scenario: string, vus: number): void {
+    this.activeVus.set(scenario, vus);
+  }
+
+  /** Emits every window that ended at or before `nowMs`; with `all`, every open window. */
+  flush(nowMs: number, all = false): void {
+    const current = Math.floor((nowMs - this.startAtMs) / 1_000);
+    const due = [...this.open.keys()].filter((i) => all || i < current).sort((a, b) => a - b);
+    if (!all) {
+      // An empty second still gets a window, so that time series have no holes.
+      for (let i = this.flushedBefore; i < current; i++) if (!this.open.has(i) && i >= 0) due.push(i);
+      due.sort((a, b) => a - b);
+    }
+    for (const index of due) {
+      const w = this.open.get(index) ?? new WindowBuilder();
+      this.open.delete(index);
+      for (const scenario of this.activeVus.keys()) w.scenario(scenario);
+      const scenarios: ScenarioWindow[] = [...w.scenarios].map(([scenario, c]) => ({
+        scenario,
+        ...c,
+        vus: this.activeVus.get(scenario) ?? 0,
+      }));
+      this.emit({
+        index,
+        worker: this.worker,
+        series: [...w.series.values()].map((s) => s.snapshot()),
+        scenarios,
+      });
+      this.flushedBefore = Math.max(this.flushedBefore, index + 1);
+    }
+  }
+}

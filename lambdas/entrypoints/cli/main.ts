@@ -1,0 +1,139 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseDuration } from '../../core/load/duration';
+import { PRESET_NAMES, presetDescription } from '../../core/load/presets';
+import { startDemoTarget } from '../local/demo-target';
+import { demoDefinition } from './demo';
+import { describeError, EXIT, RUN_USAGE, runCommand, UsageError } from './run-command';
+
+/** `throughline` CLI entry: translates argv, signals and exit codes; the work is in the use cases. */
+
+const USAGE = `throughline — exact load testing
+
+Commands:
+  run <test.json|yaml>     run a test locally with live progress (throughline run --help)
+  target [--port 8080]     serve the bundled demo API on loopback (--stall-every 5s --stall-for 1s --delay 0)
+  demo                     start the demo API and run a short checkout test against it
+  presets                  list the presets
+
+${RUN_USAGE}`;
+
+const workerScript = new URL('./worker.mjs', import.meta.url);
+
+function interruptSignal(): AbortSignal {
+  const controller = new AbortController();
+  let count = 0;
+  process.on('SIGINT', () => {
+    count++;
+    if (count === 1) {
+      process.stderr.write('\nstopping: finishing the results (Ctrl-C again to quit at once)\n');
+      controller.abort();
+    } else process.exit(EXIT.interrupted);
+  });
+  process.on('SIGTERM', () => controller.abort());
+  return controller.signal;
+}
+
+async function targetCommand(argv: readonly string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      port: { type: 'string', default: '8080' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'stall-every': { type: 'string', default: '0' },
+      'stall-for': { type: 'string', default: '0' },
+      delay: { type: 'string', default: '0' },
+    },
+    strict: true,
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new UsageError(`--port: ${values.port} is not a port`);
+  const ms = (flag: 'stall-every' | 'stall-for' | 'delay') => {
+    const v = parseDuration(values[flag]);
+    if (v === undefined) throw new UsageError(`--${flag}: ${JSON.stringify(values[flag])} is not a duration`);
+    return v;
+  };
+  const { url } = await startDemoTarget({
+    port,
+    host: values.host,
+    stallEveryMs: ms('stall-every'),
+    stallForMs: ms('stall-for'),
+    delayMs: ms('delay'),
+  });
+  process.stdout.write(`demo target listening on ${url}\n`);
+  await new Promise(() => {});
+  return EXIT.passed;
+}
+
+async function demoCommand(interrupt: AbortSignal): Promise<number> {
+  const { server, url } = await startDemoTarget({
+    port: 0,
+    host: '127.0.0.1',
+    stallEveryMs: 0,
+    stallForMs: 0,
+    delayMs: 2,
+  });
+  const dir = join(process.env.THROUGHLINE_DATA_DIR ?? '.throughline', 'demo');
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, 'checkout.json');
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(file, JSON.stringify(demoDefinition(url), null, 2));
+  process.stderr.write(`demo target on ${url}; running ${file}\n`);
+  const outputs = [
+    '--out',
+    'results.json',
+    '--html',
+    'report.html',
+    '--csv',
+    'results.csv',
+    '--junit',
+    'junit.xml',
+  ];
+  const code = await runCommand(
+    [file, '--workers', '2', ...outputs.map((o, i) => (i % 2 ? join(dir, o) : o))],
+    { stdout: process.stdout, stderr: process.stderr, workerScript, interrupt },
+  );
+  server.close();
+  process.stdout.write(
+    `reports: ${join(dir, 'report.html')} (open in a browser), ${join(dir, 'results.json')}\n`,
+  );
+  return code;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const interrupt = interruptSignal();
+  switch (command) {
+    case 'run':
+      return runCommand(rest, { stdout: process.stdout, stderr: process.stderr, workerScript, interrupt });
+    case 'target':
+      return targetCommand(rest);
+    case 'demo':
+      return demoCommand(interrupt);
+    case 'presets':
+      for (const p of PRESET_NAMES) process.stdout.write(`${p.padEnd(20)} ${presetDescription(p)}\n`);
+      return EXIT.passed;
+    case '--version':
+    case 'version':
+      process.stdout.write('throughline 0.1.0\n');
+      return EXIT.passed;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? EXIT.error : EXIT.passed;
+    default:
+      throw new UsageError(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`throughline: ${describeError(err)}\n`);
+    process.exit(EXIT.error);
+  },
+);

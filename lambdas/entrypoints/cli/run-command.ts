@@ -1,0 +1,186 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { extname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { localClock, localWorkerPool } from '../../composition/local';
+import { InvalidDefinitionError } from '../../core/load/definition';
+import { parseDuration } from '../../core/load/duration';
+import { PRESET_NAMES, type PresetName, presetDefinition } from '../../core/load/presets';
+import type { TestResults } from '../../core/load/results';
+import { runTest } from '../../core/load/run-test';
+import { parseTestDefinition } from '../../core/load/validate';
+import { requestsCsv, timeseriesCsv } from '../../core/report/csv';
+import { renderHtml } from '../../core/report/html';
+import { renderJunit } from '../../core/report/junit';
+import { createProgress } from './progress';
+import { renderSummary } from './summary';
+
+export const EXIT = { passed: 0, error: 1, thresholds: 99, interrupted: 130 } as const;
+
+/** A problem with the command line or the input: exit code 1 with this message. */
+export class UsageError extends Error {
+  readonly code = 'E_USAGE';
+}
+
+export const RUN_USAGE = `Usage: throughline run <test.json|test.yaml> [options]
+       throughline run --preset <name> --target <url> [options]
+
+Options:
+  --out <file>        results JSON
+  --csv <file>        per-request CSV (and <file>-timeseries.csv per second)
+  --junit <file>      JUnit XML, one test case per threshold
+  --html <file>       self-contained HTML report
+  --workers <n>       spread the test over n worker threads (default 1)
+  --quiet             no progress display and no summary
+  --preset <name>     ${PRESET_NAMES.join(', ')}
+  --target <url>      the URL a preset loads
+  --vus <n>           preset peak VUs
+  --duration <d>      preset total duration ("90s", "10m")
+  --rate <n>          step preset base arrival rate per second
+
+Exit codes: 0 passed, 99 thresholds failed, 1 invalid input or run error, 130 interrupted.`;
+
+const OPTIONS = {
+  out: { type: 'string' },
+  csv: { type: 'string' },
+  junit: { type: 'string' },
+  html: { type: 'string' },
+  workers: { type: 'string' },
+  quiet: { type: 'boolean' },
+  preset: { type: 'string' },
+  target: { type: 'string' },
+  vus: { type: 'string' },
+  duration: { type: 'string' },
+  rate: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function positiveInt(flag: string, value: string | undefined, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw new UsageError(`--${flag}: ${JSON.stringify(value)} is not a whole number from 1 to ${max}`);
+  return n;
+}
+
+async function loadInput(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
+  }
+  const yaml = ['.yaml', '.yml'].includes(extname(file).toLowerCase());
+  try {
+    return yaml ? parseYaml(text) : JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`${file} is not valid ${yaml ? 'YAML' : 'JSON'}: ${(err as Error).message}`);
+  }
+}
+
+export interface RunIo {
+  readonly stdout: NodeJS.WriteStream;
+  readonly stderr: NodeJS.WriteStream;
+  readonly workerScript: URL;
+  /** Aborted on Ctrl-C. */
+  readonly interrupt: AbortSignal;
+}
+
+/** `throughline run`: parse → run the test locally → write the outputs; returns the exit code. */
+export async function runCommand(argv: readonly string[], io: RunIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    options: OPTIONS,
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) {
+    io.stdout.write(`${RUN_USAGE}\n`);
+    return EXIT.passed;
+  }
+  const problems: string[] = [];
+  const workers = positiveInt('workers', values.workers, Math.max(64, availableParallelism() * 8)) ?? 1;
+  let input: unknown;
+  if (values.preset !== undefined) {
+    if (positionals.length > 0) problems.push('give either a test file or --preset, not both');
+    if (!(PRESET_NAMES as readonly string[]).includes(values.preset))
+      problems.push(`--preset: ${JSON.stringify(values.preset)} is not one of ${PRESET_NAMES.join(', ')}`);
+    if (values.target === undefined) problems.push('--preset needs --target <url>');
+    const durationMs = values.duration === undefined ? undefined : parseDuration(values.duration);
+    if (values.duration !== undefined && !durationMs)
+      problems.push(`--duration: ${JSON.stringify(values.duration)} is not a duration`);
+    if (problems.length > 0) throw new UsageError(problems.join('\n'));
+    input = presetDefinition(values.preset as PresetName, {
+      target: values.target as string,
+      ...(values.vus === undefined ? {} : { vus: positiveInt('vus', values.vus, 1_000_000) as number }),
+      ...(durationMs === undefined ? {} : { durationMs }),
+      ...(values.rate === undefined ? {} : { rate: positiveInt('rate', values.rate, 10_000_000) as number }),
+    });
+  } else {
+    for (const flag of ['target', 'vus', 'duration', 'rate'] as const)
+      if (values[flag] !== undefined) problems.push(`--${flag} only applies with --preset`);
+    if (positionals.length !== 1) problems.push('give exactly one test file (or --preset)');
+    if (problems.length > 0) throw new UsageError(`${problems.join('\n')}\n\n${RUN_USAGE}`);
+    input = await loadInput(positionals[0] as string);
+  }
+  const test = parseTestDefinition(input);
+
+  const progress = createProgress(io.stderr, values.quiet === true);
+  const results = await runTest({
+    input,
+    test,
+    workers,
+    pool: localWorkerPool(io.workerScript),
+    clock: localClock,
+    stop: io.interrupt,
+    stopStatus: 'interrupted',
+    onProgress: (s) => progress.update(s),
+  });
+  progress.done();
+  await writeOutputs(results, values);
+  if (!values.quiet) io.stdout.write(renderSummary(results));
+  return exitCode(results);
+}
+
+export function exitCode(r: TestResults): number {
+  if (r.status === 'interrupted' || r.status === 'cancelled') return EXIT.interrupted;
+  if (r.status === 'failed' || r.status === 'aborted' || r.thresholds.some((t) => !t.ok))
+    return EXIT.thresholds;
+  if (r.status === 'passed') return EXIT.passed;
+  return EXIT.error;
+}
+
+async function writeOutputs(
+  r: TestResults,
+  files: {
+    out?: string | undefined;
+    csv?: string | undefined;
+    junit?: string | undefined;
+    html?: string | undefined;
+  },
+): Promise<void> {
+  const writes: [string, string][] = [];
+  if (files.out) writes.push([files.out, `${JSON.stringify(r, null, 2)}\n`]);
+  if (files.csv) {
+    writes.push([files.csv, requestsCsv(r)]);
+    writes.push([files.csv.replace(/(\.csv)?$/i, '-timeseries.csv'), timeseriesCsv(r)]);
+  }
+  if (files.junit) writes.push([files.junit, renderJunit(r)]);
+  if (files.html) writes.push([files.html, renderHtml(r)]);
+  for (const [file, text] of writes) {
+    try {
+      await writeFile(file, text);
+    } catch (err) {
+      throw new Error(`cannot write ${file}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+}
+
+export function describeError(err: unknown): string {
+  if (err instanceof InvalidDefinitionError) return err.message;
+  if (err instanceof UsageError) return err.message;
+  if (err instanceof Error && 'code' in err && err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+    return `${err.message}\n\n${RUN_USAGE}`;
+  return err instanceof Error ? err.message : String(err);
+}

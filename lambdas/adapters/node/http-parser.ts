@@ -18,20 +18,36 @@ export class ResponseParser {
   bytes = 0;
   keepAlive = true;
   private head: Buffer | undefined;
+  private headText = '';
   private status = 0;
-  private headers: Record<string, string> = {};
   private mode = Body.None;
   private remaining = 0;
-  private readonly chunks: Buffer[] = [];
+  private readonly chunks: Buffer[] = []; // emptied by reset()
   /** Chunked mode: unparsed bytes (a partial size line or trailer). */
   private pendingChunked: Buffer | undefined;
   private inChunkData = 0;
   private complete = false;
 
-  constructor(
-    private readonly isHead: boolean,
-    private readonly keepBody: boolean,
-  ) {}
+  private isHead = false;
+  private keepBody = false;
+
+  /** Readies the parser for the next response on the same connection (no allocation per request). */
+  reset(isHead: boolean, keepBody: boolean): this {
+    this.isHead = isHead;
+    this.keepBody = keepBody;
+    this.bytes = 0;
+    this.keepAlive = true;
+    this.head = undefined;
+    this.headText = '';
+    this.status = 0;
+    this.mode = Body.None;
+    this.remaining = 0;
+    this.chunks.length = 0;
+    this.pendingChunked = undefined;
+    this.inChunkData = 0;
+    this.complete = false;
+    return this;
+  }
 
   /** Feeds bytes; true once the response is complete. */
   push(chunk: Buffer): boolean {
@@ -48,7 +64,6 @@ export class ResponseParser {
       if (this.status >= 100 && this.status < 200) {
         // Interim response (100 Continue): the real one follows.
         this.status = 0;
-        this.headers = {};
         return end + 4 < buf.length ? this.push(buf.subarray(end + 4)) : false;
       }
       chunk = buf.subarray(end + 4);
@@ -77,22 +92,16 @@ export class ResponseParser {
   }
 
   private parseHead(text: string): void {
-    const lines = text.split('\r\n');
-    const statusLine = lines[0] ?? '';
-    this.status = Number(statusLine.slice(9, 12)) || 0;
-    const http10 = statusLine.startsWith('HTTP/1.0');
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i] as string;
-      const colon = line.indexOf(':');
-      if (colon <= 0) continue;
-      const name = line.slice(0, colon).trim().toLowerCase();
-      const value = line.slice(colon + 1).trim();
-      this.headers[name] = name in this.headers ? `${this.headers[name]}, ${value}` : value;
-    }
-    const connection = (this.headers.connection ?? '').toLowerCase();
-    this.keepAlive = http10 ? connection.includes('keep-alive') : !connection.includes('close');
-    const te = this.headers['transfer-encoding'];
-    const cl = this.headers['content-length'];
+    // Only the few headers that frame the message are read here; the rest are parsed on demand.
+    this.headText = text;
+    const lower = text.toLowerCase();
+    this.status = Number(text.slice(9, 12)) || 0;
+    const connection = headerIn(text, lower, 'connection')?.toLowerCase() ?? '';
+    this.keepAlive = text.startsWith('HTTP/1.0')
+      ? connection.includes('keep-alive')
+      : !connection.includes('close');
+    const te = headerIn(text, lower, 'transfer-encoding');
+    const cl = headerIn(text, lower, 'content-length');
     if (
       this.isHead ||
       this.status === 204 ||
@@ -154,15 +163,59 @@ export class ResponseParser {
     const { status } = this;
     const errorKind: ErrorKind | undefined =
       status >= 500 ? 'http_5xx' : status >= 400 ? 'http_4xx' : undefined;
-    return {
+    return new ParsedResult(
       status,
-      headers: this.headers,
-      body: this.keepBody ? Buffer.concat(this.chunks).toString('utf8') : '',
-      bytesIn: this.bytes,
+      this.headText,
+      this.keepBody ? Buffer.concat(this.chunks).toString('utf8') : '',
+      this.bytes,
       bytesOut,
-      ...(errorKind ? { errorKind } : {}),
-    };
+      errorKind,
+    );
   }
+}
+
+/** A response whose headers are parsed only if someone reads them (checks, captures). */
+class ParsedResult implements HttpResult {
+  private parsed: Record<string, string> | undefined;
+  readonly errorKind?: ErrorKind;
+  constructor(
+    readonly status: number,
+    private readonly headText: string,
+    readonly body: string,
+    readonly bytesIn: number,
+    readonly bytesOut: number,
+    errorKind: ErrorKind | undefined,
+  ) {
+    if (errorKind) this.errorKind = errorKind;
+  }
+  get headers(): Record<string, string> {
+    this.parsed ??= parseHeaders(this.headText);
+    return this.parsed;
+  }
+}
+
+/** The value of one header (first occurrence), found in the lower-cased head text. */
+function headerIn(text: string, lower: string, name: string): string | undefined {
+  const at = lower.indexOf(`\r\n${name}:`);
+  if (at < 0) return undefined;
+  const from = at + name.length + 3;
+  const end = text.indexOf('\r\n', from);
+  return text.slice(from, end < 0 ? text.length : end).trim();
+}
+
+/** All headers, names lower-cased; repeated headers joined with ", ". */
+export function parseHeaders(head: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const lines = head.split('\r\n');
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i] as string;
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
+  }
+  return headers;
 }
 
 const TLS_ERROR = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|DEPTH_ZERO|EPROTO|HOSTNAME/;

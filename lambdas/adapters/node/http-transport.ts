@@ -18,11 +18,23 @@ import { classifyError, ResponseParser } from './http-parser';
  */
 
 const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
-const encoded = new WeakMap<HttpRequest, Buffer>();
+/** Wire bytes and connection key of each distinct request object, computed once. */
+interface Encoded {
+  readonly bytes: Buffer;
+  readonly origin: string;
+}
+const encoded = new WeakMap<HttpRequest, Encoded>();
+
+function encode(req: HttpRequest): Encoded {
+  let e = encoded.get(req);
+  if (!e) {
+    e = { bytes: serialize(req), origin: req.url.origin };
+    encoded.set(req, e);
+  }
+  return e;
+}
 
 function serialize(req: HttpRequest): Buffer {
-  let bytes = encoded.get(req);
-  if (bytes) return bytes;
   const { url } = req;
   const body = req.body === undefined ? undefined : Buffer.from(req.body);
   let head = `${req.method} ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${url.host}\r\n`;
@@ -38,9 +50,7 @@ function serialize(req: HttpRequest): Buffer {
   else if (req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH')
     head += 'content-length: 0\r\n';
   head += '\r\n';
-  bytes = body ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : Buffer.from(head, 'latin1');
-  encoded.set(req, bytes);
-  return bytes;
+  return body ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : Buffer.from(head, 'latin1');
 }
 
 const failure = (errorKind: ErrorKind, message: string, bytesOut = 0): HttpResult => ({
@@ -53,15 +63,53 @@ const failure = (errorKind: ErrorKind, message: string, bytesOut = 0): HttpResul
   errorMessage: message,
 });
 
+/**
+ * Request deadlines are checked by one coarse timer per transport instead of a timer per request:
+ * a timeout fires at most SWEEP_MS late, and the hot path creates no timer at all.
+ */
+const SWEEP_MS = 25;
+
+class Deadlines {
+  private readonly open = new Set<Connection>();
+  private timer: NodeJS.Timeout | undefined;
+  add(c: Connection): void {
+    this.open.add(c);
+    if (!this.timer) {
+      this.timer = setInterval(() => this.sweep(), SWEEP_MS);
+      this.timer.unref();
+    }
+  }
+  delete(c: Connection): void {
+    this.open.delete(c);
+    if (this.open.size === 0 && this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+  private sweep(): void {
+    const now = performance.now();
+    for (const c of this.open) if (now >= c.deadline) c.expire();
+  }
+}
+
 class Connection {
   readonly socket: net.Socket;
   connected = false;
   closed = false;
-  private pending:
-    | { resolve: (r: HttpResult) => void; parser: ResponseParser; bytesOut: number; timer: NodeJS.Timeout }
-    | undefined;
+  /** performance.now() by which the current phase (connect, or the response) must complete. */
+  deadline = Number.POSITIVE_INFINITY;
+  /** The request in flight (one at a time: a VU waits for its response). */
+  private resolve: ((r: HttpResult) => void) | undefined;
+  private bytesOut = 0;
+  private timeoutMs = 0;
+  private readonly parser = new ResponseParser();
 
-  constructor(url: URL, options: TransportOptions, onClose: (c: Connection) => void) {
+  constructor(
+    url: URL,
+    private readonly options: TransportOptions,
+    private readonly deadlines: Deadlines,
+    onClose: (c: Connection) => void,
+  ) {
     const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     const secure = url.protocol === 'https:';
     const port = Number(url.port || (secure ? 443 : 80));
@@ -75,78 +123,70 @@ class Connection {
         })
       : net.connect({ host, port });
     this.socket.setNoDelay(true);
-    const connectTimer = setTimeout(
-      () => this.fail(failure('timeout', `connect timeout after ${options.connectTimeoutMs}ms`)),
-      options.connectTimeoutMs,
-    );
+    this.deadline = performance.now() + options.connectTimeoutMs;
+    deadlines.add(this);
     this.socket.once(secure ? 'secureConnect' : 'connect', () => {
       this.connected = true;
-      clearTimeout(connectTimer);
+      this.deadline = this.resolve ? performance.now() + this.timeoutMs : Number.POSITIVE_INFINITY;
     });
     this.socket.on('data', (chunk: Buffer) => {
-      const p = this.pending;
-      if (!p) return;
-      const done = p.parser.push(chunk);
-      if (done) this.finish(p.parser.result(p.bytesOut), !p.parser.keepAlive);
+      if (this.resolve && this.parser.push(chunk))
+        this.finish(this.parser.result(this.bytesOut), !this.parser.keepAlive);
     });
-    this.socket.on('error', (err: NodeJS.ErrnoException) => {
-      clearTimeout(connectTimer);
-      const kind = classifyError(err);
-      this.fail(failure(kind, err.message));
-    });
+    this.socket.on('error', (err: NodeJS.ErrnoException) =>
+      this.fail(failure(classifyError(err), err.message)),
+    );
     this.socket.on('close', () => {
-      clearTimeout(connectTimer);
       this.closed = true;
-      const p = this.pending;
+      deadlines.delete(this);
       // A body delimited by the end of the connection is complete when the connection closes.
-      if (p?.parser.endsAtClose()) this.finish(p.parser.result(p.bytesOut), true);
+      if (this.resolve && this.parser.endsAtClose()) this.finish(this.parser.result(this.bytesOut), true);
       else this.fail(failure('reset', 'connection closed before the response was complete'));
       onClose(this);
     });
   }
 
   get busy(): boolean {
-    return this.pending !== undefined;
+    return this.resolve !== undefined;
   }
 
-  send(req: HttpRequest): Promise<HttpResult> {
-    const bytes = serialize(req);
-    return new Promise((resolve) => {
-      const timer = setTimeout(
-        () => this.fail(failure('timeout', `no complete response within ${req.timeoutMs}ms`, bytes.length)),
-        req.timeoutMs,
-      );
-      this.pending = {
-        resolve,
-        parser: new ResponseParser(req.method === 'HEAD', req.keepBody),
-        bytesOut: bytes.length,
-        timer,
-      };
-      this.socket.write(bytes);
-    });
+  expire(): void {
+    if (!this.connected)
+      this.fail(failure('timeout', `connect timeout after ${this.options.connectTimeoutMs}ms`));
+    else if (this.resolve) this.fail(failure('timeout', `no complete response within ${this.timeoutMs}ms`));
+  }
+
+  send(req: HttpRequest, bytes: Buffer, resolve: (r: HttpResult) => void): void {
+    this.resolve = resolve;
+    this.parser.reset(req.method === 'HEAD', req.keepBody);
+    this.bytesOut = bytes.length;
+    this.timeoutMs = req.timeoutMs;
+    // While connecting, the connect deadline stands; the response deadline starts once connected.
+    if (this.connected) this.deadline = performance.now() + req.timeoutMs;
+    this.socket.write(bytes);
   }
 
   private finish(result: HttpResult, close: boolean): void {
-    const p = this.pending;
-    if (!p) return;
-    this.pending = undefined;
-    clearTimeout(p.timer);
+    const resolve = this.resolve;
+    if (!resolve) return;
+    this.resolve = undefined;
+    this.deadline = Number.POSITIVE_INFINITY;
     if (close) this.destroy();
-    p.resolve(result);
+    resolve(result);
   }
 
   fail(result: HttpResult): void {
-    const p = this.pending;
+    const resolve = this.resolve;
     this.destroy();
-    if (!p) return;
-    this.pending = undefined;
-    clearTimeout(p.timer);
-    p.resolve({ ...result, bytesOut: p.bytesOut, bytesIn: p.parser.bytes });
+    if (!resolve) return;
+    this.resolve = undefined;
+    resolve({ ...result, bytesOut: this.bytesOut, bytesIn: this.parser.bytes });
   }
 
   destroy(): void {
     if (!this.closed) {
       this.closed = true;
+      this.deadlines.delete(this);
       this.socket.destroy();
     }
   }
@@ -154,14 +194,20 @@ class Connection {
 
 class NodeHttpClient implements HttpClient {
   private readonly connections = new Map<string, Connection>();
+  private current: Connection | undefined;
+  /** The signal we listen to: iterations usually share one, so the listener is added once, not per request. */
+  private signal: AbortSignal | undefined;
+  private readonly onAbort = () => this.current?.fail(failure('other', 'aborted'));
 
-  constructor(private readonly options: TransportOptions) {}
+  constructor(
+    private readonly options: TransportOptions,
+    private readonly deadlines: Deadlines,
+  ) {}
 
-  private connectionFor(url: URL): { conn: Connection; reused: boolean } {
-    const key = url.origin;
+  private connectionFor(url: URL, key: string): { conn: Connection; reused: boolean } {
     const existing = this.connections.get(key);
     if (existing && !existing.closed && !existing.busy) return { conn: existing, reused: true };
-    const conn = new Connection(url, this.options, (c) => {
+    const conn = new Connection(url, this.options, this.deadlines, (c) => {
       if (this.connections.get(key) === c) this.connections.delete(key);
     });
     // A VU sends one request at a time, so a busy connection here means an abandoned one.
@@ -170,27 +216,42 @@ class NodeHttpClient implements HttpClient {
     return { conn, reused: false };
   }
 
-  async send(req: HttpRequest, signal?: AbortSignal): Promise<HttpResult> {
-    if (signal?.aborted) return failure('other', 'aborted');
-    for (let attempt = 0; ; attempt++) {
-      const { conn, reused } = this.connectionFor(req.url);
-      const onAbort = () => conn.fail(failure('other', 'aborted'));
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const result = await conn.send(req);
-      signal?.removeEventListener('abort', onAbort);
-      // The server closed an idle keep-alive connection just as we reused it: resend once, fresh.
-      const stale = reused && attempt === 0 && result.errorKind === 'reset' && result.bytesIn === 0;
-      if (stale && !signal?.aborted) continue;
-      return result;
-    }
+  private listen(signal: AbortSignal | undefined): void {
+    if (signal === this.signal) return;
+    this.signal?.removeEventListener('abort', this.onAbort);
+    this.signal = signal;
+    signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  send(req: HttpRequest, signal?: AbortSignal): Promise<HttpResult> {
+    if (signal?.aborted) return Promise.resolve(failure('other', 'aborted'));
+    this.listen(signal);
+    const { bytes, origin } = encode(req);
+    // Callbacks inside, one promise per request: this is the generator's hot path.
+    return new Promise((resolve) => {
+      const attempt = (first: boolean) => {
+        const { conn, reused } = this.connectionFor(req.url, origin);
+        this.current = conn;
+        conn.send(req, bytes, (result) => {
+          this.current = undefined;
+          // The server closed an idle keep-alive connection just as we reused it: resend once, fresh.
+          const stale = reused && first && result.errorKind === 'reset' && result.bytesIn === 0;
+          if (stale && !signal?.aborted) attempt(false);
+          else resolve(result);
+        });
+      };
+      attempt(true);
+    });
   }
 
   close(): void {
+    this.listen(undefined);
     for (const c of this.connections.values()) c.destroy();
     this.connections.clear();
   }
 }
 
 export function createNodeTransport(options: TransportOptions): HttpTransport {
-  return { createClient: () => new NodeHttpClient(options) };
+  const deadlines = new Deadlines();
+  return { createClient: () => new NodeHttpClient(options, deadlines) };
 }

@@ -1,7 +1,8 @@
 import type { Clock } from '../../ports/clock';
 import type { HttpClient, HttpTransport } from '../../ports/http';
 import type { WindowRecorder } from '../stats/recorder';
-import { capture, checkName, evaluateCheck, JsonBody } from './checks';
+import { seriesKey } from '../stats/window';
+import { capture, evaluateCheck, JsonBody } from './checks';
 import type { Flow, Scenario, ThinkTime } from './definition';
 import { type CompiledStep, type CompileOptions, compileStep } from './request';
 
@@ -10,8 +11,9 @@ import { type CompiledStep, type CompileOptions, compileStep } from './request';
 export interface CompiledFlow {
   readonly name: string;
   readonly weight: number;
-  readonly steps: readonly CompiledStep[];
+  readonly steps: readonly KeyedStep[];
 }
+type KeyedStep = CompiledStep & { readonly key: string };
 
 export interface ScenarioContext {
   readonly scenario: string;
@@ -32,7 +34,10 @@ export function compileScenario(
   const flows = config.flows.map((f: Flow) => ({
     name: f.name,
     weight: f.weight,
-    steps: f.requests.map((r) => compileStep(r, options)),
+    steps: f.requests.map((r) => {
+      const step = compileStep(r, options);
+      return { ...step, key: seriesKey(scenario, step.name, step.method) };
+    }),
   }));
   return {
     scenario,
@@ -108,7 +113,7 @@ export class VirtualUser {
     const flow = this.pickFlow();
     for (let i = 0; i < flow.steps.length; i++) {
       if (signal.aborted) return false;
-      const step = flow.steps[i] as CompiledStep;
+      const step = flow.steps[i] as KeyedStep;
       const request = step.request(this.vars);
       const sentAt = clock.now();
       const from = i === 0 && intendedStartMs !== undefined ? Math.min(intendedStartMs, sentAt) : sentAt;
@@ -116,31 +121,23 @@ export class VirtualUser {
       const end = clock.now();
       if (signal.aborted && res.status === 0) return false;
       const durationMs = end - from;
-      recorder.request(
-        {
-          scenario,
-          name: step.name,
-          method: step.method,
-          latencyUs: res.status > 0 || res.errorKind === 'timeout' ? durationMs * 1_000 : undefined,
-          failed: res.status === 0 || res.status >= 400,
-          errorKind: res.errorKind,
-          bytesIn: res.bytesIn,
-          bytesOut: res.bytesOut,
-        },
-        end,
-      );
-      const { checks, capture: captures, thinkTime } = step.step;
-      if (checks || captures) {
+      const sample = {
+        key: step.key,
+        scenario,
+        name: step.name,
+        method: step.method,
+        latencyUs: res.status > 0 || res.errorKind === 'timeout' ? durationMs * 1_000 : undefined,
+        failed: res.status === 0 || res.status >= 400,
+        errorKind: res.errorKind,
+        bytesIn: res.bytesIn,
+        bytesOut: res.bytesOut,
+      };
+      recorder.request(sample, end);
+      const { capture: captures, thinkTime } = step.step;
+      if (step.checks.length > 0 || captures) {
         const json = new JsonBody(res.body);
-        for (const c of checks ?? [])
-          recorder.check(
-            scenario,
-            step.name,
-            step.method,
-            checkName(c),
-            evaluateCheck(c, res, durationMs, json),
-            end,
-          );
+        for (const c of step.checks)
+          recorder.check(sample, c.name, evaluateCheck(c.check, res, durationMs, json), end);
         for (const [name, c] of Object.entries(captures ?? {})) {
           const value = capture(c, res, json);
           if (value !== undefined) this.vars[name] = value;

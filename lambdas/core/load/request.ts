@@ -1,5 +1,6 @@
 import type { HttpRequest } from '../../ports/http';
-import type { RequestStep } from './definition';
+import { checkName } from './checks';
+import type { Check, RequestStep } from './definition';
 
 /** Request steps compiled once; `${name}` placeholders are filled from the VU's variables per send. */
 
@@ -16,6 +17,7 @@ export interface CompiledStep {
   readonly method: string;
   /** Checks or captures read the body. */
   readonly needsBody: boolean;
+  readonly checks: readonly { readonly check: Check; readonly name: string }[];
   request(vars: Vars): HttpRequest;
 }
 
@@ -67,5 +69,6 @@ export function compileStep(step: RequestStep, options: CompileOptions): Compile
     };
   };
   const fixed = dynamic ? undefined : build({});
-  return { step, name, method, needsBody, request: fixed ? () => fixed : build };
+  const checks = (step.checks ?? []).map((check) => ({ check, name: checkName(check) }));
+  return { step, name, method, needsBody, checks, request: fixed ? () => fixed : build };
 }

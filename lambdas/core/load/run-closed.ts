@@ -4,7 +4,7 @@ import { type ScenarioContext, VirtualUser } from './iteration';
 const TICK_MS = 50;
 
 interface Running {
-  readonly abort: AbortController;
+  abort: AbortController;
   rampedAt: number | undefined;
 }
 
@@ -46,6 +46,7 @@ export async function runClosed(
 
   const loop = async (k: number) => {
     const vu = new VirtualUser(vuIdBase + k, ctx);
+    const r: Running = { abort: new AbortController(), rampedAt: undefined };
     let done = 0;
     try {
       while (!stop.aborted && done < perVu) {
@@ -58,7 +59,9 @@ export async function runClosed(
         }
         if (sharedLeft <= 0) break;
         sharedLeft--;
-        const r: Running = { abort: new AbortController(), rampedAt: undefined };
+        // One controller and record per VU, renewed only once aborted: no allocation per iteration.
+        if (r.abort.signal.aborted) r.abort = new AbortController();
+        r.rampedAt = undefined;
         running.set(k, r);
         recorder.setActiveVus(scenario, running.size);
         const completed = await vu.run(r.abort.signal);

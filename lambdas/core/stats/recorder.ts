@@ -3,6 +3,8 @@ import { createHistogram, type LatencyHistogram } from './histogram';
 import { type ScenarioWindow, type SeriesWindow, seriesKey, type WindowSnapshot } from './window';
 
 export interface RequestSample {
+  /** seriesKey(scenario, name, method), computed once per request step. */
+  readonly key: string;
   readonly scenario: string;
   readonly name: string;
   readonly method: string;
@@ -60,8 +62,12 @@ class WindowBuilder {
     }
     return s;
   }
-  seriesOf(scenario: string, name: string, method: string): SeriesBuilder {
-    const key = seriesKey(scenario, name, method);
+  seriesOf(
+    scenario: string,
+    name: string,
+    method: string,
+    key = seriesKey(scenario, name, method),
+  ): SeriesBuilder {
     let s = this.series.get(key);
     if (!s) {
       s = new SeriesBuilder(scenario, name, method);
@@ -98,7 +104,7 @@ export class WindowRecorder {
   }
 
   request(sample: RequestSample, atMs: number): void {
-    const s = this.windowAt(atMs).seriesOf(sample.scenario, sample.name, sample.method);
+    const s = this.windowAt(atMs).seriesOf(sample.scenario, sample.name, sample.method, sample.key);
     s.requests++;
     if (sample.failed) s.failed++;
     if (sample.errorKind) s.errors[sample.errorKind] = (s.errors[sample.errorKind] ?? 0) + 1;
@@ -107,15 +113,8 @@ export class WindowRecorder {
     s.bytesOut += sample.bytesOut;
   }
 
-  check(
-    scenario: string,
-    request: string,
-    method: string,
-    check: string,
-    passed: boolean,
-    atMs: number,
-  ): void {
-    const s = this.windowAt(atMs).seriesOf(scenario, request, method);
+  check(sample: RequestSample, check: string, passed: boolean, atMs: number): void {
+    const s = this.windowAt(atMs).seriesOf(sample.scenario, sample.name, sample.method, sample.key);
     const counts = s.checks[check] ?? [0, 0];
     counts[passed ? 0 : 1]++;
     s.checks[check] = counts;

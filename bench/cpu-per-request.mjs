@@ -53,7 +53,8 @@ try {
   for (let round_ = 0; round_ < ROUNDS; round_++)
     for (const [name, run] of Object.entries(tools)) {
       const r = await run();
-      (samples[name] ??= []).push({
+      samples[name] ??= [];
+      samples[name].push({
         requests: r.requests,
         cpuSeconds: r.cpuSeconds,
         cpuUsPerRequest: (r.cpuSeconds * 1e6) / r.requests,

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Clock } from '../../ports/clock';
 
@@ -8,6 +9,8 @@ export const systemClock: Clock = {
   now: () => origin + performance.now(),
   async sleep(ms, signal) {
     if (ms <= 0 || signal?.aborted) return;
+    // Many VUs sleep on the same stop signal at once.
+    if (signal) setMaxListeners(0, signal);
     try {
       await delay(ms, undefined, signal ? { signal } : undefined);
     } catch {

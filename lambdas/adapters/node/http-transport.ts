@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import net from 'node:net';
 import tls from 'node:tls';
 import type {
@@ -220,7 +221,10 @@ class NodeHttpClient implements HttpClient {
     if (signal === this.signal) return;
     this.signal?.removeEventListener('abort', this.onAbort);
     this.signal = signal;
-    signal?.addEventListener('abort', this.onAbort, { once: true });
+    if (!signal) return;
+    // Every VU of a scenario listens to the scenario's one signal: many listeners are expected.
+    setMaxListeners(0, signal);
+    signal.addEventListener('abort', this.onAbort, { once: true });
   }
 
   send(req: HttpRequest, signal?: AbortSignal): Promise<HttpResult> {

@@ -50,28 +50,25 @@ const captureSchema = z.union([
 ]);
 const thinkTime = z.union([duration(), z.strictObject({ min: duration(), max: duration() })]);
 
-const requestSchema = z
-  .strictObject({
-    name: name.optional(),
-    method: z
-      .string()
-      .transform((m) => m.toUpperCase())
-      .pipe(z.enum(HTTP_METHODS, { error: `must be one of ${HTTP_METHODS.join(', ')}` }))
-      .optional(),
-    path: z.string().startsWith('/', 'must start with "/"').optional(),
-    url: z.string().optional(),
-    query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-    headers: z.record(z.string(), z.string()).optional(),
-    body: z.unknown().optional(),
-    checks: z.array(checkSchema).optional(),
-    capture: z
-      .record(z.string().regex(/^\w+$/, 'capture names are letters, digits and _'), captureSchema)
-      .optional(),
-    thinkTime: thinkTime.optional(),
-    timeout: positiveDuration.optional(),
-  })
-  .refine((r) => (r.path === undefined) !== (r.url === undefined), 'give exactly one of "path" or "url"');
-
+const requestSchema = z.strictObject({
+  name: name.optional(),
+  method: z
+    .string()
+    .transform((m) => m.toUpperCase())
+    .pipe(z.enum(HTTP_METHODS, { error: `must be one of ${HTTP_METHODS.join(', ')}` }))
+    .optional(),
+  path: z.string().startsWith('/', 'must start with "/"').optional(),
+  url: z.string().optional(),
+  query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  body: z.unknown().optional(),
+  checks: z.array(checkSchema).optional(),
+  capture: z
+    .record(z.string().regex(/^\w+$/, 'capture names are letters, digits and _'), captureSchema)
+    .optional(),
+  thinkTime: thinkTime.optional(),
+  timeout: positiveDuration.optional(),
+});
 const stage = z.strictObject({ duration: duration(), target: count });
 const flowSchema = z.strictObject({
   name: name.optional(),

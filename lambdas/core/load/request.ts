@@ -38,11 +38,16 @@ export function compileStep(step: RequestStep, options: CompileOptions): Compile
   const headers: Record<string, string> = { ...(step.headers ?? {}) };
   if (json && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
     headers['content-type'] = 'application/json';
-  const query = Object.entries(step.query ?? {})
-    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
-    .join('&');
+  const queryPairs = Object.entries(step.query ?? {}).map(([k, v]) => [k, String(v)] as const);
+  // Placeholders are filled before encoding, so a captured value lands in the query encoded once.
+  const query = (vars: Vars) =>
+    queryPairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(fill(v, vars))}`).join('&');
   const target = step.url ?? `${(options.baseUrl ?? '').replace(/\/$/, '')}${step.path ?? '/'}`;
-  const href = query === '' ? target : `${target}${target.includes('?') ? '&' : '?'}${query}`;
+  const href = (vars: Vars) => {
+    const q = query(vars);
+    const base = fill(target, vars);
+    return q === '' ? base : `${base}${base.includes('?') ? '&' : '?'}${q}`;
+  };
   const timeoutMs = step.timeout ?? options.timeoutMs;
   const readsBody =
     (step.checks ?? []).some((c) => 'body' in c || 'json' in c) ||
@@ -52,7 +57,8 @@ export function compileStep(step: RequestStep, options: CompileOptions): Compile
   const name = step.name ?? `${method} ${step.path ?? step.url}`;
 
   const dynamic =
-    hasPlaceholder(href) ||
+    hasPlaceholder(target) ||
+    queryPairs.some(([, v]) => hasPlaceholder(v)) ||
     (body !== undefined && hasPlaceholder(body)) ||
     Object.values(headers).some(hasPlaceholder);
   const build = (vars: Vars): HttpRequest => {
@@ -61,7 +67,7 @@ export function compileStep(step: RequestStep, options: CompileOptions): Compile
     const filledBody = body === undefined ? undefined : fill(body, vars);
     return {
       method,
-      url: new URL(fill(href, vars)),
+      url: new URL(href(vars)),
       headers: filledHeaders,
       ...(filledBody === undefined ? {} : { body: filledBody }),
       timeoutMs,

@@ -1,9 +1,10 @@
 /**
  * Execution segments (after k6): a worker runs the part [from, to) of the test, with from and to
  * rational fractions of 1. Every countable thing (VUs, iterations, arrivals) is numbered globally,
- * and a worker owns index i when a fixed stride permutation of (i mod D) lands in its part, D being
- * the common denominator. So any set of segments that tiles [0, 1) shares every count exactly,
- * with no index lost or doubled, and each worker's indices are spread evenly through the sequence.
+ * and a worker owns index i when a fixed stride permutation of (i mod D) lands in its part. D is
+ * the common denominator of the whole tiling (k6's segment sequence): segments built with the same
+ * D share every count exactly, no index lost or doubled, each worker's indices spread evenly.
+ * `segmentSequence` builds such a tiling; its segments print as "from:to@D" so workers agree on D.
  */
 export interface Fraction {
   readonly num: number;
@@ -55,10 +56,17 @@ function strideFor(d: number): number {
   return g;
 }
 
-export function createSegment(from: Fraction, to: Fraction): ExecutionSegment {
+const lcm = (a: number, b: number): number => (a * b) / gcd(a, b);
+
+export function createSegment(from: Fraction, to: Fraction, denominator?: number): ExecutionSegment {
   if (from.num * to.den >= to.num * from.den)
     throw new RangeError(`segment ${from.num}/${from.den}:${to.num}/${to.den} is empty`);
-  const d = (from.den * to.den) / gcd(from.den, to.den);
+  const natural = lcm(from.den, to.den);
+  const d = denominator ?? natural;
+  if (!Number.isInteger(d) || d % natural !== 0)
+    throw new RangeError(
+      `denominator ${d} is not a multiple of ${natural} (${from.num}/${from.den}:${to.num}/${to.den})`,
+    );
   const lo = (from.num * d) / from.den;
   const hi = (to.num * d) / to.den;
   const stride = strideFor(d);
@@ -89,18 +97,41 @@ export function createSegment(from: Fraction, to: Fraction): ExecutionSegment {
     globalIndex(k: number): number {
       return Math.floor(k / perBlock) * d + (residues[k % perBlock] as number);
     },
-    toString: () => `${from.num}/${from.den}:${to.num}/${to.den}`,
+    toString: () => `${from.num}/${from.den}:${to.num}/${to.den}${d === natural ? '' : `@${d}`}`,
   };
 }
 
-/** Parses "0:1/3", "1/3:2/3", "0.5:1". */
+/** Parses "0:1/3", "1/3:2/3", "0.5:1", and "1/3:1/2@6" (a segment of a tiling with denominator 6). */
 export function parseSegment(text: string): ExecutionSegment | undefined {
-  const [a, b, ...rest] = text.split(':');
+  const [range, denominator, ...extra] = text.split('@');
+  if (extra.length > 0 || range === undefined) return undefined;
+  const d = denominator === undefined ? undefined : Number(denominator);
+  if (d !== undefined && (!Number.isInteger(d) || d < 1)) return undefined;
+  const [a, b, ...rest] = range.split(':');
   if (rest.length > 0 || a === undefined || b === undefined) return undefined;
   const from = parseFraction(a);
   const to = parseFraction(b);
   if (!from || !to || from.num * to.den >= to.num * from.den) return undefined;
-  return createSegment(from, to);
+  if (d !== undefined && d % lcm(from.den, to.den) !== 0) return undefined;
+  return createSegment(from, to, d);
+}
+
+/**
+ * A tiling of [0, 1) at the given cut points (e.g. ["0", "1/3", "1/2", "1"]), every segment built
+ * with the common denominator, so together they own every index exactly once.
+ */
+export function segmentSequence(cuts: readonly string[]): ExecutionSegment[] {
+  const points = cuts.map((c) => {
+    const f = parseFraction(c);
+    if (!f) throw new RangeError(`${JSON.stringify(c)} is not a fraction`);
+    return f;
+  });
+  const first = points[0];
+  const last = points[points.length - 1];
+  if (!first || !last || first.num !== 0 || last.num !== last.den)
+    throw new RangeError('a tiling runs from 0 to 1');
+  const d = points.reduce((acc, f) => lcm(acc, f.den), 1);
+  return points.slice(1).map((to, i) => createSegment(points[i] as Fraction, to, d));
 }
 
 export const FULL_SEGMENT = createSegment({ num: 0, den: 1 }, { num: 1, den: 1 });

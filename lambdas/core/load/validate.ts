@@ -3,7 +3,6 @@ import {
   type Flow,
   formatPath,
   InvalidDefinitionError,
-  type RequestStep,
   type Scenario,
   type TestDefinition,
   type ThresholdSpec,
@@ -16,7 +15,12 @@ export interface ValidDefinition {
   readonly thresholds: readonly ParsedThreshold[];
 }
 
-const validRegex = (source: string): boolean => {
+type Loose = Record<string, unknown>;
+const isObject = (v: unknown): v is Loose => typeof v === 'object' && v !== null && !Array.isArray(v);
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+const validRegex = (source: unknown): boolean => {
+  if (typeof source !== 'string') return true; // the schema reports wrong types
   try {
     new RegExp(source);
     return true;
@@ -25,15 +29,16 @@ const validRegex = (source: string): boolean => {
   }
 };
 
-function checkRequest(
-  step: RequestStep,
-  path: string,
-  hasBaseUrl: boolean,
-  problems: DefinitionProblem[],
-): void {
+/** Checks across fields that the schema cannot express; works on raw input so it runs even when the schema fails. */
+function checkRequest(step: unknown, path: string, hasBaseUrl: boolean, problems: DefinitionProblem[]): void {
+  if (!isObject(step)) return;
+  if (step.path !== undefined && step.url !== undefined)
+    problems.push({ path, message: 'give exactly one of "path" or "url"' });
+  else if (step.path === undefined && step.url === undefined)
+    problems.push({ path, message: 'give exactly one of "path" or "url"' });
   if (step.path !== undefined && !hasBaseUrl)
     problems.push({ path: `${path}.path`, message: 'a relative "path" needs a top-level "baseUrl"' });
-  if (step.url !== undefined && !step.url.includes('${')) {
+  if (typeof step.url === 'string' && !step.url.includes('${')) {
     let ok = false;
     try {
       ok = /^https?:$/.test(new URL(step.url).protocol);
@@ -44,82 +49,93 @@ function checkRequest(
         message: `${JSON.stringify(step.url)} is not an http:// or https:// URL`,
       });
   }
-  step.checks?.forEach((check, i) => {
-    if ('matches' in check && check.matches !== undefined && !validRegex(check.matches))
+  for (const [i, check] of list(step.checks).entries())
+    if (isObject(check) && !validRegex(check.matches))
       problems.push({ path: `${path}.checks[${i}].matches`, message: 'is not a valid regular expression' });
-  });
-  for (const [name, capture] of Object.entries(step.capture ?? {}))
-    if ('regex' in capture && !validRegex(capture.regex))
+  for (const [name, capture] of Object.entries(isObject(step.capture) ? step.capture : {}))
+    if (isObject(capture) && !validRegex(capture.regex))
       problems.push({ path: `${path}.capture.${name}.regex`, message: 'is not a valid regular expression' });
 }
 
-type RawThresholds = Readonly<Record<string, readonly (string | ThresholdSpec)[]>>;
-
-function normalizeThresholds(raw: RawThresholds): Record<string, ThresholdSpec[]> {
-  const specs: Record<string, ThresholdSpec[]> = {};
-  for (const [metric, list] of Object.entries(raw))
-    specs[metric] = (Array.isArray(list) ? list : []).map((t) =>
-      typeof t === 'string' ? { threshold: t, abortOnFail: false, delayAbortEval: 0 } : t,
-    );
-  return specs;
-}
-
-/**
- * Validates a test definition (already parsed from JSON or YAML) and applies every default.
- * Throws InvalidDefinitionError listing every problem, each with its path.
- */
-export function parseTestDefinition(input: unknown): ValidDefinition {
-  const parsed = testDefinitionSchema.safeParse(input);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => ({
-      path: formatPath(issue.path),
-      message: issue.message,
-    }));
-    // Threshold expressions are checked too, so that one run of the validator lists everything.
-    const rawThresholds = (input as { thresholds?: unknown } | null)?.thresholds;
-    if (
-      rawThresholds &&
-      typeof rawThresholds === 'object' &&
-      !problems.some((p) => p.path.startsWith('thresholds'))
-    )
-      problems.push(...parseThresholds(normalizeThresholds(rawThresholds as RawThresholds)).problems);
-    throw new InvalidDefinitionError(problems);
-  }
-  const raw = parsed.data;
+function crossChecks(input: unknown): DefinitionProblem[] {
   const problems: DefinitionProblem[] = [];
-  const scenarios: Record<string, Scenario> = {};
-  for (const [name, s] of Object.entries(raw.scenarios)) {
+  if (!isObject(input) || !isObject(input.scenarios)) return problems;
+  const hasBaseUrl = input.baseUrl !== undefined;
+  for (const [name, s] of Object.entries(input.scenarios)) {
+    if (!isObject(s)) continue;
     const path = `scenarios.${name}`;
-    let flows: Flow[] = [];
-    if ((s.requests === undefined) === (s.flows === undefined)) {
+    if ((s.requests === undefined) === (s.flows === undefined))
       problems.push({
         path,
         message: 'give exactly one of "requests" (one sequence) or "flows" (weighted sequences)',
       });
-    } else if (s.requests) {
-      flows = [{ name: 'default', weight: 1, requests: s.requests }];
-      for (const [i, r] of s.requests.entries())
-        checkRequest(r, `${path}.requests[${i}]`, raw.baseUrl !== undefined, problems);
-    } else if (s.flows) {
-      flows = s.flows.map((f, i) => ({
-        name: f.name ?? `flow${i + 1}`,
-        weight: f.weight,
-        requests: f.requests,
-      }));
-      for (const [i, f] of s.flows.entries())
-        for (const [j, r] of f.requests.entries())
-          checkRequest(r, `${path}.flows[${i}].requests[${j}]`, raw.baseUrl !== undefined, problems);
-    }
-    if ('maxVUs' in s && s.maxVUs !== undefined && s.maxVUs < s.preAllocatedVUs)
+    for (const [i, r] of list(s.requests).entries())
+      checkRequest(r, `${path}.requests[${i}]`, hasBaseUrl, problems);
+    for (const [i, f] of list(s.flows).entries())
+      if (isObject(f))
+        for (const [j, r] of list(f.requests).entries())
+          checkRequest(r, `${path}.flows[${i}].requests[${j}]`, hasBaseUrl, problems);
+    if (typeof s.maxVUs === 'number' && typeof s.preAllocatedVUs === 'number' && s.maxVUs < s.preAllocatedVUs)
       problems.push({
         path: `${path}.maxVUs`,
         message: `must be at least preAllocatedVUs (${s.preAllocatedVUs})`,
       });
+  }
+  return problems;
+}
+
+function normalizeThresholds(raw: unknown): Record<string, ThresholdSpec[]> {
+  const specs: Record<string, ThresholdSpec[]> = {};
+  if (!isObject(raw)) return specs;
+  for (const [metric, entries] of Object.entries(raw))
+    specs[metric] = list(entries).map((t) =>
+      typeof t === 'string' ? { threshold: t, abortOnFail: false, delayAbortEval: 0 } : (t as ThresholdSpec),
+    );
+  return specs;
+}
+
+/** Same problem reported by the schema and by a cross check: keep one. */
+function unique(problems: readonly DefinitionProblem[]): DefinitionProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.path}\u0000${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * Validates a test definition (already parsed from JSON or YAML) and applies every default.
+ * Throws InvalidDefinitionError listing every problem, each with its path: schema problems,
+ * cross-field problems and threshold expressions are all checked in one pass.
+ */
+export function parseTestDefinition(input: unknown): ValidDefinition {
+  const parsed = testDefinitionSchema.safeParse(input);
+  const problems: DefinitionProblem[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+  problems.push(...crossChecks(input));
+  const rawThresholds = isObject(input) ? input.thresholds : undefined;
+  const thresholdsShapeOk = !problems.some((p) => p.path.startsWith('thresholds'));
+  // Validated data when the schema passed (durations in ms); the raw input otherwise, to list problems.
+  const { thresholds, problems: thresholdProblems } = parseThresholds(
+    normalizeThresholds(parsed.success ? parsed.data.thresholds : thresholdsShapeOk ? rawThresholds : undefined),
+  );
+  problems.push(...thresholdProblems);
+  if (!parsed.success || problems.length > 0) throw new InvalidDefinitionError(unique(problems));
+
+  const raw = parsed.data;
+  const scenarios: Record<string, Scenario> = {};
+  for (const [name, s] of Object.entries(raw.scenarios)) {
+    const flows: Flow[] = s.requests
+      ? [{ name: 'default', weight: 1, requests: s.requests }]
+      : (s.flows ?? []).map((f, i) => ({
+          name: f.name ?? `flow${i + 1}`,
+          weight: f.weight,
+          requests: f.requests,
+        }));
     scenarios[name] = { ...s, flows };
   }
-  const specs = normalizeThresholds(raw.thresholds);
-  const { thresholds, problems: thresholdProblems } = parseThresholds(specs);
-  problems.push(...thresholdProblems);
-  if (problems.length > 0) throw new InvalidDefinitionError(problems);
-  return { definition: { ...raw, scenarios, thresholds: specs }, thresholds };
+  return { definition: { ...raw, scenarios, thresholds: normalizeThresholds(raw.thresholds) }, thresholds };
 }

@@ -137,12 +137,11 @@ export class WindowRecorder {
   /** Emits every window that ended at or before `nowMs`; with `all`, every open window. */
   flush(nowMs: number, all = false): void {
     const current = Math.floor((nowMs - this.startAtMs) / 1_000);
-    const due = [...this.open.keys()].filter((i) => all || i < current).sort((a, b) => a - b);
-    if (!all) {
-      // An empty second still gets a window, so that time series have no holes.
-      for (let i = this.flushedBefore; i < current; i++) if (!this.open.has(i) && i >= 0) due.push(i);
-      due.sort((a, b) => a - b);
-    }
+    const due = [...this.open.keys()].filter((i) => all || i < current);
+    // An empty second still gets a window, so that time series have no holes.
+    const upTo = all ? Math.max(current, ...due.map((i) => i + 1)) : current;
+    for (let i = Math.max(0, this.flushedBefore); i < upTo; i++) if (!this.open.has(i)) due.push(i);
+    due.sort((a, b) => a - b);
     for (const index of due) {
       const w = this.open.get(index) ?? new WindowBuilder();
       this.open.delete(index);

@@ -55,7 +55,7 @@ async function targetCommand(argv: readonly string[]): Promise<number> {
     if (v === undefined) throw new UsageError(`--${flag}: ${JSON.stringify(values[flag])} is not a duration`);
     return v;
   };
-  const { url } = await startDemoTarget({
+  const { server, url } = await startDemoTarget({
     port,
     host: values.host,
     stallEveryMs: ms('stall-every'),
@@ -63,7 +63,12 @@ async function targetCommand(argv: readonly string[]): Promise<number> {
     delayMs: ms('delay'),
   });
   process.stdout.write(`demo target listening on ${url}\n`);
-  await new Promise(() => {});
+  await new Promise<void>((resolve) => {
+    const close = () => server.close(() => resolve());
+    process.once('SIGINT', close);
+    process.once('SIGTERM', close);
+  });
+  server.closeAllConnections();
   return EXIT.passed;
 }
 
@@ -104,14 +109,13 @@ async function demoCommand(interrupt: AbortSignal): Promise<number> {
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const interrupt = interruptSignal();
   switch (command) {
     case 'run':
-      return runCommand(rest, { stdout: process.stdout, stderr: process.stderr, workerScript, interrupt });
+      return runCommand(rest, { stdout: process.stdout, stderr: process.stderr, workerScript, interrupt: interruptSignal() });
     case 'target':
       return targetCommand(rest);
     case 'demo':
-      return demoCommand(interrupt);
+      return demoCommand(interruptSignal());
     case 'presets':
       for (const p of PRESET_NAMES) process.stdout.write(`${p.padEnd(20)} ${presetDescription(p)}\n`);
       return EXIT.passed;

@@ -15,7 +15,9 @@ if (!existsSync('/usr/bin/wrk')) {
 }
 let failed = false;
 for (const name of wanted.length > 0 ? wanted : ALL) {
-  const r = spawnSync(process.execPath, [new URL(`./${name}.mjs`, import.meta.url).pathname], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [new URL(`./${name}.mjs`, import.meta.url).pathname], {
+    stdio: 'inherit',
+  });
   failed ||= r.status !== 0;
 }
 process.exit(failed ? 1 : 0);

@@ -32,7 +32,10 @@ const outputs = (name: string) => {
     junit: join(dir, `${name}.xml`),
     html: join(dir, `${name}.html`),
   };
-  return { files, args: ['--out', files.out, '--csv', files.csv, '--junit', files.junit, '--html', files.html] };
+  return {
+    files,
+    args: ['--out', files.out, '--csv', files.csv, '--junit', files.junit, '--html', files.html],
+  };
 };
 
 describe('throughline run', () => {
@@ -58,7 +61,9 @@ describe('throughline run', () => {
     expect(cart.requests).toBeGreaterThan(10);
     expect(cart.errors).toBe(0);
     expect(readFileSync(files.csv, 'utf8').split('\n')[0]).toContain('p95_ms');
-    expect(readFileSync(files.csv.replace('.csv', '-timeseries.csv'), 'utf8').split('\n').length).toBeGreaterThan(10);
+    expect(
+      readFileSync(files.csv.replace('.csv', '-timeseries.csv'), 'utf8').split('\n').length,
+    ).toBeGreaterThan(10);
     const junit = readFileSync(files.junit, 'utf8');
     expect(junit.match(/<testcase /g)).toHaveLength(5);
     expect(junit).not.toContain('<failure');
@@ -82,7 +87,9 @@ describe('throughline run', () => {
   it('aborts the whole run on an abortOnFail threshold', async () => {
     const { files, args } = outputs('abort');
     const file = example('checkout.json', (d) => {
-      d.thresholds = { http_req_failed: [{ threshold: 'rate<0.01', abortOnFail: true, delayAbortEval: '1s' }] };
+      d.thresholds = {
+        http_req_failed: [{ threshold: 'rate<0.01', abortOnFail: true, delayAbortEval: '1s' }],
+      };
       const browse = (d.scenarios as Record<string, Record<string, unknown>>).browse!;
       browse.duration = '30s';
       browse.flows = [{ requests: [{ name: 'missing', path: '/nope' }] }];
@@ -106,10 +113,20 @@ describe('throughline run', () => {
         scenarios: {
           checkout: {
             executor: 'ramping-vus',
-            stages: [{ duration: '1s', target: 1 }, { duration: '10x', target: 2 }],
+            stages: [
+              { duration: '1s', target: 1 },
+              { duration: '10x', target: 2 },
+            ],
             requests: [{ path: '/' }],
           },
-          burst: { executor: 'constant-arrival-rate', rate: 10, duration: '5s', preAllocatedVUs: 20, maxVUs: 5, requests: [{ url: 'ftp://x' }] },
+          burst: {
+            executor: 'constant-arrival-rate',
+            rate: 10,
+            duration: '5s',
+            preAllocatedVUs: 20,
+            maxVUs: 5,
+            requests: [{ url: 'ftp://x' }],
+          },
         },
         thresholds: { http_req_duration: ['p(95)<>1'] },
       }),
@@ -117,7 +134,9 @@ describe('throughline run', () => {
     const r = await runCli(['run', file]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('scenarios.checkout.stages[1].duration: "10x" is not a duration');
-    expect(r.stderr).toContain('scenarios.checkout.requests[0].path: a relative "path" needs a top-level "baseUrl"');
+    expect(r.stderr).toContain(
+      'scenarios.checkout.requests[0].path: a relative "path" needs a top-level "baseUrl"',
+    );
     expect(r.stderr).toContain('scenarios.burst.maxVUs: must be at least preAllocatedVUs (20)');
     expect(r.stderr).toContain('scenarios.burst.requests[0].url');
     expect(r.stderr).toContain('thresholds.http_req_duration[0]');
@@ -144,7 +163,14 @@ describe('throughline run', () => {
     writeFileSync(
       file,
       JSON.stringify({
-        scenarios: { s: { executor: 'per-vu-iterations', vus: 2, iterations: 5, requests: [{ url: `http://127.0.0.1:${port}/` }] } },
+        scenarios: {
+          s: {
+            executor: 'per-vu-iterations',
+            vus: 2,
+            iterations: 5,
+            requests: [{ url: `http://127.0.0.1:${port}/` }],
+          },
+        },
       }),
     );
     const r = await runCli(['run', file, ...args]);
@@ -162,8 +188,19 @@ describe('throughline run', () => {
       JSON.stringify({
         baseUrl: target.url,
         scenarios: {
-          open: { executor: 'constant-arrival-rate', rate: 150, duration: '3s', preAllocatedVUs: 10, requests: [{ path: '/' }] },
-          closed: { executor: 'shared-iterations', vus: 7, iterations: 101, requests: [{ path: '/api/products' }] },
+          open: {
+            executor: 'constant-arrival-rate',
+            rate: 150,
+            duration: '3s',
+            preAllocatedVUs: 10,
+            requests: [{ path: '/' }],
+          },
+          closed: {
+            executor: 'shared-iterations',
+            vus: 7,
+            iterations: 101,
+            requests: [{ path: '/api/products' }],
+          },
         },
       }),
     );
@@ -193,7 +230,18 @@ describe('throughline run', () => {
     expect(JSON.parse(readFileSync(files.out, 'utf8')).totals.checks.passed).toBeGreaterThan(0);
 
     const preset = outputs('preset');
-    const p = await runCli(['run', '--preset', 'smoke', '--target', `${target.url}/`, '--vus', '3', '--duration', '2s', ...preset.args]);
+    const p = await runCli([
+      'run',
+      '--preset',
+      'smoke',
+      '--target',
+      `${target.url}/`,
+      '--vus',
+      '3',
+      '--duration',
+      '2s',
+      ...preset.args,
+    ]);
     expect(p.code).toBe(0);
     const results = JSON.parse(readFileSync(preset.files.out, 'utf8'));
     expect(Math.max(...results.timeseries.map((w: { vus: number }) => w.vus))).toBe(3);

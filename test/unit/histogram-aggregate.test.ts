@@ -270,8 +270,9 @@ describe('WindowRecorder', () => {
   it('counts checks, iterations, interruptions, drops, errors, bytes and active VUs', () => {
     const { out, rec } = setup();
     const bad = sample('a', 5_000, { failed: true, errorKind: 'timeout', bytesIn: 0, bytesOut: 7 });
-    rec.setActiveVus('shop', 12);
-    rec.setActiveVus('idle', 4);
+    rec.setActiveVus('shop', 12, T0 + 5);
+    rec.setActiveVus('shop', 3, T0 + 6); // the window reports its peak
+    rec.setActiveVus('idle', 4, T0 + 5);
     rec.request(sample('a', 2_000), T0 + 10);
     rec.request(bad, T0 + 20);
     rec.check(bad, 'ok', true, T0 + 30);

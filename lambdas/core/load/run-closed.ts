@@ -35,8 +35,12 @@ export async function runClosed(
     const now = clock.now();
     const t = now - startMs;
     if (now >= hardStopAt) return abortAll();
-    if (t >= schedule.durationMs) return;
+    if (t >= schedule.durationMs) return recorder.setActiveVus(scenario, running.size, clock.now());
     const active = schedule.activeVus(t);
+    // k6's `vus`: the VUs the profile has switched on (plus ramped-away ones still finishing).
+    let finishing = 0;
+    for (const k of running.keys()) if (k >= active) finishing++;
+    recorder.setActiveVus(scenario, Math.min(schedule.maxVus, active) + finishing, clock.now());
     for (const [k, r] of running) {
       if (k < active) r.rampedAt = undefined;
       else if (r.rampedAt === undefined) r.rampedAt = now;
@@ -63,10 +67,8 @@ export async function runClosed(
         if (r.abort.signal.aborted) r.abort = new AbortController();
         r.rampedAt = undefined;
         running.set(k, r);
-        recorder.setActiveVus(scenario, running.size);
         const completed = await vu.run(r.abort.signal);
         running.delete(k);
-        recorder.setActiveVus(scenario, running.size);
         recorder.iteration(scenario, completed, clock.now());
         done++;
       }
@@ -80,6 +82,6 @@ export async function runClosed(
   } finally {
     clearInterval(watchdog);
     stop.removeEventListener('abort', abortAll);
-    recorder.setActiveVus(scenario, 0);
+    recorder.setActiveVus(scenario, 0, clock.now());
   }
 }

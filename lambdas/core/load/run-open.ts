@@ -33,12 +33,12 @@ export async function runOpen(
 
   const launch = (vu: VirtualUser, intendedAt: number) => {
     busy++;
-    recorder.setActiveVus(scenario, busy);
+    recorder.setActiveVus(scenario, busy, clock.now());
     const p = vu.run(iterations.signal, intendedAt).then(
       (completed) => {
         recorder.iteration(scenario, completed, clock.now());
         busy--;
-        recorder.setActiveVus(scenario, busy);
+        recorder.setActiveVus(scenario, busy, clock.now());
         free.push(vu);
         inflight.delete(p);
       },
@@ -79,5 +79,5 @@ export async function runOpen(
   while (inflight.size > 0) await Promise.race(inflight);
   stop.removeEventListener('abort', onStop);
   for (const vu of all) vu.close();
-  recorder.setActiveVus(scenario, 0);
+  recorder.setActiveVus(scenario, 0, clock.now());
 }

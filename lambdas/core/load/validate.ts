@@ -120,7 +120,9 @@ export function parseTestDefinition(input: unknown): ValidDefinition {
   const thresholdsShapeOk = !problems.some((p) => p.path.startsWith('thresholds'));
   // Validated data when the schema passed (durations in ms); the raw input otherwise, to list problems.
   const { thresholds, problems: thresholdProblems } = parseThresholds(
-    normalizeThresholds(parsed.success ? parsed.data.thresholds : thresholdsShapeOk ? rawThresholds : undefined),
+    normalizeThresholds(
+      parsed.success ? parsed.data.thresholds : thresholdsShapeOk ? rawThresholds : undefined,
+    ),
   );
   problems.push(...thresholdProblems);
   if (!parsed.success || problems.length > 0) throw new InvalidDefinitionError(unique(problems));

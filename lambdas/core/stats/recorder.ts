@@ -53,6 +53,8 @@ interface ScenarioCounters {
 
 class WindowBuilder {
   readonly series = new Map<string, SeriesBuilder>();
+  /** Highest active-VU count seen per scenario during the window. */
+  readonly vusPeak = new Map<string, number>();
   readonly scenarios = new Map<string, ScenarioCounters>();
   scenario(name: string): ScenarioCounters {
     let s = this.scenarios.get(name);
@@ -84,6 +86,8 @@ class WindowBuilder {
 export class WindowRecorder {
   private readonly open = new Map<number, WindowBuilder>();
   private readonly activeVus = new Map<string, number>();
+  /** Active VUs when the last emitted window closed: the next window starts with them. */
+  private readonly carried = new Map<string, number>();
   private flushedBefore = 0;
 
   constructor(
@@ -130,8 +134,10 @@ export class WindowRecorder {
     this.windowAt(atMs).scenario(scenario).dropped++;
   }
 
-  setActiveVus(scenario: string, vus: number): void {
+  setActiveVus(scenario: string, vus: number, atMs: number): void {
     this.activeVus.set(scenario, vus);
+    const peaks = this.windowAt(atMs).vusPeak;
+    if (vus > (peaks.get(scenario) ?? -1)) peaks.set(scenario, vus);
   }
 
   /** Emits every window that ended at or before `nowMs`; with `all`, every open window. */
@@ -149,7 +155,8 @@ export class WindowRecorder {
       const scenarios: ScenarioWindow[] = [...w.scenarios].map(([scenario, c]) => ({
         scenario,
         ...c,
-        vus: this.activeVus.get(scenario) ?? 0,
+        // The window's peak; a window with no change carries the count it started with.
+        vus: Math.max(w.vusPeak.get(scenario) ?? 0, this.carried.get(scenario) ?? 0),
       }));
       this.emit({
         index,
@@ -158,6 +165,7 @@ export class WindowRecorder {
         scenarios,
       });
       this.flushedBefore = Math.max(this.flushedBefore, index + 1);
+      for (const [scenario, vus] of this.activeVus) this.carried.set(scenario, vus);
     }
   }
 }

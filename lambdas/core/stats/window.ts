@@ -22,7 +22,7 @@ export interface ScenarioWindow {
   readonly iterations: number;
   readonly interrupted: number;
   readonly dropped: number;
-  /** Active VUs when the window closed. */
+  /** Most VUs active at once during the window. */
   readonly vus: number;
 }
 

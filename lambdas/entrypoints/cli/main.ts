@@ -111,7 +111,12 @@ async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'run':
-      return runCommand(rest, { stdout: process.stdout, stderr: process.stderr, workerScript, interrupt: interruptSignal() });
+      return runCommand(rest, {
+        stdout: process.stdout,
+        stderr: process.stderr,
+        workerScript,
+        interrupt: interruptSignal(),
+      });
     case 'target':
       return targetCommand(rest);
     case 'demo':

@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNodeTransport } from '../../lambdas/adapters/node/http-transport';
+import type { HttpRequest, HttpTransport } from '../../lambdas/ports/http';
+import { startHttp, startHttps, type TestServer } from '../helpers/http-servers';
+import { freePort } from '../helpers/processes';
+
+// The HTTP/1.1 transport against real loopback servers: framing, keep-alive, timeouts, TLS, and
+// every error kind a report counts.
+
+const transport: HttpTransport = createNodeTransport({
+  connectTimeoutMs: 2_000,
+  insecureSkipTLSVerify: false,
+});
+const request = (url: string, extra: Partial<HttpRequest> = {}): HttpRequest => ({
+  method: 'GET',
+  url: new URL(url),
+  headers: {},
+  timeoutMs: 2_000,
+  keepBody: true,
+  ...extra,
+});
+
+let server: TestServer;
+let connections = 0;
+beforeAll(async () => {
+  server = await startHttp((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === '/chunked') {
+      res.writeHead(200, { 'content-type': 'text/plain', 'x-trace': 'abc' });
+      res.write('hello ');
+      setTimeout(() => res.end('world'), 20);
+    } else if (url.pathname === '/close') {
+      res.writeHead(200, { connection: 'close', 'content-length': '2' });
+      res.end('ok');
+    } else if (url.pathname === '/hang') {
+      // never answers
+    } else if (url.pathname === '/reset') {
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('partial');
+      setTimeout(() => req.socket.destroy(), 10);
+    } else if (url.pathname === '/echo') {
+      let body = '';
+      req.on('data', (c) => {
+        body += c;
+      });
+      req.on('end', () =>
+        res.end(JSON.stringify({ method: req.method, body, type: req.headers['content-type'] })),
+      );
+    } else if (url.pathname === '/status') {
+      res.writeHead(Number(url.searchParams.get('code')));
+      res.end();
+    } else res.end('plain');
+  });
+  server.server.on('connection', () => {
+    connections++;
+  });
+});
+afterAll(() => server.close());
+
+describe('node HTTP transport', () => {
+  it('reads chunked bodies and headers, and keeps the connection alive', async () => {
+    const client = transport.createClient();
+    const before = connections;
+    for (let i = 0; i < 5; i++) {
+      const r = await client.send(request(`${server.url}/chunked`));
+      expect(r.status).toBe(200);
+      expect(r.body).toBe('hello world');
+      expect(r.headers['x-trace']).toBe('abc');
+      expect(r.errorKind).toBeUndefined();
+    }
+    expect(connections - before).toBe(1);
+    client.close();
+  });
+
+  it('opens a new connection after "connection: close"', async () => {
+    const client = transport.createClient();
+    const before = connections;
+    for (let i = 0; i < 3; i++) expect((await client.send(request(`${server.url}/close`))).body).toBe('ok');
+    expect(connections - before).toBe(3);
+    client.close();
+  });
+
+  it('sends bodies with their length', async () => {
+    const client = transport.createClient();
+    const r = await client.send(
+      request(`${server.url}/echo`, {
+        method: 'POST',
+        body: '{"a":1}',
+        headers: { 'content-type': 'application/json' },
+      }),
+    );
+    expect(JSON.parse(r.body)).toEqual({ method: 'POST', body: '{"a":1}', type: 'application/json' });
+    expect(r.bytesOut).toBeGreaterThan(7);
+    client.close();
+  });
+
+  it('classifies 4xx, 5xx, timeouts, resets and refused connections', async () => {
+    const client = transport.createClient();
+    expect((await client.send(request(`${server.url}/status?code=404`))).errorKind).toBe('http_4xx');
+    expect((await client.send(request(`${server.url}/status?code=503`))).errorKind).toBe('http_5xx');
+    const started = performance.now();
+    const hang = await client.send(request(`${server.url}/hang`, { timeoutMs: 300 }));
+    expect(hang).toMatchObject({ status: 0, errorKind: 'timeout' });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect((await client.send(request(`${server.url}/reset`))).errorKind).toBe('reset');
+    const closedPort = await freePort();
+    expect((await client.send(request(`http://127.0.0.1:${closedPort}/`))).errorKind).toBe('refused');
+    // After every failure the client still works.
+    expect((await client.send(request(`${server.url}/`))).body).toBe('plain');
+    client.close();
+  });
+
+  it('resends once when the server closed an idle keep-alive connection', async () => {
+    const client = transport.createClient();
+    expect((await client.send(request(`${server.url}/`))).status).toBe(200);
+    server.server.closeIdleConnections();
+    await new Promise((r) => setTimeout(r, 50));
+    const r = await client.send(request(`${server.url}/`));
+    expect(r.status).toBe(200);
+    expect(r.errorKind).toBeUndefined();
+    client.close();
+  });
+
+  it('interrupts a request when its signal aborts', async () => {
+    const client = transport.createClient();
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(), 100);
+    const r = await client.send(request(`${server.url}/hang`, { timeoutMs: 10_000 }), abort.signal);
+    expect(r.status).toBe(0);
+    expect(r.errorMessage).toBe('aborted');
+    client.close();
+  });
+
+  it('speaks TLS, refusing a self-signed certificate unless told to skip verification', async () => {
+    const tls = await startHttps((_req, res) => res.end('secure'));
+    try {
+      const strict = transport.createClient();
+      expect((await strict.send(request(`${tls.url}/`))).errorKind).toBe('tls');
+      strict.close();
+      const lax = createNodeTransport({
+        connectTimeoutMs: 2_000,
+        insecureSkipTLSVerify: true,
+      }).createClient();
+      const r = await lax.send(request(`${tls.url}/`));
+      expect(r).toMatchObject({ status: 200, body: 'secure' });
+      lax.close();
+    } finally {
+      await tls.close();
+    }
+  });
+});

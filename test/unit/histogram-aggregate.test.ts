@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../lambdas/core/load/iteration';
 import { aggregate, type MergedRun, type MergedSeries } from '../../lambdas/core/stats/aggregate';
 import { createHistogram, decodeHistogram, type LatencyHistogram } from '../../lambdas/core/stats/histogram';
 import { type RequestSample, WindowRecorder } from '../../lambdas/core/stats/recorder';
@@ -8,17 +9,9 @@ import type { ErrorKind } from '../../lambdas/ports/http';
 const PERCENTILES = [1, 10, 25, 50, 75, 90, 95, 99, 99.9, 99.99, 100];
 const T0 = 1_700_000_000_000;
 
-/** Deterministic PRNG (mulberry32) so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** Deterministic PRNG (the engine's own mulberry32) so a failure can be replayed. */
+const rng = seededRandom;
+
 const sample = (
   name: string,
   latencyUs: number | undefined,

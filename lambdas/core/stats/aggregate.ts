@@ -2,7 +2,7 @@ import type { ErrorKind } from '../../ports/http';
 import { createHistogram, decodeHistogram, type LatencyHistogram } from './histogram';
 import { type SeriesWindow, seriesKey, type WindowSnapshot } from './window';
 
-/** Counters and histogram of one request series, or of any union of series. */
+/** Counters and histogram of one request series (one window of it, or merged), or of any union of series. */
 export class MergedSeries {
   requests = 0;
   failed = 0;
@@ -18,36 +18,46 @@ export class MergedSeries {
     readonly method: string,
   ) {}
 
+  /** Adds one worker's window of this series (its histogram already decoded, once). */
   addWindow(w: SeriesWindow, histogram: LatencyHistogram | undefined): void {
-    this.requests += w.requests;
-    this.failed += w.failed;
-    this.bytesIn += w.bytesIn;
-    this.bytesOut += w.bytesOut;
-    for (const [kind, n] of Object.entries(w.errors) as [ErrorKind, number][])
-      this.errors[kind] = (this.errors[kind] ?? 0) + n;
-    for (const [check, [pass, fail]] of Object.entries(w.checks)) {
-      const c = this.checks[check] ?? [0, 0];
-      c[0] += pass;
-      c[1] += fail;
-      this.checks[check] = c;
-    }
+    this.addCounts(w);
     if (histogram) this.histogram.add(histogram);
   }
 
   add(other: MergedSeries): void {
-    this.requests += other.requests;
-    this.failed += other.failed;
-    this.bytesIn += other.bytesIn;
-    this.bytesOut += other.bytesOut;
-    for (const [kind, n] of Object.entries(other.errors) as [ErrorKind, number][])
+    this.addCounts(other);
+    this.histogram.add(other.histogram);
+  }
+
+  private addCounts(o: Omit<SeriesWindow, 'latency' | 'scenario' | 'name' | 'method'>): void {
+    this.requests += o.requests;
+    this.failed += o.failed;
+    this.bytesIn += o.bytesIn;
+    this.bytesOut += o.bytesOut;
+    for (const [kind, n] of Object.entries(o.errors) as [ErrorKind, number][])
       this.errors[kind] = (this.errors[kind] ?? 0) + n;
-    for (const [check, [pass, fail]] of Object.entries(other.checks)) {
+    for (const [check, [pass, fail]] of Object.entries(o.checks)) {
       const c = this.checks[check] ?? [0, 0];
       c[0] += pass;
       c[1] += fail;
       this.checks[check] = c;
     }
-    this.histogram.add(other.histogram);
+  }
+
+  /** The serializable window form a worker emits. */
+  toWindow(): SeriesWindow {
+    return {
+      scenario: this.scenario,
+      name: this.name,
+      method: this.method,
+      requests: this.requests,
+      failed: this.failed,
+      errors: this.errors,
+      checks: this.checks,
+      bytesIn: this.bytesIn,
+      bytesOut: this.bytesOut,
+      latency: this.histogram.count > 0 ? this.histogram.encode() : '',
+    };
   }
 
   get checksPassed(): number {

@@ -1,6 +1,6 @@
 import type { ErrorKind } from '../../ports/http';
-import { createHistogram, type LatencyHistogram } from './histogram';
-import { type ScenarioWindow, type SeriesWindow, seriesKey, type WindowSnapshot } from './window';
+import { MergedSeries } from './aggregate';
+import { type ScenarioWindow, seriesKey, type WindowSnapshot } from './window';
 
 export interface RequestSample {
   /** seriesKey(scenario, name, method), computed once per request step. */
@@ -16,35 +16,6 @@ export interface RequestSample {
   readonly bytesOut: number;
 }
 
-class SeriesBuilder {
-  requests = 0;
-  failed = 0;
-  bytesIn = 0;
-  bytesOut = 0;
-  readonly errors: Partial<Record<ErrorKind, number>> = {};
-  readonly checks: Record<string, [number, number]> = {};
-  readonly histogram: LatencyHistogram = createHistogram();
-  constructor(
-    readonly scenario: string,
-    readonly name: string,
-    readonly method: string,
-  ) {}
-  snapshot(): SeriesWindow {
-    return {
-      scenario: this.scenario,
-      name: this.name,
-      method: this.method,
-      requests: this.requests,
-      failed: this.failed,
-      errors: this.errors,
-      checks: this.checks,
-      bytesIn: this.bytesIn,
-      bytesOut: this.bytesOut,
-      latency: this.histogram.count > 0 ? this.histogram.encode() : '',
-    };
-  }
-}
-
 interface ScenarioCounters {
   iterations: number;
   interrupted: number;
@@ -52,7 +23,7 @@ interface ScenarioCounters {
 }
 
 class WindowBuilder {
-  readonly series = new Map<string, SeriesBuilder>();
+  readonly series = new Map<string, MergedSeries>();
   /** Highest active-VU count seen per scenario during the window. */
   readonly vusPeak = new Map<string, number>();
   readonly scenarios = new Map<string, ScenarioCounters>();
@@ -69,10 +40,10 @@ class WindowBuilder {
     name: string,
     method: string,
     key = seriesKey(scenario, name, method),
-  ): SeriesBuilder {
+  ): MergedSeries {
     let s = this.series.get(key);
     if (!s) {
-      s = new SeriesBuilder(scenario, name, method);
+      s = new MergedSeries(scenario, name, method);
       this.series.set(key, s);
     }
     return s;
@@ -161,7 +132,7 @@ export class WindowRecorder {
       this.emit({
         index,
         worker: this.worker,
-        series: [...w.series.values()].map((s) => s.snapshot()),
+        series: [...w.series.values()].map((s) => s.toWindow()),
         scenarios,
       });
       this.flushedBefore = Math.max(this.flushedBefore, index + 1);

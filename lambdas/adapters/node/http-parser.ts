@@ -18,7 +18,8 @@ export class ResponseParser {
   bytes = 0;
   keepAlive = true;
   private head: Buffer | undefined;
-  private headText = '';
+  /** Status line and headers, kept as bytes: turned into a string only if someone reads headers. */
+  private headBytes: Buffer = EMPTY;
   private status = 0;
   private mode = Body.None;
   private remaining = 0;
@@ -38,7 +39,7 @@ export class ResponseParser {
     this.bytes = 0;
     this.keepAlive = true;
     this.head = undefined;
-    this.headText = '';
+    this.headBytes = EMPTY;
     this.status = 0;
     this.mode = Body.None;
     this.remaining = 0;
@@ -60,7 +61,7 @@ export class ResponseParser {
         return false;
       }
       this.head = undefined;
-      this.parseHead(buf.toString('latin1', 0, end));
+      this.parseHead(buf, end);
       if (this.status >= 100 && this.status < 200) {
         // Interim response (100 Continue): the real one follows.
         this.status = 0;
@@ -91,17 +92,35 @@ export class ResponseParser {
     return complete;
   }
 
-  private parseHead(text: string): void {
-    // Only the few headers that frame the message are read here; the rest are parsed on demand.
-    this.headText = text;
-    const lower = text.toLowerCase();
-    this.status = Number(text.slice(9, 12)) || 0;
-    const connection = headerIn(text, lower, 'connection')?.toLowerCase() ?? '';
-    this.keepAlive = text.startsWith('HTTP/1.0')
-      ? connection.includes('keep-alive')
-      : !connection.includes('close');
-    const te = headerIn(text, lower, 'transfer-encoding');
-    const cl = headerIn(text, lower, 'content-length');
+  /** Reads the status and the framing headers straight from the bytes (no string per response). */
+  private parseHead(buf: Buffer, end: number): void {
+    this.headBytes = buf.subarray(0, end);
+    const d = (i: number) => (buf[i] ?? 0) - 48;
+    this.status = end >= 12 ? d(9) * 100 + d(10) * 10 + d(11) : 0;
+    if (!(this.status >= 100 && this.status <= 999)) this.status = 0;
+    const http10 = buf[7] === 0x30;
+    let connection = '';
+    let chunked = false;
+    let length = -1;
+    let at = buf.indexOf(13);
+    while (at >= 0 && at < end) {
+      const start = at + 2;
+      let lineEnd = buf.indexOf(13, start);
+      if (lineEnd < 0 || lineEnd > end) lineEnd = end;
+      const first = (buf[start] ?? 0) | 0x20;
+      if (first === 0x63 || first === 0x74) {
+        if (nameIs(buf, start, CONTENT_LENGTH))
+          length = Number(value(buf, start + CONTENT_LENGTH.length + 1, lineEnd));
+        else if (nameIs(buf, start, CONNECTION))
+          connection = value(buf, start + CONNECTION.length + 1, lineEnd).toLowerCase();
+        else if (nameIs(buf, start, TRANSFER_ENCODING))
+          chunked = value(buf, start + TRANSFER_ENCODING.length + 1, lineEnd)
+            .toLowerCase()
+            .includes('chunked');
+      }
+      at = lineEnd;
+    }
+    this.keepAlive = http10 ? connection.includes('keep-alive') : !connection.includes('close');
     if (
       this.isHead ||
       this.status === 204 ||
@@ -109,9 +128,9 @@ export class ResponseParser {
       (this.status >= 100 && this.status < 200)
     )
       this.mode = Body.None;
-    else if (te?.toLowerCase().includes('chunked')) this.mode = Body.Chunked;
-    else if (cl !== undefined) {
-      this.remaining = Number(cl) || 0;
+    else if (chunked) this.mode = Body.Chunked;
+    else if (length >= 0) {
+      this.remaining = Number.isFinite(length) ? length : 0;
       this.mode = this.remaining > 0 ? Body.Length : Body.None;
     } else {
       this.mode = Body.UntilClose;
@@ -165,7 +184,7 @@ export class ResponseParser {
       status >= 500 ? 'http_5xx' : status >= 400 ? 'http_4xx' : undefined;
     return new ParsedResult(
       status,
-      this.headText,
+      this.headBytes,
       this.keepBody ? Buffer.concat(this.chunks).toString('utf8') : '',
       this.bytes,
       bytesOut,
@@ -180,7 +199,7 @@ class ParsedResult implements HttpResult {
   readonly errorKind?: ErrorKind;
   constructor(
     readonly status: number,
-    private readonly headText: string,
+    private readonly head: Buffer,
     readonly body: string,
     readonly bytesIn: number,
     readonly bytesOut: number,
@@ -189,19 +208,25 @@ class ParsedResult implements HttpResult {
     if (errorKind) this.errorKind = errorKind;
   }
   get headers(): Record<string, string> {
-    this.parsed ??= parseHeaders(this.headText);
+    this.parsed ??= parseHeaders(this.head.toString('latin1'));
     return this.parsed;
   }
 }
 
-/** The value of one header (first occurrence), found in the lower-cased head text. */
-function headerIn(text: string, lower: string, name: string): string | undefined {
-  const at = lower.indexOf(`\r\n${name}:`);
-  if (at < 0) return undefined;
-  const from = at + name.length + 3;
-  const end = text.indexOf('\r\n', from);
-  return text.slice(from, end < 0 ? text.length : end).trim();
+const EMPTY = Buffer.alloc(0);
+const codes = (name: string) => Uint8Array.from(name, (c) => c.charCodeAt(0));
+const CONTENT_LENGTH = codes('content-length');
+const CONNECTION = codes('connection');
+const TRANSFER_ENCODING = codes('transfer-encoding');
+
+/** Does the header line at `start` carry this (lower-case) name, compared case-insensitively? */
+function nameIs(buf: Buffer, start: number, name: Uint8Array): boolean {
+  if (buf[start + name.length] !== 0x3a) return false;
+  for (let i = 0; i < name.length; i++) if (((buf[start + i] ?? 0) | 0x20) !== name[i]) return false;
+  return true;
 }
+
+const value = (buf: Buffer, from: number, to: number): string => buf.toString('latin1', from, to).trim();
 
 /** All headers, names lower-cased; repeated headers joined with ", ". */
 export function parseHeaders(head: string): Record<string, string> {

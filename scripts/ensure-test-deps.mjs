@@ -17,6 +17,8 @@ const run = (args) =>
 try {
   run(['apt-get', 'update', '-qq']);
   run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...pkgs]);
+  const still = needs.filter((n) => !existsSync(n.bin)).map((n) => n.bin);
+  if (still.length > 0) throw new Error(`still missing after install: ${still.join(', ')}`);
 } catch (err) {
   console.error(
     `could not install ${pkgs.join(', ')}: ${err.message}\nInstall them yourself (apt-get install ${pkgs.join(' ')}) and run npm test again.`,

@@ -208,7 +208,8 @@ describe('throughline run', () => {
     expect(r.code).toBe(0);
     const results = JSON.parse(readFileSync(files.out, 'utf8'));
     expect(results.workers).toMatchObject({ planned: 3, completed: 3, failed: 0 });
-    expect(results.workers.maxStartLagMs).toBeLessThan(2_000);
+    // Workers are given time to load, so none starts late and charges its start-up to the target.
+    expect(results.workers.maxStartLagMs).toBeLessThan(250);
     const count = (scenario: string) =>
       results.byRequest.find((q: { scenario: string }) => q.scenario === scenario).requests;
     // Every planned arrival is accounted for exactly once: sent, or dropped for want of a VU.

@@ -38,7 +38,7 @@ export interface RunTestOptions {
   readonly workers: number;
   readonly pool: WorkerPool;
   readonly clock: Clock;
-  /** Time the workers get to start before the common start instant. */
+  /** Time the workers get to start before the common start instant (default: 250 ms + 100 ms per worker). */
   readonly startDelayMs?: number;
   /** Aborting interrupts the run (Ctrl-C, cancel); results so far are kept. */
   readonly stop?: AbortSignal;
@@ -47,7 +47,11 @@ export interface RunTestOptions {
   readonly onProgress?: (status: LiveStatus) => void;
 }
 
-const DEFAULT_START_DELAY_MS = 250;
+/**
+ * Workers load in parallel on few cores; one that starts after the common instant would fire its
+ * overdue arrivals at once and charge its own start-up to the target's latency.
+ */
+const startDelayFor = (workers: number) => 250 + 100 * workers;
 /** A worker asked to stop that is still running after this long is killed. */
 const STOP_GRACE_MS = 5_000;
 
@@ -61,7 +65,7 @@ export async function runTest(o: RunTestOptions): Promise<TestResults> {
   const { definition, thresholds } = test;
   const merged = new MergedRun();
   const plannedMs = Math.max(...Object.values(definition.scenarios).map(plannedDurationMs));
-  const startAtMs = clock.now() + (o.startDelayMs ?? DEFAULT_START_DELAY_MS);
+  const startAtMs = clock.now() + (o.startDelayMs ?? startDelayFor(o.workers));
   const failures: WorkerFailure[] = [];
   let completed = 0;
   let maxStartLagMs = 0;

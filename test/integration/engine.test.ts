@@ -118,4 +118,39 @@ describe('engine end to end', () => {
     expect(r.timeseries.find((w) => w.t === 3)?.vus).toBeGreaterThanOrEqual(5);
     expect(Date.now() - started).toBeLessThan(8_000);
   });
+
+  it('survives requests that cannot be built, and never strands arrivals on a worker without VUs', async () => {
+    const r = await run(
+      {
+        baseUrl: target.url,
+        scenarios: {
+          open: {
+            executor: 'constant-arrival-rate',
+            rate: 10,
+            duration: '2s',
+            preAllocatedVUs: 1,
+            requests: [{ name: 'broken', url: '${nowhere}' }],
+          },
+          closed: {
+            executor: 'per-vu-iterations',
+            vus: 2,
+            iterations: 3,
+            requests: [
+              { name: 'fine', path: '/' },
+              { name: 'broken too', url: '${nowhere}/x' },
+            ],
+          },
+        },
+      },
+      4,
+    );
+    // 4 workers share 1 pre-allocated VU: each owner of arrivals still gets one, so none is dropped.
+    expect(r.totals.droppedIterations).toBe(0);
+    expect(r.status).toBe('passed');
+    const by = (name: string) => r.byRequest.find((q) => q.name === name);
+    expect(by('broken')).toMatchObject({ requests: 20, errors: 20, errorsByKind: { other: 20 } });
+    expect(by('fine')?.requests).toBe(6);
+    expect(by('broken too')).toMatchObject({ requests: 6, errorsByKind: { other: 6 } });
+    expect(r.totals.iterations).toBe(26);
+  });
 });

@@ -46,6 +46,9 @@ beforeAll(async () => {
       req.on('end', () =>
         res.end(JSON.stringify({ method: req.method, body, type: req.headers['content-type'] })),
       );
+    } else if (url.pathname === '/continue') {
+      res.writeContinue();
+      res.end('after continue');
     } else if (url.pathname === '/status') {
       res.writeHead(Number(url.searchParams.get('code')));
       res.end();
@@ -77,6 +80,17 @@ describe('node HTTP transport', () => {
     const before = connections;
     for (let i = 0; i < 3; i++) expect((await client.send(request(`${server.url}/close`))).body).toBe('ok');
     expect(connections - before).toBe(3);
+    client.close();
+  });
+
+  it('skips a 100 Continue and counts its bytes once', async () => {
+    const client = transport.createClient();
+    const r = await client.send(request(`${server.url}/continue`));
+    expect(r).toMatchObject({ status: 200, body: 'after continue' });
+    // "HTTP/1.1 100 Continue\r\n\r\n" (25 bytes) + the real response, each counted once; the
+    // two responses differ by their bodies and one digit of Content-Length ("14" against "5").
+    const real = await client.send(request(`${server.url}/`));
+    expect(r.bytesIn - real.bytesIn).toBe(25 + 'after continue'.length - 'plain'.length + 1);
     client.close();
   });
 

@@ -322,3 +322,21 @@ describe('flows', () => {
     expect(paths(noBase)).toEqual(['scenarios.s.flows[0].requests[1].path']);
   });
 });
+
+// Protects against inputs that used to slip through: inherited property names and timer overflow.
+describe('definition edge cases', () => {
+  const base = {
+    scenarios: {
+      s: { executor: 'constant-vus', duration: '1s', requests: [{ url: 'http://127.0.0.1:1/' }] },
+    },
+  };
+  it('rejects a threshold metric named after an Object property', () => {
+    expect(() => parseTestDefinition({ ...base, thresholds: { constructor: ['rate<1'] } })).toThrow(
+      /unknown metric/,
+    );
+  });
+  it('rejects durations a timer cannot hold', () => {
+    const long = { scenarios: { s: { ...base.scenarios.s, startTime: '600h' } } };
+    expect(() => parseTestDefinition(long)).toThrow(/scenarios\.s\.startTime: "600h" is longer than 24 days/);
+  });
+});

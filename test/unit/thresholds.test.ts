@@ -5,6 +5,7 @@ import {
   evaluateThresholds,
   type ParsedThreshold,
   parseThresholds,
+  thresholdsAtRisk,
   thresholdsToAbort,
   thresholdValue,
 } from '../../lambdas/core/load/thresholds';
@@ -305,16 +306,28 @@ describe('thresholdsToAbort', () => {
   });
 
   it('ignores failing thresholds without abortOnFail and passing ones with it', () => {
-    const aborting = thresholdsToAbort(thresholds, run, ELAPSED);
+    const aborting = thresholdsToAbort(thresholds, run, ELAPSED, ELAPSED);
     expect(aborting.map((r) => r.expression)).toEqual(['rate<0.001', 'p(99)<20']);
     expect(aborting.every((r) => !r.ok && r.abortOnFail)).toBe(true);
   });
 
   it('waits for delayAbortEval before a threshold may abort', () => {
-    expect(thresholdsToAbort(thresholds, run, 4_999).map((r) => r.expression)).toEqual(['p(99)<20']);
-    expect(thresholdsToAbort(thresholds, run, 5_000).map((r) => r.expression)).toEqual([
+    expect(thresholdsToAbort(thresholds, run, 4_999, ELAPSED).map((r) => r.expression)).toEqual(['p(99)<20']);
+    expect(thresholdsToAbort(thresholds, run, 5_000, ELAPSED).map((r) => r.expression)).toEqual([
       'rate<0.001',
       'p(99)<20',
     ]);
+  });
+});
+
+// Protects healthy runs from an abort on the first tick: metrics with no samples are not judged yet.
+describe('thresholds judged while running', () => {
+  const { thresholds } = parseThresholds({
+    checks: [spec('rate>0.99', { abortOnFail: true })],
+    'http_req_duration{name:nobody}': [spec('p(95)<1', { abortOnFail: true })],
+  });
+  it('does not abort on metrics that have no samples yet', () => {
+    expect(thresholdsToAbort(thresholds, aggregate([]), 10_000, 0)).toEqual([]);
+    expect(thresholdsAtRisk(thresholds, aggregate([]), 0)).toEqual([]);
   });
 });

@@ -65,7 +65,10 @@ export class ResponseParser {
       if (this.status >= 100 && this.status < 200) {
         // Interim response (100 Continue): the real one follows.
         this.status = 0;
-        return end + 4 < buf.length ? this.push(buf.subarray(end + 4)) : false;
+        if (end + 4 >= buf.length) return false;
+        const rest = buf.subarray(end + 4);
+        this.bytes -= rest.length; // push() counts them again
+        return this.push(rest);
       }
       chunk = buf.subarray(end + 4);
       if (this.mode === Body.None) return this.finish(true);

@@ -6,11 +6,20 @@ import { parseDuration } from './duration';
  * wherever k6 has one. Parsing yields durations in milliseconds and every default applied once.
  */
 
+/** Timers hold at most 2^31 - 1 ms; longer waits would fire at once. */
+const MAX_DURATION_MS = 2_147_483_647;
 const duration = (what = 'a duration') =>
   z.union([z.string(), z.number()]).transform((value, ctx) => {
     const ms = parseDuration(value);
     if (ms === undefined) {
       ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is not ${what}` });
+      return z.NEVER;
+    }
+    if (ms > MAX_DURATION_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${JSON.stringify(value)} is longer than 24 days, the longest we schedule`,
+      });
       return z.NEVER;
     }
     return ms;

@@ -1,5 +1,5 @@
 import type { Clock } from '../../ports/clock';
-import type { HttpClient, HttpTransport } from '../../ports/http';
+import type { HttpClient, HttpRequest, HttpTransport } from '../../ports/http';
 import type { WindowRecorder } from '../stats/recorder';
 import { seriesKey } from '../stats/window';
 import { capture, evaluateCheck, JsonBody } from './checks';
@@ -114,7 +114,29 @@ export class VirtualUser {
     for (let i = 0; i < flow.steps.length; i++) {
       if (signal.aborted) return false;
       const step = flow.steps[i] as KeyedStep;
-      const request = step.request(this.vars);
+      let request: HttpRequest;
+      try {
+        request = step.request(this.vars);
+      } catch {
+        // A request that cannot be built (a URL from a capture that matched nothing) fails this
+        // iteration, counted as a failed request; it never takes the VU or the worker down.
+        const at = clock.now();
+        recorder.request(
+          {
+            key: step.key,
+            scenario,
+            name: step.name,
+            method: step.method,
+            latencyUs: undefined,
+            failed: true,
+            errorKind: 'other',
+            bytesIn: 0,
+            bytesOut: 0,
+          },
+          at,
+        );
+        return true;
+      }
       const sentAt = clock.now();
       const from = i === 0 && intendedStartMs !== undefined ? Math.min(intendedStartMs, sentAt) : sentAt;
       const res = await this.client().send(request, signal);

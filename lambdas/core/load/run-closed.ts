@@ -35,7 +35,12 @@ export async function runClosed(
     const now = clock.now();
     const t = now - startMs;
     if (now >= hardStopAt) return abortAll();
-    if (t >= schedule.durationMs) return recorder.setActiveVus(scenario, running.size, clock.now());
+    if (t >= schedule.durationMs) {
+      // Past the stages, VUs ramped away before the end keep their gracefulRampDown deadline (k6).
+      for (const r of running.values())
+        if (r.rampedAt !== undefined && now - r.rampedAt >= schedule.gracefulRampDownMs) r.abort.abort();
+      return recorder.setActiveVus(scenario, running.size, clock.now());
+    }
     const active = schedule.activeVus(t);
     // k6's `vus`: the VUs the profile has switched on (plus ramped-away ones still finishing).
     let finishing = 0;
@@ -67,7 +72,7 @@ export async function runClosed(
         if (r.abort.signal.aborted) r.abort = new AbortController();
         r.rampedAt = undefined;
         running.set(k, r);
-        const completed = await vu.run(r.abort.signal);
+        const completed = await vu.run(r.abort.signal).catch(() => false);
         running.delete(k);
         recorder.iteration(scenario, completed, clock.now());
         done++;

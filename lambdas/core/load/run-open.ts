@@ -43,7 +43,10 @@ export async function runOpen(
         inflight.delete(p);
       },
       () => {
+        // run() does not reject; should it ever, the VU still goes back and the iteration is counted.
+        recorder.iteration(scenario, false, clock.now());
         busy--;
+        free.push(vu);
         inflight.delete(p);
       },
     );

@@ -10,7 +10,7 @@ import {
   type WorkerFailure,
 } from './results';
 import { nthOfSegments } from './segment';
-import { evaluateThresholds, type ThresholdResult, thresholdsToAbort } from './thresholds';
+import { evaluateThresholds, type ThresholdResult, thresholdsAtRisk, thresholdsToAbort } from './thresholds';
 import type { ValidDefinition } from './validate';
 
 /** Live figures while a test runs (from the windows merged so far). */
@@ -131,7 +131,7 @@ export async function runTest(o: RunTestOptions): Promise<TestResults> {
   const monitor = setInterval(() => {
     const elapsedMs = Math.max(0, clock.now() - startAtMs);
     if (!stopped && thresholds.length > 0) {
-      const failing = thresholdsToAbort(thresholds, merged, elapsedMs);
+      const failing = thresholdsToAbort(thresholds, merged, elapsedMs, merged.coveredMs);
       if (failing.length > 0) {
         abortedBy = failing;
         stopAll();
@@ -201,8 +201,7 @@ function liveStatus(
     errors: all.failed,
     errorRate: all.requests === 0 ? 0 : all.failed / all.requests,
     droppedIterations: merged.totals.dropped,
-    atRisk:
-      all.requests === 0 ? [] : evaluateThresholds(test.thresholds, merged, elapsedMs).filter((r) => !r.ok),
+    atRisk: thresholdsAtRisk(test.thresholds, merged, merged.coveredMs),
     workers: { running, failed },
   };
 }

@@ -51,7 +51,7 @@ export function parseThresholds(specs: Readonly<Record<string, readonly Threshol
   for (const [metricKey, list] of Object.entries(specs)) {
     const m = METRIC_KEY.exec(metricKey.trim());
     const metric = m?.[1] as MetricName | undefined;
-    if (!m || !metric || !(metric in METRICS)) {
+    if (!m || !metric || !Object.hasOwn(METRICS, metric)) {
       problems.push({
         path: `thresholds.${metricKey}`,
         message: `unknown metric; use one of ${Object.keys(METRICS).join(', ')} with an optional {tag:value} filter`,
@@ -179,12 +179,44 @@ export function evaluateThresholds(
   });
 }
 
-/** The abortOnFail thresholds that fail now and whose delay has passed. */
+/** Whether the metric a threshold reads has any sample yet (k6 judges only metrics it has seen). */
+export function hasSamples(t: ParsedThreshold, run: MergedRun): boolean {
+  if (t.metric === 'iterations' || t.metric === 'dropped_iterations') {
+    for (const [scenario, s] of run.scenarios)
+      if (
+        (t.tags.scenario === undefined || t.tags.scenario === scenario) &&
+        s.iterations + s.dropped + s.interrupted > 0
+      )
+        return true;
+    return false;
+  }
+  const s = run.select(t.tags);
+  if (t.metric === 'checks') return s.checksPassed + s.checksFailed > 0;
+  if (t.metric === 'http_req_duration') return s.histogram.count > 0;
+  return s.requests > 0;
+}
+
+/**
+ * Thresholds failing on the data merged so far, while the run goes on: metrics without samples are
+ * not judged yet, and rates are per second of the windows merged (`coveredMs`), not of wall time,
+ * since merged data trails the clock by up to a second.
+ */
+export function thresholdsAtRisk(
+  thresholds: readonly ParsedThreshold[],
+  run: MergedRun,
+  coveredMs: number,
+): ThresholdResult[] {
+  const judged = thresholds.filter((t) => hasSamples(t, run));
+  return evaluateThresholds(judged, run, coveredMs).filter((r) => !r.ok);
+}
+
+/** The abortOnFail thresholds that fail now and whose delay (counted in wall time) has passed. */
 export function thresholdsToAbort(
   thresholds: readonly ParsedThreshold[],
   run: MergedRun,
   elapsedMs: number,
+  coveredMs: number,
 ): ThresholdResult[] {
   const eligible = thresholds.filter((t) => t.abortOnFail && elapsedMs >= t.delayAbortEvalMs);
-  return evaluateThresholds(eligible, run, elapsedMs).filter((r) => !r.ok);
+  return thresholdsAtRisk(eligible, run, coveredMs);
 }

@@ -10,13 +10,16 @@ export class MergedSeries {
   bytesOut = 0;
   readonly errors: Partial<Record<ErrorKind, number>> = {};
   readonly checks: Record<string, [number, number]> = {};
-  readonly histogram: LatencyHistogram = createHistogram();
+  readonly histogram: LatencyHistogram;
 
   constructor(
     readonly scenario: string,
     readonly name: string,
     readonly method: string,
-  ) {}
+    compact = false,
+  ) {
+    this.histogram = createHistogram(compact);
+  }
 
   /** Adds one worker's window of this series (its histogram already decoded, once). */
   addWindow(w: SeriesWindow, histogram: LatencyHistogram | undefined): void {
@@ -100,7 +103,8 @@ export class MergedRun {
     if (!w) {
       w = {
         index: snapshot.index,
-        all: new MergedSeries('*', '*', '*'),
+        // One per second of the run: compact, so a 2-hour soak does not hold 7,200 full histograms.
+        all: new MergedSeries('*', '*', '*', true),
         vus: 0,
         iterations: 0,
         dropped: 0,
@@ -131,6 +135,13 @@ export class MergedRun {
       w.dropped += sc.dropped;
     }
     return this;
+  }
+
+  /** Time covered by the merged windows: up to the end of the latest second any worker reported. */
+  get coveredMs(): number {
+    let last = -1;
+    for (const i of this.windows.keys()) if (i > last) last = i;
+    return (last + 1) * 1_000;
   }
 
   /** The union of every series whose tags match the filter (empty filter: all of them). */

@@ -1,5 +1,5 @@
 import type { ExecutionSegment } from '../segment';
-import type { OpenSchedule } from './schedule';
+import { type OpenSchedule, vuShares } from './schedule';
 
 export interface ConstantArrivalRateConfig {
   readonly executor: 'constant-arrival-rate';
@@ -18,8 +18,7 @@ export function constantArrivalRate(c: ConstantArrivalRateConfig, segment: Execu
   const mine = segment.share(total);
   return {
     model: 'open',
-    preAllocatedVus: segment.share(c.preAllocatedVUs),
-    maxVus: segment.share(c.maxVUs ?? c.preAllocatedVUs),
+    ...vuShares(segment, c.preAllocatedVUs, c.maxVUs, mine),
     *arrivals() {
       for (let k = 0; k < mine; k++) yield segment.globalIndex(k) * interval;
     },

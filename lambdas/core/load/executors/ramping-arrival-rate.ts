@@ -1,5 +1,5 @@
 import type { ExecutionSegment } from '../segment';
-import { type OpenSchedule, type Stage, stagesDuration } from './schedule';
+import { type OpenSchedule, type Stage, stagesDuration, vuShares } from './schedule';
 
 export interface RampingArrivalRateConfig {
   readonly executor: 'ramping-arrival-rate';
@@ -13,11 +13,11 @@ export interface RampingArrivalRateConfig {
 
 /**
  * The rate follows the stages linearly; global iteration i starts when the integral of the rate
- * reaches i. Inside a stage that integral is quadratic in time, solved in closed form.
+ * reaches i + 1. Inside a stage that integral is quadratic in time, solved in closed form.
  */
 export function rampingArrivalRate(c: RampingArrivalRateConfig, segment: ExecutionSegment): OpenSchedule {
   const duration = stagesDuration(c.stages);
-  // Per-stage [start time, start count, start rate/ms, end rate/ms, duration].
+  // Per stage: start time, integral so far, start and end rate per ms, length.
   const pieces: { at: number; count: number; from: number; to: number; length: number }[] = [];
   let at = 0;
   let count = 0;
@@ -29,26 +29,26 @@ export function rampingArrivalRate(c: RampingArrivalRateConfig, segment: Executi
     at += s.duration;
     from = to;
   }
-  const total = Math.ceil(count - 1e-9);
+  // As in k6, iteration n starts when the integral reaches n + 1 (nothing at t = 0 from rate 0).
+  const total = Math.floor(count + 1e-9);
   const mine = segment.share(total);
   return {
     model: 'open',
-    preAllocatedVus: segment.share(c.preAllocatedVUs),
-    maxVus: segment.share(c.maxVUs ?? c.preAllocatedVUs),
+    ...vuShares(segment, c.preAllocatedVUs, c.maxVUs, mine),
     *arrivals() {
       let p = 0;
       for (let k = 0; k < mine; k++) {
-        const n = segment.globalIndex(k);
-        while (p < pieces.length - 1 && (pieces[p + 1] as (typeof pieces)[number]).count <= n) p++;
+        const target = segment.globalIndex(k) + 1;
+        while (p < pieces.length - 1 && (pieces[p + 1] as (typeof pieces)[number]).count < target) p++;
         const piece = pieces[p];
         if (!piece) return;
         const a = (piece.to - piece.from) / (2 * piece.length);
-        const need = n - piece.count;
+        const need = target - piece.count;
         // Stable root of a·τ² + from·τ − need = 0.
         const disc = piece.from * piece.from + 4 * a * need;
         const tau = need <= 0 ? 0 : (2 * need) / (piece.from + Math.sqrt(Math.max(0, disc)));
         const t = piece.at + Math.min(tau, piece.length);
-        if (t >= duration) return;
+        if (t > duration + 1e-6) return;
         yield t;
       }
     },

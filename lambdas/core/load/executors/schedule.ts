@@ -30,6 +30,23 @@ export interface OpenSchedule {
 
 export type Schedule = ClosedSchedule | OpenSchedule;
 
+/**
+ * This worker's share of an open model's VU pool. A worker that owns arrivals always gets at least
+ * one VU: with more workers than VUs, a zero share would drop every arrival it owns.
+ */
+export function vuShares(
+  segment: { share(n: number): number },
+  preAllocated: number,
+  max: number | undefined,
+  arrivals: number,
+): { preAllocatedVus: number; maxVus: number } {
+  const floor = arrivals > 0 ? 1 : 0;
+  return {
+    preAllocatedVus: Math.max(floor, segment.share(preAllocated)),
+    maxVus: Math.max(floor, segment.share(max ?? preAllocated)),
+  };
+}
+
 /** Stages as k6 has them: from `start`, linear to each target over each duration. */
 export interface Stage {
   readonly duration: number;

@@ -145,10 +145,11 @@ export async function runCommand(argv: readonly string[], io: RunIo): Promise<nu
 
 export function exitCode(r: TestResults): number {
   if (r.status === 'interrupted' || r.status === 'cancelled') return EXIT.interrupted;
+  if (r.status === 'error') return EXIT.error;
   if (r.status === 'failed' || r.status === 'aborted' || r.thresholds.some((t) => !t.ok))
     return EXIT.thresholds;
-  if (r.status === 'passed') return EXIT.passed;
-  return EXIT.error;
+  // degraded (workers lost) with every threshold met is still a run error: the results are partial.
+  return r.status === 'passed' ? EXIT.passed : EXIT.error;
 }
 
 async function writeOutputs(

@@ -72,7 +72,12 @@ export async function runClosed(
         if (r.abort.signal.aborted) r.abort = new AbortController();
         r.rampedAt = undefined;
         running.set(k, r);
-        const completed = await vu.run(r.abort.signal).catch(() => false);
+        let completed = false;
+        try {
+          completed = await vu.run(r.abort.signal);
+        } catch {
+          // run() does not reject; should it ever, the iteration counts as interrupted, the VU goes on.
+        }
         running.delete(k);
         recorder.iteration(scenario, completed, clock.now());
         done++;

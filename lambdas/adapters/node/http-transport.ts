@@ -54,12 +54,12 @@ function serialize(req: HttpRequest): Buffer {
   return body ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : Buffer.from(head, 'latin1');
 }
 
-const failure = (errorKind: ErrorKind, message: string, bytesOut = 0): HttpResult => ({
+const failure = (errorKind: ErrorKind, message: string): HttpResult => ({
   status: 0,
   headers: EMPTY,
   body: '',
   bytesIn: 0,
-  bytesOut,
+  bytesOut: 0,
   errorKind,
   errorMessage: message,
 });

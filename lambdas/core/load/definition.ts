@@ -172,8 +172,8 @@ export const testDefinitionSchema = z.strictObject({
   timeout: positiveDuration.default(60_000),
   connectTimeout: positiveDuration.default(10_000),
   insecureSkipTLSVerify: z.boolean().default(false),
+  /** Accepted for k6 compatibility; bodies are only ever kept when a check or capture reads them. */
   discardResponseBodies: z.boolean().default(false),
-  summaryTrendStats: z.unknown().optional(),
 });
 
 export type RawTestDefinition = z.input<typeof testDefinitionSchema>;

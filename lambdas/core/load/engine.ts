@@ -26,7 +26,6 @@ export interface WorkerRun {
 export interface WorkerOutcome {
   /** ms this worker started after the common start (0 when on time). */
   readonly startLagMs: number;
-  readonly stopped: boolean;
 }
 
 /** VU ids are unique per worker and scenario: worker-major blocks, so ids never collide across workers. */
@@ -71,5 +70,5 @@ export async function runWorker(run: WorkerRun): Promise<WorkerOutcome> {
     await flushing;
     recorder.flush(clock.now(), true);
   }
-  return { startLagMs, stopped: stop.aborted };
+  return { startLagMs };
 }

@@ -187,9 +187,7 @@ function liveStatus(
   failed: number,
   test: ValidDefinition,
 ): LiveStatus {
-  const last = [...merged.windows.values()].reduce<
-    undefined | (typeof merged.windows extends Map<number, infer W> ? W : never)
-  >((best, w) => (!best || w.index > best.index ? w : best), undefined);
+  const last = merged.latestWindow;
   const all = merged.select();
   return {
     elapsedMs,

@@ -95,10 +95,8 @@ export class MergedRun {
   readonly series = new Map<string, MergedSeries>();
   readonly scenarios = new Map<string, ScenarioTotals>();
   readonly windows = new Map<number, MergedWindow>();
-  windowCount = 0;
 
   add(snapshot: WindowSnapshot): this {
-    this.windowCount++;
     let w = this.windows.get(snapshot.index);
     if (!w) {
       w = {
@@ -137,11 +135,16 @@ export class MergedRun {
     return this;
   }
 
+  /** The latest second any worker has reported. */
+  get latestWindow(): MergedWindow | undefined {
+    let last: MergedWindow | undefined;
+    for (const w of this.windows.values()) if (!last || w.index > last.index) last = w;
+    return last;
+  }
+
   /** Time covered by the merged windows: up to the end of the latest second any worker reported. */
   get coveredMs(): number {
-    let last = -1;
-    for (const i of this.windows.keys()) if (i > last) last = i;
-    return (last + 1) * 1_000;
+    return ((this.latestWindow?.index ?? -1) + 1) * 1_000;
   }
 
   /** The union of every series whose tags match the filter (empty filter: all of them). */

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../../core/load/duration';
@@ -83,7 +83,6 @@ async function demoCommand(interrupt: AbortSignal): Promise<number> {
   const dir = join(process.env.THROUGHLINE_DATA_DIR ?? '.throughline', 'demo');
   await mkdir(dir, { recursive: true });
   const file = join(dir, 'checkout.json');
-  const { writeFile } = await import('node:fs/promises');
   await writeFile(file, JSON.stringify(demoDefinition(url), null, 2));
   process.stderr.write(`demo target on ${url}; running ${file}\n`);
   const outputs = [

@@ -1,27 +1,71 @@
-// Installs what the tests need and a fresh machine lacks: Debian's Chromium for the HTML report test.
-// Runs before every `npm test`; does nothing when everything is present.
+// Installs what the tests need and a fresh machine lacks: Debian's Chromium (HTML report test) and,
+// in .venv, moto's server (AWS APIs) and cfn-lint (CloudFormation checks). Runs before every
+// `npm test`; does nothing when everything is present.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
-const needs = [{ bin: '/usr/bin/chromium', pkg: 'chromium' }].filter((n) => !existsSync(n.bin));
-if (needs.length === 0) process.exit(0);
+const root = resolve(import.meta.dirname, '..');
+const PY_TOOLS = ['moto[server]==5.2.5', 'cfn-lint==1.58.0'];
+const venv = join(root, '.venv');
+const venvBins = ['moto_server', 'cfn-lint'].map((b) => join(venv, 'bin', b));
 
-const pkgs = needs.map((n) => n.pkg);
-const sudo = process.getuid?.() === 0 ? [] : ['sudo', '-n'];
-console.log(`installing ${pkgs.join(', ')} with apt-get (needed by the tests)…`);
-const run = (args) =>
-  execFileSync(sudo[0] ?? args[0], sudo.length ? [...sudo.slice(1), ...args] : args.slice(1), {
-    stdio: 'inherit',
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
-try {
-  run(['apt-get', 'update', '-qq']);
-  run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...pkgs]);
-  const still = needs.filter((n) => !existsSync(n.bin)).map((n) => n.bin);
-  if (still.length > 0) throw new Error(`still missing after install: ${still.join(', ')}`);
-} catch (err) {
-  console.error(
-    `could not install ${pkgs.join(', ')}: ${err.message}\nInstall them yourself (apt-get install ${pkgs.join(' ')}) and run npm test again.`,
-  );
+const run = (cmd, args, env = {}) =>
+  execFileSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+
+function fail(what, err, hint) {
+  console.error(`could not install ${what}: ${err.message}\n${hint}`);
   process.exit(1);
+}
+
+const works = (cmd, args) => {
+  try {
+    execFileSync(cmd, args, { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
+const debs = [
+  { pkg: 'chromium', present: () => existsSync('/usr/bin/chromium') },
+  // Debian splits venv/ensurepip out of python3.
+  {
+    pkg: 'python3-venv',
+    present: () => existsSync(venv) || works('python3', ['-c', 'import ensurepip, venv']),
+  },
+].filter((n) => !n.present());
+if (debs.length > 0) {
+  const pkgs = debs.map((n) => n.pkg);
+  const sudo = process.getuid?.() === 0 ? [] : ['sudo', '-n'];
+  const apt = (args, env) =>
+    sudo.length ? run(sudo[0], [...sudo.slice(1), ...args], env) : run(args[0], args.slice(1), env);
+  console.log(`installing ${pkgs.join(', ')} with apt-get (needed by the tests)…`);
+  try {
+    apt(['apt-get', 'update', '-qq']);
+    apt(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...pkgs], {
+      DEBIAN_FRONTEND: 'noninteractive',
+    });
+  } catch (err) {
+    fail(
+      pkgs.join(', '),
+      err,
+      `Install them yourself (apt-get install ${pkgs.join(' ')}) and run npm test again.`,
+    );
+  }
+}
+
+if (!venvBins.every((b) => existsSync(b))) {
+  console.log(`installing ${PY_TOOLS.join(', ')} into .venv (needed by the tests)…`);
+  try {
+    if (!existsSync(join(venv, 'bin', 'pip'))) run('python3', ['-m', 'venv', venv]);
+    run(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', ...PY_TOOLS]);
+  } catch (err) {
+    fail(
+      PY_TOOLS.join(', '),
+      err,
+      `Create it yourself: python3 -m venv .venv && .venv/bin/pip install ${PY_TOOLS.map((t) => `'${t}'`).join(' ')}`,
+    );
+  }
+  const still = venvBins.filter((b) => !existsSync(b));
+  if (still.length > 0) fail('the Python tools', new Error(`still missing: ${still.join(', ')}`), '');
 }

@@ -1,3 +1,4 @@
+import type { TargetPolicy } from '../core/platform/target-policy';
 import type { WindowSnapshot } from '../core/stats/window';
 
 /** Fan-out port: runs one segment of a test somewhere (thread, process, Lambda, Fargate task). */
@@ -10,6 +11,8 @@ export interface WorkerJob {
   readonly worker: number;
   /** Common start instant, epoch ms. */
   readonly startAtMs: number;
+  /** When set, every connection is checked against this allow-list (platform runs; the CLI sets none). */
+  readonly targets?: TargetPolicy;
 }
 
 export interface WorkerEvents {

@@ -53,6 +53,7 @@ function results(over: Partial<TestResults> = {}): TestResults {
         checks: [{ name: 'status is 200', passed: 4_996, failed: 4 }],
         bytesIn: 10_000_000,
         bytesOut: 300_000,
+        histogram: "",
       },
       {
         scenario: 'buy',
@@ -67,6 +68,7 @@ function results(over: Partial<TestResults> = {}): TestResults {
         checks: [],
         bytesIn: 2_345_678,
         bytesOut: 156_789,
+        histogram: "",
       },
     ],
     thresholds: [

@@ -9,7 +9,13 @@ import type {
   HttpTransport,
   TransportOptions,
 } from '../../ports/http';
+import { type AddressCheck, guardedLookup, refusedLiteral } from './address-guard';
 import { classifyError, ResponseParser } from './http-parser';
+
+export interface NodeTransportOptions extends TransportOptions {
+  /** Allow-list check applied to every address dialled (platform runs). */
+  readonly addressCheck?: AddressCheck;
+}
 
 /**
  * HTTP/1.1 over raw TCP/TLS sockets, one keep-alive connection per origin per VU. Written for us
@@ -107,22 +113,30 @@ class Connection {
 
   constructor(
     url: URL,
-    private readonly options: TransportOptions,
+    private readonly options: NodeTransportOptions,
     private readonly deadlines: Deadlines,
     onClose: (c: Connection) => void,
   ) {
     const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     const secure = url.protocol === 'https:';
     const port = Number(url.port || (secure ? 443 : 80));
-    this.socket = secure
-      ? tls.connect({
-          host,
-          port,
-          servername: net.isIP(host) ? '' : host,
-          rejectUnauthorized: !options.insecureSkipTLSVerify,
-          ALPNProtocols: ['http/1.1'],
-        })
-      : net.connect({ host, port });
+    const refused =
+      options.addressCheck && net.isIP(host) ? refusedLiteral(options.addressCheck, host) : undefined;
+    const lookup = options.addressCheck ? guardedLookup(options.addressCheck) : undefined;
+    if (refused) {
+      this.socket = new net.Socket();
+      process.nextTick(() => this.socket.destroy(refused));
+    } else
+      this.socket = secure
+        ? tls.connect({
+            host,
+            port,
+            servername: net.isIP(host) ? '' : host,
+            rejectUnauthorized: !options.insecureSkipTLSVerify,
+            ALPNProtocols: ['http/1.1'],
+            ...(lookup ? { lookup } : {}),
+          })
+        : net.connect({ host, port, ...(lookup ? { lookup } : {}) });
     this.socket.setNoDelay(true);
     this.deadline = performance.now() + options.connectTimeoutMs;
     deadlines.add(this);
@@ -201,7 +215,7 @@ class NodeHttpClient implements HttpClient {
   private readonly onAbort = () => this.current?.fail(failure('other', 'aborted'));
 
   constructor(
-    private readonly options: TransportOptions,
+    private readonly options: NodeTransportOptions,
     private readonly deadlines: Deadlines,
   ) {}
 
@@ -255,7 +269,7 @@ class NodeHttpClient implements HttpClient {
   }
 }
 
-export function createNodeTransport(options: TransportOptions): HttpTransport {
+export function createNodeTransport(options: NodeTransportOptions): HttpTransport {
   const deadlines = new Deadlines();
   return { createClient: () => new NodeHttpClient(options, deadlines) };
 }

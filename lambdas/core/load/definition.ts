@@ -168,7 +168,17 @@ export const testDefinitionSchema = z.strictObject({
     )
     .refine((s) => Object.keys(s).length > 0, 'needs at least one scenario'),
   thresholds: z.record(z.string(), z.array(thresholdEntry).min(1)).default({}),
-  tags: z.record(z.string(), z.string()).optional(),
+  tags: z
+    .record(z.string().min(1).max(128), z.string().max(256))
+    .refine((t) => Object.keys(t).length <= 20, 'at most 20 tags')
+    .optional(),
+  /** Compare with: a test id, or "previous" (the latest finished run with the same name). */
+  baseline: z
+    .string()
+    .regex(/^(previous|[\w-]{1,64})$/, 'is "previous" or a test id')
+    .optional(),
+  /** `fail`: a statistically significant regression against the baseline fails the test. */
+  regression: z.enum(['warn', 'fail']).default('warn'),
   timeout: positiveDuration.default(60_000),
   connectTimeout: positiveDuration.default(10_000),
   insecureSkipTLSVerify: z.boolean().default(false),

@@ -1,4 +1,5 @@
 import { ERROR_KINDS, type ErrorKind } from '../../ports/http';
+import type { Comparison } from '../platform/compare';
 import type { MergedRun, MergedSeries } from '../stats/aggregate';
 import type { ThresholdResult } from './thresholds';
 
@@ -41,6 +42,8 @@ export interface RequestResults {
   readonly checks: readonly { readonly name: string; readonly passed: number; readonly failed: number }[];
   readonly bytesIn: number;
   readonly bytesOut: number;
+  /** Compressed HdrHistogram (µs) of this request's latencies, for comparisons with later runs. */
+  readonly histogram: string;
 }
 
 export interface TimeseriesPoint {
@@ -95,6 +98,8 @@ export interface TestResults {
   readonly abortedBy?: readonly ThresholdResult[];
   /** Compressed HdrHistogram (µs) of every latency, for later exact merges and comparisons. */
   readonly histogram: string;
+  /** Per-request statistical comparison with the baseline run, when the test named one. */
+  readonly comparison?: Comparison;
 }
 
 const round = (v: number, digits = 3) => Math.round(v * 10 ** digits) / 10 ** digits;
@@ -116,6 +121,7 @@ export function latencySummary(s: MergedSeries): LatencySummary {
 }
 
 const errorCount = (s: MergedSeries) => s.failed;
+const encoded = (s: MergedSeries) => (s.histogram.count > 0 ? s.histogram.encode() : '');
 const sortedErrors = (e: Partial<Record<ErrorKind, number>>) =>
   Object.fromEntries(ERROR_KINDS.filter((k) => e[k]).map((k) => [k, e[k]])) as Partial<
     Record<ErrorKind, number>
@@ -152,6 +158,7 @@ export function buildResults(run: MergedRun, meta: ResultsMeta): TestResults {
       checks: Object.entries(s.checks).map(([name, [passed, failed]]) => ({ name, passed, failed })),
       bytesIn: s.bytesIn,
       bytesOut: s.bytesOut,
+      histogram: encoded(s),
     }));
   const timeseries: TimeseriesPoint[] = [...run.windows.values()]
     .sort((a, b) => a.index - b.index)
@@ -197,6 +204,6 @@ export function buildResults(run: MergedRun, meta: ResultsMeta): TestResults {
     timeseries,
     workers: meta.workers,
     ...(meta.abortedBy && meta.abortedBy.length > 0 ? { abortedBy: meta.abortedBy } : {}),
-    histogram: all.histogram.count > 0 ? all.histogram.encode() : '',
+    histogram: encoded(all),
   };
 }

@@ -1,5 +1,6 @@
 import type { Clock } from '../../ports/clock';
 import type { WorkerHandle, WorkerPool } from '../../ports/workers';
+import type { TargetPolicy } from '../platform/target-policy';
 import { MergedRun } from '../stats/aggregate';
 import { plannedDurationMs } from './executors';
 import {
@@ -45,6 +46,8 @@ export interface RunTestOptions {
   /** Status of a run stopped through `stop`. */
   readonly stopStatus?: TestStatus;
   readonly onProgress?: (status: LiveStatus) => void;
+  /** Allow-list the workers enforce on every connection. */
+  readonly targets?: TargetPolicy;
 }
 
 /**
@@ -86,7 +89,7 @@ export async function runTest(o: RunTestOptions): Promise<TestResults> {
     const segment = nthOfSegments(k, o.workers).toString();
     handles.push(
       o.pool.start(
-        { definition: o.input, segment, worker: k, startAtMs },
+        { definition: o.input, segment, worker: k, startAtMs, ...(o.targets ? { targets: o.targets } : {}) },
         {
           onWindow: (w) => {
             if (!ended.has(k)) merged.add(w);

@@ -16,6 +16,8 @@ export interface LatencyHistogram {
   readonly mean: number;
   encode(): string;
   reset(): void;
+  /** Every recorded value (µs, bucket-equivalent) with its count, ascending. */
+  buckets(): Iterable<readonly [value: number, count: number]>;
 }
 
 const HIGHEST_US = 3_600_000_000;
@@ -49,6 +51,15 @@ class Hdr implements LatencyHistogram {
   }
   reset(): void {
     this.inner.reset();
+  }
+  *buckets(): Iterable<readonly [number, number]> {
+    if (this.count === 0) return;
+    const it = (this.inner as unknown as hdr.JsHistogram).recordedValuesIterator;
+    it.reset();
+    while (it.hasNext()) {
+      const v = it.next();
+      yield [v.valueIteratedTo, v.countAddedInThisIterationStep] as const;
+    }
   }
 }
 

@@ -1,9 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { localConfig } from '../../config/env';
 import { parseDuration } from '../../core/load/duration';
 import { PRESET_NAMES, presetDescription } from '../../core/load/presets';
 import { startDemoTarget } from '../local/demo-target';
+import { startLocalServer } from '../local/server';
 import { demoDefinition } from './demo';
 import { describeError, EXIT, RUN_USAGE, runCommand, UsageError } from './run-command';
 
@@ -12,6 +14,7 @@ import { describeError, EXIT, RUN_USAGE, runCommand, UsageError } from './run-co
 const USAGE = `throughline — exact load testing
 
 Commands:
+  serve                    the performance API on http://127.0.0.1:8787 (local mode) and a demo target
   run <test.json|yaml>     run a test locally with live progress (throughline run --help)
   target [--port 8080]     serve the bundled demo API on loopback (--stall-every 5s --stall-for 1s --delay 0)
   demo                     start the demo API and run a short checkout test against it
@@ -72,6 +75,54 @@ async function targetCommand(argv: readonly string[]): Promise<number> {
   return EXIT.passed;
 }
 
+const localLog = {
+  info: (message: string, data?: Record<string, unknown>) =>
+    process.stderr.write(`throughline: ${message}${data ? ` ${JSON.stringify(data)}` : ''}\n`),
+  error: (message: string, data?: Record<string, unknown>) =>
+    process.stderr.write(`throughline: error: ${message}${data ? ` ${JSON.stringify(data)}` : ''}\n`),
+};
+
+/** `throughline serve` (npm start): the API in local mode, plus the demo target to try it on. */
+async function serveCommand(): Promise<number> {
+  const config = localConfig(process.env, process.cwd());
+  const api = await startLocalServer(config, workerScript, localLog);
+  let target: Awaited<ReturnType<typeof startDemoTarget>> | undefined;
+  if (config.demoTargetPort > 0)
+    target = await startDemoTarget({
+      port: config.demoTargetPort,
+      host: '127.0.0.1',
+      stallEveryMs: 0,
+      stallForMs: 0,
+      delayMs: 5,
+    }).catch((err: Error) => {
+      localLog.error(
+        `demo target not started on port ${config.demoTargetPort}: ${err.message} (set DEMO_TARGET_PORT)`,
+      );
+      return undefined;
+    });
+  const targetUrl = target?.url ?? 'http://127.0.0.1:8080/';
+  process.stdout.write(
+    [
+      `Throughline API (local mode) on ${api.url}/performance — OpenAPI at ${api.url}/performance/openapi.json`,
+      `data in ${config.dataDir}${target ? `; demo target on ${target.url}` : ''}`,
+      'Start a test:',
+      `  curl -s -X POST ${api.url}/performance/tests -H 'content-type: application/json' \\`,
+      `    -d '{"preset":"smoke","target":"${targetUrl}"}'`,
+      'Ctrl-C stops the server (running tests end as interrupted, with their results).',
+      '',
+    ].join('\n'),
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  process.stderr.write('stopping: saving running tests\n');
+  target?.server.close();
+  target?.server.closeAllConnections();
+  await api.close();
+  return EXIT.passed;
+}
+
 async function demoCommand(interrupt: AbortSignal): Promise<number> {
   const { server, url } = await startDemoTarget({
     port: 0,
@@ -118,6 +169,8 @@ async function main(argv: readonly string[]): Promise<number> {
       });
     case 'target':
       return targetCommand(rest);
+    case 'serve':
+      return serveCommand();
     case 'demo':
       return demoCommand(interruptSignal());
     case 'presets':

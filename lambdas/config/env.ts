@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import { parseDuration } from '../core/load/duration';
+import type { Quotas } from '../core/platform/quotas';
+import { policyProblems } from '../core/platform/target-policy';
+import type { PlatformPolicy } from '../core/platform/tests';
+
+/**
+ * Environment variables, read once here, validated, failing fast with one message that names
+ * every bad variable. Nothing else in lambdas/ reads process.env.
+ */
+
+export class ConfigError extends Error {
+  readonly code = 'E_CONFIG';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function fail(problems: string[]): never {
+  throw new ConfigError(`invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+}
+
+const intVar = (env: Env, name: string, fallback: number, min: number, max: number, problems: string[]) => {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (Number.isInteger(n) && n >= min && n <= max) return n;
+  problems.push(`${name}=${JSON.stringify(raw)}: a whole number from ${min} to ${max}`);
+  return fallback;
+};
+
+const quotasSchema = z.strictObject({
+  maxVus: z.int().min(1),
+  maxRps: z.number().positive(),
+  maxDurationSeconds: z.int().min(1),
+  maxConcurrentTests: z.int().min(1),
+});
+const policySchema = z.strictObject({ allowedTargets: z.array(z.string()), quotas: quotasSchema });
+
+export interface LocalConfig {
+  readonly port: number;
+  readonly dataDir: string;
+  readonly policy: PlatformPolicy;
+  /** Worker threads each test is split over. */
+  readonly workers: number;
+  /** Port of the demo target `npm start` runs beside the API; 0 = none. */
+  readonly demoTargetPort: number;
+}
+
+/** Local mode (`npm start`). Defaults: loopback targets only, 1,000 VUs, 5,000/s, 1 h, 4 tests. */
+export function localConfig(env: Env, cwd: string): LocalConfig {
+  const problems: string[] = [];
+  const extra = (env.THROUGHLINE_ALLOWED_TARGETS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const allowedTargets = ['loopback', ...extra];
+  for (const p of policyProblems({ allowedTargets })) problems.push(`THROUGHLINE_ALLOWED_TARGETS: ${p}`);
+  const rawDuration = env.THROUGHLINE_MAX_DURATION ?? '1h';
+  const maxDurationMs = parseDuration(rawDuration);
+  if (!maxDurationMs)
+    problems.push(`THROUGHLINE_MAX_DURATION=${JSON.stringify(rawDuration)}: a duration like "30m"`);
+  const quotas: Quotas = {
+    maxVus: intVar(env, 'THROUGHLINE_MAX_VUS', 1_000, 1, 10_000_000, problems),
+    maxRps: intVar(env, 'THROUGHLINE_MAX_RPS', 5_000, 1, 100_000_000, problems),
+    maxDurationMs: maxDurationMs ?? 3_600_000,
+    maxConcurrentTests: intVar(env, 'THROUGHLINE_MAX_CONCURRENT_TESTS', 4, 1, 1_000, problems),
+  };
+  const config: LocalConfig = {
+    port: intVar(env, 'PORT', 8787, 0, 65_535, problems),
+    dataDir: env.THROUGHLINE_DATA_DIR || `${cwd}/.throughline`,
+    policy: { targets: { allowedTargets }, quotas },
+    workers: intVar(env, 'THROUGHLINE_WORKERS', 1, 1, 64, problems),
+    demoTargetPort: intVar(env, 'DEMO_TARGET_PORT', 8080, 0, 65_535, problems),
+  };
+  if (problems.length > 0) fail(problems);
+  return config;
+}
+
+export interface AwsConfig {
+  readonly region: string;
+  readonly tableName: string;
+  readonly bucket: string;
+  readonly policy: PlatformPolicy;
+  /** The runner Lambda create-test invokes (only create-test has it). */
+  readonly runnerFunction?: string;
+}
+
+/** Lambda handlers: names and policy the CDK stack passes in. */
+export function awsConfig(env: Env): AwsConfig {
+  const problems: string[] = [];
+  const required = (name: string) => {
+    const v = env[name];
+    if (!v) problems.push(`${name} is not set`);
+    return v ?? '';
+  };
+  const region = required('AWS_REGION');
+  const tableName = required('THROUGHLINE_TABLE_NAME');
+  const bucket = required('THROUGHLINE_RESULTS_BUCKET');
+  let policy: PlatformPolicy | undefined;
+  const rawPolicy = required('THROUGHLINE_POLICY');
+  if (rawPolicy) {
+    try {
+      const parsed = policySchema.safeParse(JSON.parse(rawPolicy));
+      if (!parsed.success)
+        problems.push(
+          ...parsed.error.issues.map((i) => `THROUGHLINE_POLICY.${i.path.join('.')}: ${i.message}`),
+        );
+      else {
+        const { allowedTargets, quotas } = parsed.data;
+        problems.push(
+          ...policyProblems({ allowedTargets }).map((p) => `THROUGHLINE_POLICY.allowedTargets: ${p}`),
+        );
+        policy = {
+          targets: { allowedTargets },
+          quotas: {
+            maxVus: quotas.maxVus,
+            maxRps: quotas.maxRps,
+            maxDurationMs: quotas.maxDurationSeconds * 1_000,
+            maxConcurrentTests: quotas.maxConcurrentTests,
+          },
+        };
+      }
+    } catch (err) {
+      problems.push(`THROUGHLINE_POLICY is not JSON: ${(err as Error).message}`);
+    }
+  }
+  if (problems.length > 0 || !policy) fail(problems);
+  return {
+    region,
+    tableName,
+    bucket,
+    policy,
+    ...(env.THROUGHLINE_RUNNER_FUNCTION ? { runnerFunction: env.THROUGHLINE_RUNNER_FUNCTION } : {}),
+  };
+}

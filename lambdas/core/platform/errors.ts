@@ -1,0 +1,29 @@
+/**
+ * Errors of the platform's use cases. `code` is stable (clients and the HTTP mapping key on it);
+ * `details` is JSON data that helps fix the request.
+ */
+export class PlatformError extends Error {
+  constructor(
+    readonly code: PlatformErrorCode,
+    message: string,
+    readonly details?: unknown,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'PlatformError';
+  }
+}
+
+export const PLATFORM_ERROR_CODES = [
+  'E_INVALID_REQUEST',
+  'E_TARGET_NOT_ALLOWED',
+  'E_QUOTA_EXCEEDED',
+  'E_TOO_MANY_TESTS',
+  'E_TEST_NOT_FOUND',
+  'E_BASELINE_NOT_FOUND',
+  'E_IDEMPOTENCY_CONFLICT',
+  'E_RESULTS_NOT_READY',
+  'E_NO_RESULTS',
+  'E_NOT_CANCELLABLE',
+] as const;
+export type PlatformErrorCode = (typeof PLATFORM_ERROR_CODES)[number];

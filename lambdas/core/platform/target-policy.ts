@@ -1,0 +1,178 @@
+import type { HostResolver } from '../../ports/host-resolver';
+import type { TestDefinition } from '../load/definition';
+import { PlatformError } from './errors';
+import { type IpAddress, type IpRange, inRange, parseIp, parseRange } from './ip-address';
+
+/**
+ * Which hosts load tests may hit. Entries of `allowedTargets`:
+ * - a host name, or `*.example.com` (any subdomain, not the apex);
+ * - an IP address or CIDR range (`203.0.113.7`, `10.1.0.0/16`, `fd12::/16`);
+ * - `loopback`: 127.0.0.0/8, ::1 and `localhost`;
+ * - `public`: any host whose every address is a public one.
+ * Names are only half the rule: every address a name resolves to is checked too. Private, loopback,
+ * link-local, CGNAT, multicast, reserved and NAT64/6to4 ranges pass only when an IP/CIDR entry (or
+ * `loopback`) covers the address; cloud metadata endpoints only when listed as that exact address.
+ * The check runs when a test is submitted and again on every connection a worker opens, on the
+ * addresses it actually connects to, so DNS rebinding cannot slip a private address in later.
+ */
+export interface TargetPolicy {
+  readonly allowedTargets: readonly string[];
+}
+
+interface CompiledPolicy {
+  readonly names: readonly ((host: string) => boolean)[];
+  readonly ranges: readonly IpRange[];
+  readonly anyPublic: boolean;
+}
+
+const SPECIAL: readonly (readonly [string, string])[] = [
+  ['0.0.0.0/8', 'unspecified'],
+  ['10.0.0.0/8', 'private'],
+  ['100.64.0.0/10', 'carrier-grade NAT'],
+  ['127.0.0.0/8', 'loopback'],
+  ['169.254.0.0/16', 'link-local'],
+  ['172.16.0.0/12', 'private'],
+  ['192.0.0.0/24', 'IETF special-purpose'],
+  ['192.0.2.0/24', 'documentation'],
+  ['192.168.0.0/16', 'private'],
+  ['198.18.0.0/15', 'benchmarking'],
+  ['198.51.100.0/24', 'documentation'],
+  ['203.0.113.0/24', 'documentation'],
+  ['224.0.0.0/4', 'multicast'],
+  ['240.0.0.0/4', 'reserved'],
+  ['::/128', 'unspecified'],
+  ['::1/128', 'loopback'],
+  ['64:ff9b::/96', 'NAT64 (embeds an IPv4 address)'],
+  ['2002::/16', '6to4 (embeds an IPv4 address)'],
+  ['2001:db8::/32', 'documentation'],
+  ['fc00::/7', 'private (unique local)'],
+  ['fe80::/10', 'link-local'],
+  ['ff00::/8', 'multicast'],
+];
+/** Instance/task metadata services of AWS (IPv4, IPv6, ECS), Alibaba, Oracle. */
+const METADATA = ['169.254.169.254', 'fd00:ec2::254', '169.254.170.2', '100.100.100.200', '192.0.0.192'];
+
+const specialRanges = SPECIAL.map(([cidr, label]) => ({ range: parseRange(cidr) as IpRange, label }));
+const metadata = METADATA.map((a) => parseIp(a) as IpAddress);
+const LOOPBACK = ['127.0.0.0/8', '::1/128'].map((c) => parseRange(c) as IpRange);
+
+const HOST_PATTERN = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+/** Problems with the entries themselves (for configuration validation); empty when all are valid. */
+export function policyProblems(policy: TargetPolicy): string[] {
+  return policy.allowedTargets.flatMap((e) =>
+    e === 'loopback' || e === 'public' || parseRange(e) || HOST_PATTERN.test(e.toLowerCase())
+      ? []
+      : [`${JSON.stringify(e)} is not a host name, *.domain, IP address, CIDR range, "loopback" or "public"`],
+  );
+}
+
+function compile(policy: TargetPolicy): CompiledPolicy {
+  const names: ((host: string) => boolean)[] = [];
+  const ranges: IpRange[] = [];
+  let anyPublic = false;
+  for (const raw of policy.allowedTargets) {
+    const entry = raw.toLowerCase();
+    const range = parseRange(entry);
+    if (entry === 'public') anyPublic = true;
+    else if (entry === 'loopback') {
+      ranges.push(...LOOPBACK);
+      names.push((h) => h === 'localhost');
+    } else if (range) ranges.push(range);
+    else if (entry.startsWith('*.')) names.push((h) => h.endsWith(entry.slice(1)));
+    else names.push((h) => h === entry);
+  }
+  return { names, ranges, anyPublic };
+}
+
+const normalHost = (host: string) =>
+  host
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '')
+    .toLowerCase();
+
+/**
+ * Why a connection to `address` (which `host` resolved to) is refused, or undefined when allowed.
+ * Build once with `addressGuard(policy)`; call per connection.
+ */
+export function addressGuard(policy: TargetPolicy): (host: string, address: string) => string | undefined {
+  const p = compile(policy);
+  return (rawHost, address) => {
+    const host = normalHost(rawHost);
+    const ip = parseIp(address);
+    if (!ip) return `${address} is not an IP address`;
+    const listed = p.ranges.filter((r) => inRange(ip, r));
+    if (metadata.some((m) => m.version === ip.version && m.value === ip.value)) {
+      const exact = listed.some((r) => r.prefix === (ip.version === 4 ? 32 : 128));
+      return exact ? undefined : `${address} is a cloud metadata endpoint`;
+    }
+    const special = specialRanges.find((s) => inRange(ip, s.range));
+    if (special)
+      return listed.length > 0
+        ? undefined
+        : `${address} is in a ${special.label} range that is not explicitly allowed`;
+    if (listed.length > 0 || p.anyPublic || p.names.some((m) => m(host))) return undefined;
+    return `${host} is not in the allow-list`;
+  };
+}
+
+export interface TargetProblem {
+  readonly target: string;
+  readonly host: string;
+  readonly addresses: readonly string[];
+  readonly reason: string;
+}
+
+/** Every static target of a definition: baseUrl and absolute request URLs without placeholders in the host. */
+export function targetsOf(definition: TestDefinition): string[] {
+  const urls = new Set<string>();
+  if (definition.baseUrl) urls.add(definition.baseUrl);
+  for (const scenario of Object.values(definition.scenarios))
+    for (const flow of scenario.flows)
+      for (const step of flow.requests) {
+        if (step.url === undefined) continue;
+        const origin = /^(https?:\/\/[^/?#]*)/i.exec(step.url)?.[1];
+        if (origin && !origin.includes('${')) urls.add(step.url);
+      }
+  return [...urls];
+}
+
+/**
+ * Checks every static target against the policy after resolving it; throws E_TARGET_NOT_ALLOWED
+ * listing every refused target. Hosts built from captured values are checked when connecting.
+ */
+export async function assertTargetsAllowed(
+  policy: TargetPolicy,
+  resolver: HostResolver,
+  definition: TestDefinition,
+): Promise<void> {
+  const guard = addressGuard(policy);
+  const hosts = new Map<string, string>();
+  for (const target of targetsOf(definition)) {
+    const host = normalHost(new URL(target).hostname);
+    if (!hosts.has(host)) hosts.set(host, target);
+  }
+  const problems: TargetProblem[] = [];
+  await Promise.all(
+    [...hosts].map(async ([host, target]) => {
+      let addresses: readonly string[];
+      try {
+        addresses = parseIp(host) ? [host] : await resolver.resolve(host);
+      } catch (err) {
+        const code = (err as { code?: string }).code ?? 'ERROR';
+        problems.push({ target, host, addresses: [], reason: `${host} does not resolve (${code})` });
+        return;
+      }
+      if (addresses.length === 0)
+        problems.push({ target, host, addresses, reason: `${host} resolves to no address` });
+      const reasons = [...new Set(addresses.map((a) => guard(host, a)).filter((r) => r !== undefined))];
+      if (reasons.length > 0) problems.push({ target, host, addresses, reason: reasons.join('; ') });
+    }),
+  );
+  if (problems.length > 0)
+    throw new PlatformError(
+      'E_TARGET_NOT_ALLOWED',
+      `target not allowed: ${problems.map((p) => p.reason).join('; ')}`,
+      { problems: problems.sort((a, b) => a.host.localeCompare(b.host)) },
+    );
+}

@@ -1,0 +1,179 @@
+import type { Clock } from '../../ports/clock';
+import type { HostResolver } from '../../ports/host-resolver';
+import type { TestLauncher } from '../../ports/test-launcher';
+import type { HistoryPage, HistoryQuery, TestRecord, TestStore } from '../../ports/test-store';
+import type { TestResults, TestStatus } from '../load/results';
+import { parseTestDefinition } from '../load/validate';
+import { PlatformError } from './errors';
+import { assertWithinQuotas, type Quotas } from './quotas';
+import { definitionFromSubmission } from './submission';
+import { assertTargetsAllowed, type TargetPolicy } from './target-policy';
+
+/** The test use cases behind the API: create, read, list, cancel, results. */
+
+export interface PlatformPolicy {
+  readonly targets: TargetPolicy;
+  readonly quotas: Quotas;
+}
+
+export interface PlatformDeps {
+  readonly store: TestStore;
+  readonly launcher: TestLauncher;
+  readonly resolver: HostResolver;
+  readonly clock: Clock;
+  readonly newId: () => string;
+  readonly policy: PlatformPolicy;
+}
+
+export const ACTIVE_STATUSES: readonly TestStatus[] = ['queued', 'running'];
+/** Finished runs whose results can serve as a baseline. */
+const COMPARABLE: readonly TestStatus[] = ['passed', 'failed', 'aborted', 'degraded'];
+
+const iso = (clock: Clock) => new Date(clock.now()).toISOString();
+/** Key order does not matter when checking an idempotent replay. */
+const canonical = (v: unknown): string =>
+  JSON.stringify(v, (_k, val) =>
+    val && typeof val === 'object' && !Array.isArray(val)
+      ? Object.fromEntries(Object.entries(val).sort(([a], [b]) => a.localeCompare(b)))
+      : val,
+  );
+
+async function resolveBaseline(store: TestStore, name: string, baseline: string | undefined) {
+  if (baseline === undefined) return undefined;
+  if (baseline === 'previous') {
+    for (let cursor: string | undefined, pages = 0; pages < 10; pages++) {
+      const page: HistoryPage = await store.list({ name, limit: 50, ...(cursor ? { cursor } : {}) });
+      const found = page.items.find((t) => COMPARABLE.includes(t.status));
+      if (found) return found.id;
+      if (!page.nextCursor) return undefined;
+      cursor = page.nextCursor;
+    }
+    return undefined;
+  }
+  const found = await store.get(baseline);
+  if (!found) throw new PlatformError('E_BASELINE_NOT_FOUND', `baseline test ${baseline} does not exist`);
+  if (!COMPARABLE.includes(found.status))
+    throw new PlatformError(
+      'E_BASELINE_NOT_FOUND',
+      `baseline test ${baseline} has no comparable results (status ${found.status})`,
+      { status: found.status },
+    );
+  return found.id;
+}
+
+export interface CreateTestInput {
+  readonly body: unknown;
+  readonly idempotencyKey?: string;
+}
+
+/**
+ * Validates a submission (schema, quotas, target allow-list after DNS), stores it as `queued`
+ * and hands it to the launcher. A repeated Idempotency-Key returns the first test unchanged.
+ */
+export async function createTest(
+  deps: PlatformDeps,
+  input: CreateTestInput,
+): Promise<{ readonly record: TestRecord; readonly created: boolean }> {
+  const raw = definitionFromSubmission(input.body);
+  const { definition } = parseTestDefinition(raw);
+  assertWithinQuotas(deps.policy.quotas, definition);
+  await assertTargetsAllowed(deps.policy.targets, deps.resolver, definition);
+  const active = await deps.store.listByStatus(ACTIVE_STATUSES);
+  if (active.length >= deps.policy.quotas.maxConcurrentTests)
+    throw new PlatformError(
+      'E_TOO_MANY_TESTS',
+      `${active.length} tests are queued or running; this deployment runs at most ${deps.policy.quotas.maxConcurrentTests} at once`,
+      { active: active.map((t) => t.id), limit: deps.policy.quotas.maxConcurrentTests },
+    );
+  const baselineId = await resolveBaseline(deps.store, definition.name, definition.baseline);
+  const now = iso(deps.clock);
+  const { record, created } = await deps.store.create({
+    id: deps.newId(),
+    name: definition.name,
+    status: 'queued',
+    createdAt: now,
+    updatedAt: now,
+    tags: definition.tags ?? {},
+    definition: raw,
+    ...(baselineId ? { baselineId } : {}),
+    ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
+  });
+  if (!created) {
+    if (canonical(record.definition) !== canonical(raw))
+      throw new PlatformError(
+        'E_IDEMPOTENCY_CONFLICT',
+        `Idempotency-Key ${JSON.stringify(input.idempotencyKey)} was used for test ${record.id} with a different definition`,
+        { testId: record.id },
+      );
+    return { record, created };
+  }
+  try {
+    await deps.launcher.launch(record);
+  } catch (err) {
+    const message = `could not start the test: ${(err as Error).message}`;
+    const failed = await deps.store.update(
+      record.id,
+      {
+        status: 'error',
+        updatedAt: iso(deps.clock),
+        endedAt: iso(deps.clock),
+        error: { code: 'E_LAUNCH_FAILED', message },
+      },
+      ['queued'],
+    );
+    return { record: failed ?? record, created };
+  }
+  return { record, created };
+}
+
+export async function getTest(deps: Pick<PlatformDeps, 'store'>, id: string): Promise<TestRecord> {
+  const record = await deps.store.get(id);
+  if (!record) throw new PlatformError('E_TEST_NOT_FOUND', `no test with id ${id}`);
+  return record;
+}
+
+export function listTests(deps: Pick<PlatformDeps, 'store'>, query: HistoryQuery): Promise<HistoryPage> {
+  return deps.store.list(query);
+}
+
+/**
+ * Cancels a queued or running test: sets the stop flag (workers poll it) and tells the launcher.
+ * Cancelling a cancelled test is a no-op; a finished one cannot be cancelled.
+ */
+export async function cancelTest(
+  deps: Pick<PlatformDeps, 'store' | 'launcher' | 'clock'>,
+  id: string,
+): Promise<TestRecord> {
+  const record = await getTest(deps, id);
+  if (record.status === 'cancelled' || (record.cancelRequested && ACTIVE_STATUSES.includes(record.status)))
+    return record;
+  const flagged = await deps.store.update(
+    id,
+    { cancelRequested: true, updatedAt: iso(deps.clock) },
+    ACTIVE_STATUSES,
+  );
+  if (!flagged) {
+    const now = await getTest(deps, id);
+    throw new PlatformError('E_NOT_CANCELLABLE', `test ${id} already ended (status ${now.status})`, {
+      status: now.status,
+    });
+  }
+  await deps.launcher.cancel(id);
+  return flagged;
+}
+
+/** The results document of a finished test. */
+export async function getResults(deps: Pick<PlatformDeps, 'store'>, id: string): Promise<TestResults> {
+  const record = await getTest(deps, id);
+  if (ACTIVE_STATUSES.includes(record.status))
+    throw new PlatformError('E_RESULTS_NOT_READY', `test ${id} is still ${record.status}`, {
+      status: record.status,
+    });
+  const results = await deps.store.getResults(id);
+  if (!results)
+    throw new PlatformError('E_NO_RESULTS', `test ${id} ended without results (status ${record.status})`, {
+      status: record.status,
+      ...(record.error ? { error: record.error } : {}),
+    });
+  return results;
+}

@@ -1,0 +1,62 @@
+import { InvalidDefinitionError } from '../../core/load/definition';
+import { PlatformError } from '../../core/platform/errors';
+import { InvalidCursorError } from '../../ports/test-store';
+import type { ERROR_CODES } from './schemas';
+
+type Code = (typeof ERROR_CODES)[number];
+
+/** An HTTP-level problem found while translating a request (bad JSON, wrong media type …). */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: Code,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+const STATUS: Record<string, number> = {
+  E_INVALID_REQUEST: 400,
+  E_INVALID_DEFINITION: 400,
+  E_INVALID_CURSOR: 400,
+  E_TARGET_NOT_ALLOWED: 403,
+  E_TEST_NOT_FOUND: 404,
+  E_NO_RESULTS: 404,
+  E_RESULTS_NOT_READY: 409,
+  E_NOT_CANCELLABLE: 409,
+  E_IDEMPOTENCY_CONFLICT: 422,
+  E_QUOTA_EXCEEDED: 422,
+  E_BASELINE_NOT_FOUND: 422,
+  E_TOO_MANY_TESTS: 429,
+};
+
+export interface ErrorBody {
+  readonly error: { readonly code: string; readonly message: string; readonly details?: unknown };
+}
+
+/** Maps any error to a status and the JSON error body; unknown errors are a 500 without internals. */
+export function toHttpError(err: unknown): { status: number; body: ErrorBody; internal: boolean } {
+  if (err instanceof HttpError)
+    return { status: err.status, body: body(err.code, err.message, err.details), internal: false };
+  if (err instanceof InvalidDefinitionError)
+    return {
+      status: 400,
+      body: body(err.code, 'invalid test definition', { problems: err.problems }),
+      internal: false,
+    };
+  if (err instanceof PlatformError || err instanceof InvalidCursorError) {
+    const details = err instanceof PlatformError ? err.details : undefined;
+    return { status: STATUS[err.code] ?? 400, body: body(err.code, err.message, details), internal: false };
+  }
+  return {
+    status: 500,
+    body: body('E_INTERNAL', 'internal error; the request id is in the logs'),
+    internal: true,
+  };
+}
+
+const body = (code: string, message: string, details?: unknown): ErrorBody => ({
+  error: { code, message, ...(details === undefined ? {} : { details }) },
+});

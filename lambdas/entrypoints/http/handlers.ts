@@ -1,0 +1,153 @@
+import middy from '@middy/core';
+import {
+  cancelTest,
+  createTest,
+  getResults,
+  getTest,
+  listTests,
+  type PlatformDeps,
+} from '../../core/platform/tests';
+import { requestsCsv, timeseriesCsv } from '../../core/report/csv';
+import { renderHtml } from '../../core/report/html';
+import { renderJunit } from '../../core/report/junit';
+import type { Log } from '../../ports/log';
+import { HttpError } from './errors';
+import { type ApiEvent, type ApiResult, header, json, jsonBody, jsonErrors, params, text } from './http-io';
+import { buildOpenApi } from './openapi';
+import { toTestResource } from './resources';
+import { historyQuerySchema, RESULT_FORMATS, resultsQuerySchema, testIdSchema } from './schemas';
+
+/**
+ * The API's handlers, as middy handlers over API Gateway REST proxy events. Each translates only:
+ * parse → one use case → map the result; errors map in `jsonErrors`.
+ */
+
+export interface ApiDeps {
+  readonly platform: PlatformDeps;
+  readonly log: Log;
+}
+
+type Handler = middy.MiddyfiedHandler<ApiEvent, ApiResult>;
+const api = (deps: Pick<ApiDeps, 'log'>, fn: (event: ApiEvent) => Promise<ApiResult>): Handler =>
+  middy<ApiEvent, ApiResult>().use(jsonErrors(deps.log)).handler(fn);
+
+const idOf = (event: ApiEvent): string => {
+  const parsed = testIdSchema.safeParse(event.pathParameters?.id);
+  if (!parsed.success)
+    throw new HttpError(
+      404,
+      'E_TEST_NOT_FOUND',
+      `no test with id ${JSON.stringify(event.pathParameters?.id ?? '')}`,
+    );
+  return parsed.data;
+};
+
+export const createTestHandler = (deps: ApiDeps) =>
+  api(deps, async (event) => {
+    const key = header(event, 'idempotency-key');
+    if (key !== undefined && !/^[\x21-\x7e]{1,255}$/.test(key))
+      throw new HttpError(400, 'E_INVALID_REQUEST', 'Idempotency-Key is 1–255 visible ASCII characters');
+    const { record, created } = await createTest(deps.platform, {
+      body: jsonBody(event),
+      ...(key ? { idempotencyKey: key } : {}),
+    });
+    const resource = toTestResource(record);
+    return json(202, resource, {
+      location: resource.links.self,
+      ...(created ? {} : { 'idempotent-replayed': 'true' }),
+    });
+  });
+
+export const getTestHandler = (deps: ApiDeps) =>
+  api(deps, async (event) => json(200, toTestResource(await getTest(deps.platform, idOf(event)))));
+
+export const cancelTestHandler = (deps: ApiDeps) =>
+  api(deps, async (event) => {
+    const record = await cancelTest(deps.platform, idOf(event));
+    return json(record.status === 'cancelled' ? 200 : 202, toTestResource(record));
+  });
+
+export const listTestsHandler = (deps: ApiDeps) =>
+  api(deps, async (event) => {
+    const q = params(historyQuerySchema, event.queryStringParameters);
+    const [tagKey, ...tagValue] = q.tag?.split(':') ?? [];
+    const page = await listTests(deps.platform, {
+      limit: q.limit,
+      ...(q.name ? { name: q.name } : {}),
+      ...(q.status ? { status: q.status } : {}),
+      ...(tagKey ? { tag: { key: tagKey, value: tagValue.join(':') } } : {}),
+      ...(q.from ? { from: new Date(q.from).toISOString() } : {}),
+      ...(q.to ? { to: new Date(q.to).toISOString() } : {}),
+      ...(q.cursor ? { cursor: q.cursor } : {}),
+    });
+    return json(200, {
+      items: page.items.map(toTestResource),
+      ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+    });
+  });
+
+const MEDIA: Record<(typeof RESULT_FORMATS)[number], string> = {
+  json: 'application/json',
+  csv: 'text/csv',
+  html: 'text/html',
+  junit: 'application/xml',
+};
+
+/** `format` wins; otherwise the first acceptable media type in Accept (JSON when there is none). */
+function negotiate(accept: string | undefined): (typeof RESULT_FORMATS)[number] {
+  if (!accept) return 'json';
+  const wanted = accept
+    .split(',')
+    .map((part) => {
+      const [type = '', ...attrs] = part.trim().toLowerCase().split(';');
+      const q = Number(attrs.find((a) => a.trim().startsWith('q='))?.split('=')[1] ?? 1);
+      return { type: type.trim(), q: Number.isFinite(q) ? q : 0 };
+    })
+    .filter((w) => w.q > 0)
+    .sort((a, b) => b.q - a.q);
+  for (const { type } of wanted) {
+    if (type === '*/*' || type === 'application/*' || type === 'application/json') return 'json';
+    if (type === 'application/junit+xml' || type === 'text/xml') return 'junit';
+    const hit = RESULT_FORMATS.find((f) => MEDIA[f] === type);
+    if (hit) return hit;
+    if (type === 'text/*') return 'html';
+  }
+  throw new HttpError(406, 'E_NOT_ACCEPTABLE', `results are available as ${Object.values(MEDIA).join(', ')}`);
+}
+
+export const getResultsHandler = (deps: ApiDeps) =>
+  api(deps, async (event) => {
+    const id = idOf(event);
+    const q = params(resultsQuerySchema, event.queryStringParameters);
+    const format = q.format ?? negotiate(header(event, 'accept'));
+    const results = await getResults(deps.platform, id);
+    const file = `throughline-${id}`;
+    switch (format) {
+      case 'json':
+        return json(200, results);
+      case 'csv':
+        return text(
+          200,
+          'text/csv; charset=utf-8',
+          q.table === 'timeseries' ? timeseriesCsv(results) : requestsCsv(results),
+          {
+            'content-disposition': `inline; filename="${file}-${q.table}.csv"`,
+          },
+        );
+      case 'junit':
+        return text(200, 'application/xml; charset=utf-8', renderJunit(results));
+      case 'html':
+        return text(200, 'text/html; charset=utf-8', renderHtml(results), {
+          'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+        });
+    }
+  });
+
+let openApiText: string | undefined;
+export const openApiHandler = (deps: Pick<ApiDeps, 'log'>) =>
+  api(deps, async () => {
+    openApiText ??= JSON.stringify(buildOpenApi());
+    return text(200, 'application/json; charset=utf-8', openApiText, {
+      'cache-control': 'public, max-age=300',
+    });
+  });

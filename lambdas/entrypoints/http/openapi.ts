@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { ROUTES } from './routes';
+
+/** The OpenAPI 3.1 document, generated from the route table and its zod schemas. */
+
+const toSchema = (schema: z.ZodType) =>
+  z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12', reused: 'ref' });
+
+export function buildOpenApi(): Record<string, unknown> {
+  const components: Record<string, unknown> = {};
+  /** Named schemas (with `.meta({id})`) go to components and are referenced. */
+  const ref = (schema: z.ZodType) => {
+    const json = toSchema(schema) as Record<string, unknown> & { $defs?: Record<string, unknown> };
+    const { $schema: _s, $defs, ...rest } = json;
+    for (const [name, def] of Object.entries($defs ?? {})) components[name] = def;
+    const id = (z.globalRegistry.get(schema) as { id?: string } | undefined)?.id;
+    if (id) {
+      components[id] = rest;
+      return { $ref: `#/components/schemas/${id}` };
+    }
+    return rest;
+  };
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of ROUTES) {
+    const pathParams = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string', pattern: '^[\\w-]{1,64}$' },
+    }));
+    const queryShape = r.query ? (r.query.shape as Record<string, z.ZodType>) : {};
+    const queryParams = Object.entries(queryShape).map(([name, s]) => ({
+      name,
+      in: 'query',
+      required: !s.safeParse(undefined).success,
+      schema: ref(s),
+    }));
+    const headerParams = (r.headers ?? []).map((h) => ({
+      name: h.name,
+      in: 'header',
+      required: false,
+      description: h.description,
+      schema: { type: 'string', maxLength: 255 },
+    }));
+    const responses = Object.fromEntries(
+      Object.entries(r.responses).map(([status, resp]) => {
+        const content: Record<string, unknown> = {};
+        if (resp.schema) content['application/json'] = { schema: ref(resp.schema) };
+        for (const m of resp.media ?? []) content[m] = { schema: { type: 'string' } };
+        return [
+          status,
+          { description: resp.description, ...(Object.keys(content).length ? { content } : {}) },
+        ];
+      }),
+    );
+    paths[r.path] ??= {};
+    (paths[r.path] as Record<string, unknown>)[r.method.toLowerCase()] = {
+      operationId: r.handler,
+      summary: r.summary,
+      security: [{ sigv4: [] }],
+      parameters: [...pathParams, ...queryParams, ...headerParams],
+      ...(r.body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: ref(r.body) } } } }
+        : {}),
+      responses,
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Throughline performance API',
+      version: '1',
+      description:
+        'Run, watch, cancel and compare load tests. On AWS every call is signed with SigV4 (IAM); locally the server listens on loopback only.',
+    },
+    servers: [{ url: '/' }],
+    paths,
+    components: {
+      schemas: components,
+      securitySchemes: {
+        sigv4: {
+          type: 'apiKey',
+          name: 'Authorization',
+          in: 'header',
+          'x-amazon-apigateway-authtype': 'awsSigv4',
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,130 @@
+import type { z } from 'zod';
+import {
+  createTestBodySchema,
+  errorSchema,
+  historyQuerySchema,
+  historySchema,
+  resultsQuerySchema,
+  resultsSchema,
+  testResourceSchema,
+} from './schemas';
+
+/** Every route of the API, once: the local server dispatches on it and OpenAPI is generated from it. */
+
+export type HandlerName = 'createTest' | 'listTests' | 'getTest' | 'getResults' | 'cancelTest' | 'openApi';
+
+export interface Route {
+  readonly method: 'GET' | 'POST' | 'DELETE';
+  /** API Gateway style template: `{name}` is a path parameter. */
+  readonly path: string;
+  readonly handler: HandlerName;
+  readonly summary: string;
+  readonly query?: z.ZodObject;
+  readonly body?: z.ZodType;
+  readonly headers?: readonly { readonly name: string; readonly description: string }[];
+  /** Status → schema (or media types for non-JSON bodies). */
+  readonly responses: Readonly<
+    Record<
+      number,
+      { readonly description: string; readonly schema?: z.ZodType; readonly media?: readonly string[] }
+    >
+  >;
+}
+
+const err = (description: string) => ({ description, schema: errorSchema });
+
+export const ROUTES: readonly Route[] = [
+  {
+    method: 'POST',
+    path: '/performance/tests',
+    handler: 'createTest',
+    summary: 'Start a load test from a definition or a preset',
+    body: createTestBodySchema,
+    headers: [{ name: 'Idempotency-Key', description: 'Retries with the same key return the first test.' }],
+    responses: {
+      202: { description: 'Accepted; the test is queued', schema: testResourceSchema },
+      400: err('Bad JSON or an invalid definition (every problem listed)'),
+      403: err('A target is outside the allow-list'),
+      415: err('Not application/json'),
+      422: err('Over a quota, unknown baseline, or Idempotency-Key reused with another definition'),
+      429: err('Too many tests running'),
+    },
+  },
+  {
+    method: 'GET',
+    path: '/performance/tests/history',
+    handler: 'listTests',
+    summary: 'Tests, newest first, filtered and paginated',
+    query: historyQuerySchema,
+    responses: { 200: { description: 'One page', schema: historySchema }, 400: err('Bad filter or cursor') },
+  },
+  {
+    method: 'GET',
+    path: '/performance/tests/{id}',
+    handler: 'getTest',
+    summary: 'Status and live figures of a test',
+    responses: { 200: { description: 'The test', schema: testResourceSchema }, 404: err('No such test') },
+  },
+  {
+    method: 'GET',
+    path: '/performance/tests/{id}/results',
+    handler: 'getResults',
+    summary: 'Results as JSON, CSV, HTML or JUnit (format= or Accept)',
+    query: resultsQuerySchema,
+    responses: {
+      200: {
+        description: 'The results',
+        schema: resultsSchema,
+        media: ['text/csv', 'text/html', 'application/xml'],
+      },
+      404: err('No such test, or it ended without results'),
+      406: err('No acceptable format'),
+      409: err('The test is still running'),
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/performance/tests/{id}',
+    handler: 'cancelTest',
+    summary: 'Cancel a test; workers stop within 5 s and results so far are kept',
+    responses: {
+      200: { description: 'Already cancelled', schema: testResourceSchema },
+      202: { description: 'Stopping', schema: testResourceSchema },
+      404: err('No such test'),
+      409: err('The test already ended'),
+    },
+  },
+  {
+    method: 'GET',
+    path: '/performance/openapi.json',
+    handler: 'openApi',
+    summary: 'This document',
+    responses: { 200: { description: 'OpenAPI 3.1' } },
+  },
+];
+
+/** Matches a method and path to a route and its path parameters. */
+export function matchRoute(
+  method: string,
+  path: string,
+): { route: Route; pathParameters: Record<string, string> } | { allowed: readonly string[] } | undefined {
+  const allowed: string[] = [];
+  for (const route of ROUTES) {
+    const names: string[] = [];
+    const pattern = new RegExp(
+      `^${route.path.replace(/\{(\w+)\}/g, (_m, name: string) => {
+        names.push(name);
+        return '([^/]+)';
+      })}/?$`,
+    );
+    const m = pattern.exec(path);
+    if (!m) continue;
+    if (route.method !== method) {
+      allowed.push(route.method);
+      continue;
+    }
+    const pathParameters = Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1] ?? '')]));
+    return { route, pathParameters };
+  }
+  return allowed.length > 0 ? { allowed } : undefined;
+}

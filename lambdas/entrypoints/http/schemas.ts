@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import { testDefinitionSchema } from '../../core/load/definition';
+import { TEST_STATUSES } from '../../core/load/results';
+import { PLATFORM_ERROR_CODES } from '../../core/platform/errors';
+import { presetSubmissionSchema } from '../../core/platform/submission';
+
+/** Requests and responses of the test API, defined once: handlers parse with them, OpenAPI is generated from them. */
+
+export const ERROR_CODES = [
+  ...PLATFORM_ERROR_CODES,
+  'E_INVALID_DEFINITION',
+  'E_INVALID_CURSOR',
+  'E_INVALID_JSON',
+  'E_UNSUPPORTED_MEDIA_TYPE',
+  'E_NOT_ACCEPTABLE',
+  'E_PAYLOAD_TOO_LARGE',
+  'E_NOT_FOUND',
+  'E_METHOD_NOT_ALLOWED',
+  'E_INTERNAL',
+] as const;
+
+export const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.enum(ERROR_CODES),
+      message: z.string(),
+      details: z.unknown().optional(),
+    }),
+  })
+  .meta({ id: 'Error' });
+
+export const createTestBodySchema = z
+  .union([testDefinitionSchema, presetSubmissionSchema])
+  .meta({ id: 'TestSubmission', description: 'A test definition (k6-style), or a preset with its target.' });
+
+export const testIdSchema = z.string().regex(/^[\w-]{1,64}$/, 'is not a test id');
+
+const thresholdResult = z.object({
+  metric: z.string(),
+  expression: z.string(),
+  ok: z.boolean(),
+  value: z.number(),
+  abortOnFail: z.boolean(),
+});
+
+export const liveSchema = z
+  .object({
+    elapsedMs: z.number(),
+    plannedMs: z.number(),
+    progress: z.number().describe('0–1 of the planned duration'),
+    vus: z.number(),
+    rps: z.number().describe('requests in the last complete second'),
+    p95Ms: z.number().describe('p95 latency of the last complete second'),
+    requests: z.number(),
+    errors: z.number(),
+    errorRate: z.number(),
+    droppedIterations: z.number(),
+    thresholdsAtRisk: z.array(thresholdResult),
+    workers: z.object({ running: z.number(), failed: z.number() }),
+  })
+  .meta({ id: 'LiveStatus' });
+
+export const testResourceSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    status: z.enum(TEST_STATUSES),
+    phase: z.enum(['queued', 'starting', 'running', 'stopping', 'finished']),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    startedAt: z.iso.datetime().optional(),
+    endedAt: z.iso.datetime().optional(),
+    tags: z.record(z.string(), z.string()),
+    baselineId: z.string().optional(),
+    cancelRequested: z.boolean(),
+    live: liveSchema.optional(),
+    summary: z
+      .object({
+        requests: z.number(),
+        errorRate: z.number(),
+        rps: z.number(),
+        p95Ms: z.number(),
+        thresholdsFailed: z.number(),
+        regressions: z.number(),
+      })
+      .optional(),
+    error: z.object({ code: z.string(), message: z.string() }).optional(),
+    links: z.object({ self: z.string(), results: z.string(), cancel: z.string() }),
+  })
+  .meta({ id: 'Test' });
+
+export const historyQuerySchema = z.strictObject({
+  name: z.string().min(1).max(128).optional(),
+  status: z.enum(TEST_STATUSES).optional(),
+  tag: z
+    .string()
+    .regex(/^[^:]+:.*$/, 'is key:value')
+    .optional()
+    .describe('key:value'),
+  from: z.iso.datetime({ offset: true }).optional().describe('created at or after (ISO 8601)'),
+  to: z.iso.datetime({ offset: true }).optional().describe('created before (ISO 8601)'),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(2048).optional(),
+});
+
+export const historySchema = z
+  .object({ items: z.array(testResourceSchema), nextCursor: z.string().optional() })
+  .meta({ id: 'History' });
+
+export const RESULT_FORMATS = ['json', 'csv', 'html', 'junit'] as const;
+export const resultsQuerySchema = z.strictObject({
+  format: z.enum(RESULT_FORMATS).optional(),
+  table: z.enum(['requests', 'timeseries']).default('requests').describe('which CSV table'),
+});
+
+export const resultsSchema = z
+  .object({
+    name: z.string(),
+    status: z.enum(TEST_STATUSES),
+    startedAt: z.string(),
+    endedAt: z.string(),
+    durationMs: z.number(),
+    totals: z.record(z.string(), z.unknown()),
+    latencyMs: z.record(z.string(), z.number()),
+    byRequest: z.array(z.record(z.string(), z.unknown())),
+    thresholds: z.array(thresholdResult),
+    timeseries: z.array(z.record(z.string(), z.unknown())),
+    workers: z.record(z.string(), z.unknown()),
+    comparison: z.record(z.string(), z.unknown()).optional(),
+  })
+  .loose()
+  .meta({ id: 'Results', description: 'The results document (DESIGN.md §3).' });

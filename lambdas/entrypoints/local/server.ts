@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Context } from 'aws-lambda';
+import { localPlatform } from '../../composition/local';
+import type { LocalConfig } from '../../config/env';
+import type { Log } from '../../ports/log';
+import { HttpError, toHttpError } from '../http/errors';
+import {
+  type ApiDeps,
+  cancelTestHandler,
+  createTestHandler,
+  getResultsHandler,
+  getTestHandler,
+  listTestsHandler,
+  openApiHandler,
+} from '../http/handlers';
+import type { ApiEvent, ApiResult } from '../http/http-io';
+import { type HandlerName, matchRoute } from '../http/routes';
+import { lockDataDir } from './lock';
+
+/**
+ * Local mode: the Lambda handlers behind node:http on loopback. Each request becomes the API
+ * Gateway REST proxy event the handler would get on AWS, so both run the same code.
+ */
+
+const MAX_BODY = 1024 * 1024;
+
+export interface LocalServer {
+  readonly url: string;
+  readonly server: Server;
+  /** Stops accepting requests, interrupts running tests (keeping their results), releases the data folder. */
+  close(): Promise<void>;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new HttpError(413, 'E_PAYLOAD_TOO_LARGE', `the body is over ${MAX_BODY} bytes`));
+        req.resume();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function toEvent(
+  req: IncomingMessage,
+  url: URL,
+  body: Buffer,
+  pathParameters: Record<string, string>,
+  resource: string,
+): ApiEvent {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers))
+    if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+  const query: Record<string, string> = {};
+  const multi: Record<string, string[]> = {};
+  for (const [k, v] of url.searchParams) {
+    query[k] = v;
+    multi[k] = [...(multi[k] ?? []), v];
+  }
+  const requestId = randomUUID();
+  return {
+    httpMethod: req.method ?? 'GET',
+    path: url.pathname,
+    resource,
+    headers,
+    multiValueHeaders: {},
+    queryStringParameters: Object.keys(query).length ? query : null,
+    multiValueQueryStringParameters: Object.keys(multi).length ? multi : null,
+    pathParameters: Object.keys(pathParameters).length ? pathParameters : null,
+    stageVariables: null,
+    body: body.length ? body.toString('utf8') : null,
+    isBase64Encoded: false,
+    requestContext: {
+      requestId,
+      path: url.pathname,
+      stage: 'local',
+      httpMethod: req.method ?? 'GET',
+    } as ApiEvent['requestContext'],
+  };
+}
+
+const lambdaContext = (requestId: string): Context =>
+  ({
+    functionName: 'throughline-local',
+    awsRequestId: requestId,
+    getRemainingTimeInMillis: () => 29_000,
+    callbackWaitsForEmptyEventLoop: false,
+  }) as Context;
+
+function send(res: ServerResponse, result: ApiResult): void {
+  const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)]));
+  res.writeHead(result.statusCode, { ...headers, 'content-length': Buffer.byteLength(result.body) });
+  res.end(result.body);
+}
+
+export async function startLocalServer(
+  config: LocalConfig,
+  workerScript: URL | string,
+  log: Log,
+): Promise<LocalServer> {
+  const unlock = await lockDataDir(config.dataDir);
+  try {
+    const { platform, launcher, recover } = localPlatform(config, workerScript, log);
+    const interrupted = await recover();
+    if (interrupted.length > 0)
+      log.info('marked tests left running by the last server as interrupted', { ids: interrupted });
+    const deps: ApiDeps = { platform, log };
+    const handlers: Record<HandlerName, (e: ApiEvent, c: Context) => Promise<ApiResult>> = {
+      createTest: createTestHandler(deps),
+      listTests: listTestsHandler(deps),
+      getTest: getTestHandler(deps),
+      getResults: getResultsHandler(deps),
+      cancelTest: cancelTestHandler(deps),
+      openApi: openApiHandler(deps),
+    };
+    const server = createServer(async (req, res) => {
+      try {
+        const url = new URL(req.url ?? '/', 'http://localhost');
+        const match = matchRoute(req.method ?? 'GET', url.pathname);
+        if (!match)
+          throw new HttpError(
+            404,
+            'E_NOT_FOUND',
+            `no route ${req.method} ${url.pathname}; see /performance/openapi.json`,
+          );
+        if ('allowed' in match) {
+          res.setHeader('allow', match.allowed.join(', '));
+          throw new HttpError(405, 'E_METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${url.pathname}`);
+        }
+        const body = await readBody(req);
+        const event = toEvent(req, url, body, match.pathParameters, match.route.path);
+        send(res, await handlers[match.route.handler](event, lambdaContext(event.requestContext.requestId)));
+      } catch (err) {
+        const { status, body, internal } = toHttpError(err);
+        if (internal)
+          log.error('local server error', { error: err instanceof Error ? err.stack : String(err) });
+        if (!res.headersSent)
+          send(res, {
+            statusCode: status,
+            headers: { 'content-type': 'application/json; charset=utf-8' },
+            body: JSON.stringify(body),
+          });
+        else res.destroy();
+      }
+    });
+    server.keepAliveTimeout = 5_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, '127.0.0.1', () => resolve());
+    });
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    let closing: Promise<void> | undefined;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      server,
+      close: () => {
+        closing ??= (async () => {
+          const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+          server.closeIdleConnections();
+          await launcher.shutdown();
+          server.closeAllConnections();
+          await stopped;
+          await unlock();
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await unlock();
+    throw err;
+  }
+}

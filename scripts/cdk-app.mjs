@@ -1,0 +1,30 @@
+// The `app` command of cdk.json. Node 20 cannot run TypeScript and the project ships no tsx or
+// ts-node, so this bundles bin/throughline.ts (and lib/) with the installed esbuild, keeping every
+// package external (aws-cdk-lib, constructs, cdk-nag and zod load from node_modules as usual), then
+// runs the bundle in this process. Offline, no Docker, about a second.
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+
+const root = resolve(import.meta.dirname, '..');
+// Inside node_modules so the bundle's bare imports resolve to the project's packages; and ignored by git.
+const outdir = join(root, 'node_modules', '.cache', 'throughline-cdk');
+const outfile = join(outdir, 'app.mjs');
+mkdirSync(outdir, { recursive: true });
+
+await build({
+  entryPoints: [join(root, 'bin', 'throughline.ts')],
+  outfile,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: 'inline',
+  logLevel: 'warning',
+});
+
+// Errors from the app (invalid settings, construct errors) then point at the TypeScript sources.
+process.setSourceMapsEnabled(true);
+await import(pathToFileURL(outfile).href);

@@ -73,7 +73,7 @@ function fixture(): TestResults {
         checks: [{ name: 'status is 200', passed: 8_995, failed: 5 }],
         bytesIn: 40_000_000,
         bytesOut: 900_000,
-        histogram: "",
+        histogram: '',
       },
       {
         scenario: 'purchase',
@@ -91,7 +91,7 @@ function fixture(): TestResults {
         ],
         bytesIn: 8_123_456,
         bytesOut: 334_567,
-        histogram: "",
+        histogram: '',
       },
     ],
     thresholds: [

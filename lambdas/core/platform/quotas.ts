@@ -24,8 +24,10 @@ function scenarioPeak(s: Scenario): { vus: number; rps: number } {
   switch (s.executor) {
     case 'constant-vus':
     case 'per-vu-iterations':
-    case 'shared-iterations':
       return { vus: s.vus, rps: 0 };
+    case 'shared-iterations':
+      // The executor never starts more VUs than there are iterations to share.
+      return { vus: Math.min(s.vus, s.iterations), rps: 0 };
     case 'ramping-vus':
       return { vus: Math.max(s.startVUs, ...s.stages.map((st) => st.target)), rps: 0 };
     case 'constant-arrival-rate':

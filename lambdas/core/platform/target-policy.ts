@@ -57,11 +57,17 @@ const metadata = METADATA.map((a) => parseIp(a) as IpAddress);
 const LOOPBACK = ['127.0.0.0/8', '::1/128'].map((c) => parseRange(c) as IpRange);
 
 const HOST_PATTERN = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+/**
+ * URL parsers read a host whose last label is a number as IPv4 ("10.0.0.256" fails, "010.0.0.1"
+ * becomes 8.0.0.1), so no URL host could ever match such a name entry: it is a typo, not a name.
+ */
+const ENDS_IN_NUMBER = /(^|\.)\d+$/;
+const isHostName = (entry: string) => HOST_PATTERN.test(entry) && !ENDS_IN_NUMBER.test(entry);
 
 /** Problems with the entries themselves (for configuration validation); empty when all are valid. */
 export function policyProblems(policy: TargetPolicy): string[] {
   return policy.allowedTargets.flatMap((e) =>
-    e === 'loopback' || e === 'public' || parseRange(e) || HOST_PATTERN.test(e.toLowerCase())
+    e === 'loopback' || e === 'public' || parseRange(e) || isHostName(e.toLowerCase())
       ? []
       : [`${JSON.stringify(e)} is not a host name, *.domain, IP address, CIDR range, "loopback" or "public"`],
   );
@@ -169,10 +175,13 @@ export async function assertTargetsAllowed(
       if (reasons.length > 0) problems.push({ target, host, addresses, reason: reasons.join('; ') });
     }),
   );
-  if (problems.length > 0)
+  if (problems.length > 0) {
+    // Lookups finish in any order: sort before building the message too, so it is deterministic.
+    problems.sort((a, b) => a.host.localeCompare(b.host));
     throw new PlatformError(
       'E_TARGET_NOT_ALLOWED',
       `target not allowed: ${problems.map((p) => p.reason).join('; ')}`,
-      { problems: problems.sort((a, b) => a.host.localeCompare(b.host)) },
+      { problems },
     );
+  }
 }

@@ -1,4 +1,5 @@
 import type { TestResults } from '../load/results';
+import { renderComparison } from './html-comparison';
 import { escapeHtml } from './html-escape';
 import { compact, millis } from './html-format';
 import { PALETTE, REPORT_CSS } from './html-styles';
@@ -108,6 +109,7 @@ export function renderHtml(results: TestResults): string {
 ${renderHeader(results)}
 ${renderCards(results)}
 ${renderThresholds(results.thresholds)}
+${renderComparison(results.comparison)}
 ${renderCharts(results)}
 ${renderRequests(results.byRequest)}
 ${renderWorkers(results.workers)}

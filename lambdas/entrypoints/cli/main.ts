@@ -107,7 +107,7 @@ async function serveCommand(): Promise<number> {
       `data in ${config.dataDir}${target ? `; demo target on ${target.url}` : ''}`,
       'Start a test:',
       `  curl -s -X POST ${api.url}/performance/tests -H 'content-type: application/json' \\`,
-      `    -d '{"preset":"smoke","target":"${targetUrl}"}'`,
+      `    -d '{"preset":"smoke","target":"${targetUrl}","duration":"10s"}'`,
       'Ctrl-C stops the server (running tests end as interrupted, with their results).',
       '',
     ].join('\n'),

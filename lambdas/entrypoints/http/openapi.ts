@@ -3,21 +3,21 @@ import { ROUTES } from './routes';
 
 /** The OpenAPI 3.1 document, generated from the route table and its zod schemas. */
 
-const toSchema = (schema: z.ZodType) =>
-  z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12', reused: 'ref' });
+const OPTIONS = { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' } as const;
 
 export function buildOpenApi(): Record<string, unknown> {
-  const components: Record<string, unknown> = {};
-  /** Named schemas (with `.meta({id})`) go to components and are referenced. */
+  // Schemas named with .meta({ id }) become components and are referenced; others are inlined.
+  const named = z.toJSONSchema(z.globalRegistry, {
+    ...OPTIONS,
+    uri: (id) => `#/components/schemas/${id}`,
+  }) as { schemas: Record<string, Record<string, unknown>> };
+  const components = Object.fromEntries(
+    Object.entries(named.schemas).map(([id, { $schema: _s, $id: _i, ...rest }]) => [id, rest]),
+  );
   const ref = (schema: z.ZodType) => {
-    const json = toSchema(schema) as Record<string, unknown> & { $defs?: Record<string, unknown> };
-    const { $schema: _s, $defs, ...rest } = json;
-    for (const [name, def] of Object.entries($defs ?? {})) components[name] = def;
     const id = (z.globalRegistry.get(schema) as { id?: string } | undefined)?.id;
-    if (id) {
-      components[id] = rest;
-      return { $ref: `#/components/schemas/${id}` };
-    }
+    if (id) return { $ref: `#/components/schemas/${id}` };
+    const { $schema: _s, ...rest } = z.toJSONSchema(schema, OPTIONS) as Record<string, unknown>;
     return rest;
   };
   const paths: Record<string, Record<string, unknown>> = {};

@@ -1,0 +1,9 @@
+import { awsPlatform } from '../../composition/aws';
+import { awsConfig } from '../../config/env';
+import { createTestHandler } from '../http/handlers';
+import { log, withPowertools } from './powertools';
+
+/** Lambda entry (API Gateway proxy): configuration and adapters are built once per container. */
+export const handler = withPowertools(
+  createTestHandler({ platform: awsPlatform(awsConfig(process.env)), log }),
+);

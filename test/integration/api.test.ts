@@ -1,0 +1,399 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalConfig } from '../../lambdas/config/env';
+import { ROUTES } from '../../lambdas/entrypoints/http/routes';
+import { type LocalServer, startLocalServer } from '../../lambdas/entrypoints/local/server';
+import { call, isFinished, waitFor } from '../helpers/api-client';
+import { startHttp, type TestServer } from '../helpers/http-servers';
+import { WORKER } from '../helpers/processes';
+
+// The API handlers through the local server over real HTTP, against a real loopback target.
+
+const silent = { info: () => {}, error: () => {} };
+let dir: string;
+let api: LocalServer;
+let target: TestServer;
+let base: string;
+/** Milliseconds the target waits before answering /slow; tests change it. */
+let slowMs = 2;
+
+const config = (over: Partial<LocalConfig['policy']['quotas']> = {}): LocalConfig => ({
+  port: 0,
+  dataDir: dir,
+  workers: 1,
+  demoTargetPort: 0,
+  policy: {
+    targets: { allowedTargets: ['loopback'] },
+    quotas: { maxVus: 100, maxRps: 2_000, maxDurationMs: 120_000, maxConcurrentTests: 2, ...over },
+  },
+});
+
+const definition = (name: string, duration = '2s', extra: Record<string, unknown> = {}) => ({
+  name,
+  baseUrl: target.url,
+  scenarios: {
+    main: {
+      executor: 'constant-arrival-rate',
+      rate: 100,
+      duration,
+      preAllocatedVUs: 5,
+      requests: [{ name: 'slow', method: 'GET', path: '/slow', checks: [{ status: 200 }] }],
+    },
+  },
+  thresholds: { http_req_failed: ['rate<0.01'] },
+  ...extra,
+});
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'throughline-api-'));
+  target = await startHttp((req, res) => {
+    setTimeout(() => res.end(req.url === '/slow' ? 'ok' : 'hello'), req.url === '/slow' ? slowMs : 0);
+  });
+  api = await startLocalServer(config(), WORKER, silent);
+  base = api.url;
+});
+afterAll(async () => {
+  await api?.close();
+  await target?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+afterEach(() => {
+  slowMs = 2;
+});
+
+describe('POST /tests → GET /tests/{id} → results', () => {
+  it('runs a definition to the end and serves the results in every format', async () => {
+    const created = await call(base, 'POST', '/performance/tests', {
+      body: definition('flow', '2s', { tags: { team: 'web' } }),
+    });
+    expect(created.status).toBe(202);
+    expect(created.headers.get('location')).toBe(`/performance/tests/${created.body.id}`);
+    expect(created.body).toMatchObject({ status: 'queued', name: 'flow', tags: { team: 'web' } });
+    expect(created.body.links.results).toBe(`/performance/tests/${created.body.id}/results`);
+
+    const early = await call(base, 'GET', `/performance/tests/${created.body.id}/results`);
+    if (early.status !== 200) expect(early.body.error.code).toBe('E_RESULTS_NOT_READY');
+
+    const live = await waitFor(base, created.body.id, (t) => t.status === 'running' && t.live !== undefined);
+    expect(live).toMatchObject({
+      phase: expect.stringMatching(/running|stopping/),
+      live: { vus: expect.any(Number) },
+    });
+    const done = await waitFor(base, created.body.id, isFinished);
+    expect(done.status).toBe('passed');
+    expect(done.summary.requests).toBeGreaterThan(150);
+
+    const json = await call(base, 'GET', `/performance/tests/${created.body.id}/results`);
+    expect(json.status).toBe(200);
+    expect(json.headers.get('content-type')).toMatch(/application\/json/);
+    for (const key of ['status', 'totals', 'latencyMs', 'byRequest', 'thresholds', 'timeseries', 'workers'])
+      expect(json.body).toHaveProperty(key);
+    expect(json.body.totals).toMatchObject({
+      requests: expect.any(Number),
+      errors: 0,
+      droppedIterations: expect.any(Number),
+    });
+    expect(Object.keys(json.body.latencyMs)).toEqual([
+      'min',
+      'mean',
+      'p50',
+      'p90',
+      'p95',
+      'p99',
+      'p999',
+      'max',
+    ]);
+    expect(json.body.workers).toMatchObject({ planned: 1, completed: 1, failed: 0 });
+
+    const html = await call(base, 'GET', `/performance/tests/${created.body.id}/results?format=html`);
+    expect(html.headers.get('content-type')).toMatch(/text\/html/);
+    expect(html.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(html.text).toMatch(/^<!doctype html>/);
+    const csv = await call(base, 'GET', `/performance/tests/${created.body.id}/results`, {
+      headers: { accept: 'text/csv' },
+    });
+    expect(csv.text.split('\n')[0]).toMatch(/^scenario,name,method,requests/);
+    const ts = await call(
+      base,
+      'GET',
+      `/performance/tests/${created.body.id}/results?format=csv&table=timeseries`,
+    );
+    expect(ts.text.split('\n').length).toBeGreaterThan(2);
+    const junit = await call(base, 'GET', `/performance/tests/${created.body.id}/results`, {
+      headers: { accept: 'application/junit+xml' },
+    });
+    expect(junit.text).toContain('<testsuite');
+    const refused = await call(base, 'GET', `/performance/tests/${created.body.id}/results`, {
+      headers: { accept: 'image/png' },
+    });
+    expect(refused.status).toBe(406);
+    expect(refused.body.error.code).toBe('E_NOT_ACCEPTABLE');
+  });
+
+  it('starts a preset', async () => {
+    const r = await call(base, 'POST', '/performance/tests', {
+      body: { preset: 'smoke', target: `${target.url}/`, vus: 2, duration: '1s', name: 'preset-run' },
+    });
+    expect(r.status).toBe(202);
+    expect((await waitFor(base, r.body.id, isFinished)).status).toBe('passed');
+  });
+});
+
+describe('bad input is a 4xx that lists every problem, never a 500', () => {
+  it('refuses bad JSON, other media types, empty and oversized bodies', async () => {
+    const bad = await call(base, 'POST', '/performance/tests', { raw: '{"name": ' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({
+      code: 'E_INVALID_JSON',
+      message: expect.stringContaining('not valid JSON'),
+    });
+    const empty = await call(base, 'POST', '/performance/tests', { raw: '' });
+    expect(empty.body.error.code).toBe('E_INVALID_JSON');
+    const form = await call(base, 'POST', '/performance/tests', {
+      raw: 'a=b',
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(form.status).toBe(415);
+    const huge = await call(base, 'POST', '/performance/tests', { raw: `"${'x'.repeat(1_100_000)}"` });
+    expect(huge.status).toBe(413);
+  });
+
+  it('lists every problem of an invalid definition with its path', async () => {
+    const r = await call(base, 'POST', '/performance/tests', {
+      body: {
+        scenarios: {
+          a: { executor: 'constant-vus', vus: 0, duration: '10x', requests: [{ path: '/' }] },
+          b: { executor: 'warp-drive' },
+        },
+        thresholds: { http_req_duration: ['p(95)<<3'] },
+      },
+    });
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe('E_INVALID_DEFINITION');
+    const paths = r.body.error.details.problems.map((p: { path: string }) => p.path);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'scenarios.a.duration',
+        'scenarios.a.requests[0].path',
+        'scenarios.b.executor',
+        'thresholds.http_req_duration[0]',
+      ]),
+    );
+  });
+
+  it('answers unknown routes, methods, ids and parameters with JSON errors', async () => {
+    expect((await call(base, 'GET', '/performance/nope')).body.error.code).toBe('E_NOT_FOUND');
+    const put = await call(base, 'PUT', '/performance/tests');
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('POST');
+    expect((await call(base, 'GET', '/performance/tests/does-not-exist')).status).toBe(404);
+    expect((await call(base, 'GET', '/performance/tests/..%2F..%2Fetc')).status).toBe(404);
+    const q = await call(base, 'GET', '/performance/tests/history?limit=500&status=sleepy&bogus=1');
+    expect(q.status).toBe(400);
+    expect(q.body.error.details.problems.map((p: { path: string }) => p.path).sort()).toEqual([
+      'bogus',
+      'limit',
+      'status',
+    ]);
+    const cursor = await call(base, 'GET', '/performance/tests/history?cursor=garbage');
+    expect(cursor.status).toBe(400);
+    expect(cursor.body.error.code).toBe('E_INVALID_CURSOR');
+  });
+});
+
+describe('safety', () => {
+  it('refuses targets outside the allow-list, naming each', async () => {
+    for (const host of ['169.254.169.254', '10.0.0.1', '[::ffff:169.254.169.254]', '[fd00:ec2::254]']) {
+      const r = await call(base, 'POST', '/performance/tests', {
+        body: { preset: 'smoke', target: `http://${host}/` },
+      });
+      expect(r.status, host).toBe(403);
+      expect(r.body.error.code).toBe('E_TARGET_NOT_ALLOWED');
+      expect(r.body.error.details.problems).toHaveLength(1);
+    }
+    const two = await call(base, 'POST', '/performance/tests', {
+      body: {
+        ...definition('two'),
+        scenarios: {
+          main: {
+            executor: 'constant-vus',
+            duration: '1s',
+            requests: [
+              { url: 'http://169.254.169.254/latest' },
+              { url: 'http://192.168.1.1/' },
+              { url: `${target.url}/slow` },
+            ],
+          },
+        },
+      },
+    });
+    expect(two.body.error.details.problems.map((p: { host: string }) => p.host)).toEqual([
+      '169.254.169.254',
+      '192.168.1.1',
+    ]);
+  });
+
+  it('enforces quotas with every exceeded limit named', async () => {
+    const r = await call(base, 'POST', '/performance/tests', {
+      body: { preset: 'smoke', target: `${target.url}/`, vus: 500, duration: '10m' },
+    });
+    expect(r.status).toBe(422);
+    expect(r.body.error.code).toBe('E_QUOTA_EXCEEDED');
+    expect(r.body.error.details.problems.map((p: { quota: string }) => p.quota)).toEqual([
+      'maxVus',
+      'maxDurationMs',
+    ]);
+  });
+
+  it('limits concurrent tests (429) and cancels a running test within 5 s, keeping its results', async () => {
+    const a = await call(base, 'POST', '/performance/tests', { body: definition('long-a', '60s') });
+    const b = await call(base, 'POST', '/performance/tests', { body: definition('long-b', '60s') });
+    const c = await call(base, 'POST', '/performance/tests', { body: definition('long-c', '60s') });
+    expect([a.status, b.status]).toEqual([202, 202]);
+    expect(c.status).toBe(429);
+    expect(c.body.error.code).toBe('E_TOO_MANY_TESTS');
+
+    await waitFor(base, a.body.id, (t) => t.live !== undefined);
+    const asked = Date.now();
+    const del = await call(base, 'DELETE', `/performance/tests/${a.body.id}`);
+    expect(del.status).toBe(202);
+    expect(del.body).toMatchObject({ cancelRequested: true, phase: 'stopping' });
+    const stopped = await waitFor(base, a.body.id, isFinished, 10_000);
+    expect(Date.now() - asked).toBeLessThan(5_000);
+    expect(stopped.status).toBe('cancelled');
+    const results = await call(base, 'GET', `/performance/tests/${a.body.id}/results`);
+    expect(results.body.status).toBe('cancelled');
+    expect(results.body.totals.requests).toBeGreaterThan(0);
+    expect((await call(base, 'DELETE', `/performance/tests/${a.body.id}`)).status).toBe(200);
+
+    await call(base, 'DELETE', `/performance/tests/${b.body.id}`);
+    await waitFor(base, b.body.id, isFinished, 10_000);
+  });
+
+  it('refuses to cancel a finished test', async () => {
+    const r = await call(base, 'POST', '/performance/tests', { body: definition('short', '1s') });
+    await waitFor(base, r.body.id, isFinished);
+    const del = await call(base, 'DELETE', `/performance/tests/${r.body.id}`);
+    expect(del.status).toBe(409);
+    expect(del.body.error).toMatchObject({ code: 'E_NOT_CANCELLABLE', details: { status: 'passed' } });
+  });
+});
+
+describe('idempotency, history, baselines', () => {
+  it('replays a repeated Idempotency-Key and refuses it for another definition', async () => {
+    const headers = { 'idempotency-key': `key-${Date.now()}` };
+    const first = await call(base, 'POST', '/performance/tests', { body: definition('idem', '1s'), headers });
+    const again = await call(base, 'POST', '/performance/tests', { body: definition('idem', '1s'), headers });
+    expect(again.body.id).toBe(first.body.id);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    const other = await call(base, 'POST', '/performance/tests', { body: definition('idem', '2s'), headers });
+    expect(other.status).toBe(422);
+    expect(other.body.error.code).toBe('E_IDEMPOTENCY_CONFLICT');
+    await waitFor(base, first.body.id, isFinished);
+  });
+
+  it('filters and pages history', async () => {
+    const ids: string[] = [];
+    for (const n of [1, 2, 3]) {
+      const r = await call(base, 'POST', '/performance/tests', {
+        body: definition('paged', '1s', { tags: { n: String(n) } }),
+      });
+      ids.push(r.body.id);
+      await waitFor(base, r.body.id, isFinished);
+    }
+    const page1 = await call(base, 'GET', '/performance/tests/history?name=paged&limit=2');
+    expect(page1.body.items.map((t: { id: string }) => t.id)).toEqual([ids[2], ids[1]]);
+    const page2 = await call(
+      base,
+      'GET',
+      `/performance/tests/history?name=paged&limit=2&cursor=${page1.body.nextCursor}`,
+    );
+    expect(page2.body.items.map((t: { id: string }) => t.id)).toEqual([ids[0]]);
+    expect(page2.body.nextCursor).toBeUndefined();
+    const tagged = await call(base, 'GET', '/performance/tests/history?tag=n:2');
+    expect(tagged.body.items.map((t: { id: string }) => t.id)).toEqual([ids[1]]);
+    const passed = await call(base, 'GET', '/performance/tests/history?status=cancelled&limit=100');
+    expect(passed.body.items.every((t: { status: string }) => t.status === 'cancelled')).toBe(true);
+    const future = await call(base, 'GET', '/performance/tests/history?from=2999-01-01T00:00:00Z');
+    expect(future.body.items).toEqual([]);
+  });
+
+  it('compares with the previous run and fails on a regression when asked', async () => {
+    slowMs = 5;
+    const before = await call(base, 'POST', '/performance/tests', { body: definition('checkout-reg', '3s') });
+    await waitFor(base, before.body.id, isFinished);
+    slowMs = 25;
+    const after = await call(base, 'POST', '/performance/tests', {
+      body: definition('checkout-reg', '3s', { baseline: 'previous', regression: 'fail' }),
+    });
+    expect(after.body.baselineId).toBe(before.body.id);
+    const done = await waitFor(base, after.body.id, isFinished);
+    expect(done.status).toBe('failed');
+    expect(done.summary.regressions).toBe(1);
+    const results = (await call(base, 'GET', `/performance/tests/${after.body.id}/results`)).body;
+    expect(results.comparison).toMatchObject({
+      baselineId: before.body.id,
+      verdict: 'regressed',
+      regressions: 1,
+    });
+    expect(results.comparison.requests[0].latency).toMatchObject({
+      test: 'mann-whitney-u',
+      verdict: 'regressed',
+    });
+    expect(results.comparison.requests[0].latency.pValue).toBeLessThan(0.01);
+    expect(results.thresholds).toContainEqual(
+      expect.objectContaining({ metric: 'regression', ok: false, value: 1 }),
+    );
+    const html = await call(base, 'GET', `/performance/tests/${after.body.id}/results?format=html`);
+    expect(html.text).toContain('Compared with baseline');
+
+    const missing = await call(base, 'POST', '/performance/tests', {
+      body: definition('x', '1s', { baseline: 'no-such-test' }),
+    });
+    expect(missing.status).toBe(422);
+    expect(missing.body.error.code).toBe('E_BASELINE_NOT_FOUND');
+  });
+});
+
+describe('OpenAPI', () => {
+  it('serves an OpenAPI 3.1 document with every route and its schemas', async () => {
+    const r = await call(base, 'GET', '/performance/openapi.json');
+    expect(r.body.openapi).toBe('3.1.0');
+    for (const route of ROUTES)
+      expect(r.body.paths[route.path]?.[route.method.toLowerCase()], route.path).toBeDefined();
+    expect(Object.keys(r.body.components.schemas)).toEqual(
+      expect.arrayContaining(['Test', 'Error', 'TestSubmission', 'History']),
+    );
+    const post = r.body.paths['/performance/tests'].post;
+    expect(post.requestBody.content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/TestSubmission',
+    );
+    // Every reference resolves inside the document.
+    const text = JSON.stringify(r.body);
+    for (const [, target] of text.matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g))
+      expect(r.body.components.schemas, target).toHaveProperty(target as string);
+    expect(text).not.toMatch(/"\$ref":"#\/\$defs/);
+  });
+});
+
+describe('restart', () => {
+  it('keeps finished results and marks a test running at shutdown as interrupted, with what it measured', async () => {
+    const finished = await call(base, 'POST', '/performance/tests', { body: definition('keep', '1s') });
+    await waitFor(base, finished.body.id, isFinished);
+    const running = await call(base, 'POST', '/performance/tests', { body: definition('cut', '60s') });
+    await waitFor(base, running.body.id, (t) => t.live !== undefined);
+    await api.close();
+    api = await startLocalServer(config(), WORKER, silent);
+    base = api.url;
+    expect((await call(base, 'GET', `/performance/tests/${finished.body.id}/results`)).body.status).toBe(
+      'passed',
+    );
+    const cut = await call(base, 'GET', `/performance/tests/${running.body.id}`);
+    expect(cut.body.status).toBe('interrupted');
+    expect(
+      (await call(base, 'GET', `/performance/tests/${running.body.id}/results`)).body.totals.requests,
+    ).toBeGreaterThan(0);
+  });
+});

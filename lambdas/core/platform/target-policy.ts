@@ -7,7 +7,7 @@ import { type IpAddress, type IpRange, inRange, parseIp, parseRange } from './ip
  * Which hosts load tests may hit. Entries of `allowedTargets`:
  * - a host name, or `*.example.com` (any subdomain, not the apex);
  * - an IP address or CIDR range (`203.0.113.7`, `10.1.0.0/16`, `fd12::/16`);
- * - `loopback`: 127.0.0.0/8, ::1 and `localhost`;
+ * - `loopback`: 127.0.0.0/8 and ::1 (so `localhost`, by what it resolves to);
  * - `public`: any host whose every address is a public one.
  * Names are only half the rule: every address a name resolves to is checked too. Private, loopback,
  * link-local, CGNAT, multicast, reserved and NAT64/6to4 ranges pass only when an IP/CIDR entry (or
@@ -42,6 +42,11 @@ const SPECIAL: readonly (readonly [string, string])[] = [
   ['240.0.0.0/4', 'reserved'],
   ['::/128', 'unspecified'],
   ['::1/128', 'loopback'],
+  ['::/96', 'IPv4-compatible (embeds an IPv4 address)'],
+  ['100::/64', 'discard'],
+  ['64:ff9b:1::/48', 'local NAT64 (embeds an IPv4 address)'],
+  ['2001::/32', 'Teredo (embeds an IPv4 address)'],
+  ['fec0::/10', 'site-local'],
   ['64:ff9b::/96', 'NAT64 (embeds an IPv4 address)'],
   ['2002::/16', '6to4 (embeds an IPv4 address)'],
   ['2001:db8::/32', 'documentation'],
@@ -49,8 +54,16 @@ const SPECIAL: readonly (readonly [string, string])[] = [
   ['fe80::/10', 'link-local'],
   ['ff00::/8', 'multicast'],
 ];
-/** Instance/task metadata services of AWS (IPv4, IPv6, ECS), Alibaba, Oracle. */
-const METADATA = ['169.254.169.254', 'fd00:ec2::254', '169.254.170.2', '100.100.100.200', '192.0.0.192'];
+/** Instance/task metadata services of AWS (IPv4, IPv6, ECS, EKS Pod Identity), Alibaba, Oracle. */
+const METADATA = [
+  '169.254.169.254',
+  'fd00:ec2::254',
+  '169.254.170.2',
+  '169.254.170.23',
+  'fd00:ec2::23',
+  '100.100.100.200',
+  '192.0.0.192',
+];
 
 const specialRanges = SPECIAL.map(([cidr, label]) => ({ range: parseRange(cidr) as IpRange, label }));
 const metadata = METADATA.map((a) => parseIp(a) as IpAddress);
@@ -81,10 +94,9 @@ function compile(policy: TargetPolicy): CompiledPolicy {
     const entry = raw.toLowerCase();
     const range = parseRange(entry);
     if (entry === 'public') anyPublic = true;
-    else if (entry === 'loopback') {
-      ranges.push(...LOOPBACK);
-      names.push((h) => h === 'localhost');
-    } else if (range) ranges.push(range);
+    else if (entry === 'loopback')
+      ranges.push(...LOOPBACK); // by address only: `localhost` passes because it resolves to loopback
+    else if (range) ranges.push(range);
     else if (entry.startsWith('*.')) names.push((h) => h.endsWith(entry.slice(1)));
     else names.push((h) => h === entry);
   }

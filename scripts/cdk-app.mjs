@@ -25,6 +25,13 @@ await build({
   logLevel: 'warning',
 });
 
-// Errors from the app (invalid settings, construct errors) then point at the TypeScript sources.
+// Errors from the app (construct errors) then point at the TypeScript sources.
 process.setSourceMapsEnabled(true);
-await import(pathToFileURL(outfile).href);
+try {
+  await import(pathToFileURL(outfile).href);
+} catch (err) {
+  // Invalid settings are the user's to fix, not a crash: the message lists every problem, no stack.
+  if (err?.code !== 'E_INVALID_CONFIG') throw err;
+  console.error(err.message);
+  process.exit(1);
+}

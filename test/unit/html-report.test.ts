@@ -53,7 +53,7 @@ function results(over: Partial<TestResults> = {}): TestResults {
         checks: [{ name: 'status is 200', passed: 4_996, failed: 4 }],
         bytesIn: 10_000_000,
         bytesOut: 300_000,
-        histogram: "",
+        histogram: '',
       },
       {
         scenario: 'buy',
@@ -68,7 +68,7 @@ function results(over: Partial<TestResults> = {}): TestResults {
         checks: [],
         bytesIn: 2_345_678,
         bytesOut: 156_789,
-        histogram: "",
+        histogram: '',
       },
     ],
     thresholds: [

@@ -688,9 +688,12 @@ describe('addressGuard: addresses that embed IPv4 or are not global', () => {
   ])('refuses %s (%s) even under "public"', (address, label) => {
     expect(guard('example.com', address)).toContain(label);
   });
-  it.each(['169.254.170.23', 'fd00:ec2::23'])('treats the EKS Pod Identity address %s as metadata', (address) => {
-    expect(guard('example.com', address)).toContain('metadata');
-  });
+  it.each(['169.254.170.23', 'fd00:ec2::23'])(
+    'treats the EKS Pod Identity address %s as metadata',
+    (address) => {
+      expect(guard('example.com', address)).toContain('metadata');
+    },
+  );
   it('lets `localhost` through "loopback" only by the address it resolves to', () => {
     const loopback = addressGuard({ allowedTargets: ['loopback'] });
     expect(loopback('localhost', '127.0.0.1')).toBeUndefined();

@@ -38,7 +38,7 @@ export async function executeTest(
 ): Promise<TestRecord | undefined> {
   const { store, clock } = deps;
   const queued = await store.get(id);
-  if (!queued || queued.status !== 'queued') return queued;
+  if (queued?.status !== 'queued') return queued;
   if (queued.cancelRequested || stop?.aborted)
     return store.update(id, { status: 'cancelled', updatedAt: iso(clock), endedAt: iso(clock) }, ['queued']);
   const record = await store.update(id, { status: 'running', startedAt: iso(clock), updatedAt: iso(clock) }, [

@@ -78,7 +78,9 @@ export async function createTest(
   const { definition } = parseTestDefinition(raw);
   assertWithinQuotas(deps.policy.quotas, definition);
   await assertTargetsAllowed(deps.policy.targets, deps.resolver, definition);
-  const active = await deps.store.listByStatus(ACTIVE_STATUSES);
+  const active = (
+    await Promise.all((await deps.store.listByStatus(ACTIVE_STATUSES)).map((t) => reconcile(deps, t)))
+  ).filter((t) => ACTIVE_STATUSES.includes(t.status));
   if (active.length >= deps.policy.quotas.maxConcurrentTests)
     throw new PlatformError(
       'E_TOO_MANY_TESTS',
@@ -126,14 +128,52 @@ export async function createTest(
   return { record, created };
 }
 
-export async function getTest(deps: Pick<PlatformDeps, 'store'>, id: string): Promise<TestRecord> {
-  const record = await deps.store.get(id);
-  if (!record) throw new PlatformError('E_TEST_NOT_FOUND', `no test with id ${id}`);
-  return record;
+/** A running test writes its live figures every second; this long without one, its runner is gone. */
+export const STALE_RUNNING_MS = 60_000;
+/** A queued test no runner picked up in this long never will (the async hand-off gave up). */
+export const STALE_QUEUED_MS = 10 * 60_000;
+
+/**
+ * Never "stuck in running": a test whose runner died (crash, timeout, lost hand-off) is marked
+ * `interrupted` the first time someone looks at it after it went silent.
+ */
+async function reconcile(
+  deps: Pick<PlatformDeps, 'store' | 'clock'>,
+  record: TestRecord,
+): Promise<TestRecord> {
+  if (!ACTIVE_STATUSES.includes(record.status)) return record;
+  const silentMs = deps.clock.now() - Date.parse(record.updatedAt);
+  const limit = record.status === 'running' ? STALE_RUNNING_MS : STALE_QUEUED_MS;
+  if (!(silentMs > limit)) return record;
+  const message =
+    record.status === 'running'
+      ? `no word from the test's runner for ${Math.round(silentMs / 1000)} s; it stopped without finishing`
+      : `no runner picked the test up within ${Math.round(limit / 60_000)} min`;
+  const marked = await deps.store.update(
+    record.id,
+    {
+      status: 'interrupted',
+      updatedAt: iso(deps.clock),
+      endedAt: iso(deps.clock),
+      error: { code: 'E_RUNNER_LOST', message },
+    },
+    [record.status],
+  );
+  return marked ?? (await deps.store.get(record.id)) ?? record;
 }
 
-export function listTests(deps: Pick<PlatformDeps, 'store'>, query: HistoryQuery): Promise<HistoryPage> {
-  return deps.store.list(query);
+export async function getTest(deps: Pick<PlatformDeps, 'store' | 'clock'>, id: string): Promise<TestRecord> {
+  const record = await deps.store.get(id);
+  if (!record) throw new PlatformError('E_TEST_NOT_FOUND', `no test with id ${id}`);
+  return reconcile(deps, record);
+}
+
+export async function listTests(
+  deps: Pick<PlatformDeps, 'store' | 'clock'>,
+  query: HistoryQuery,
+): Promise<HistoryPage> {
+  const page = await deps.store.list(query);
+  return { ...page, items: await Promise.all(page.items.map((t) => reconcile(deps, t))) };
 }
 
 /**
@@ -163,7 +203,10 @@ export async function cancelTest(
 }
 
 /** The results document of a finished test. */
-export async function getResults(deps: Pick<PlatformDeps, 'store'>, id: string): Promise<TestResults> {
+export async function getResults(
+  deps: Pick<PlatformDeps, 'store' | 'clock'>,
+  id: string,
+): Promise<TestResults> {
   const record = await getTest(deps, id);
   if (ACTIVE_STATUSES.includes(record.status))
     throw new PlatformError('E_RESULTS_NOT_READY', `test ${id} is still ${record.status}`, {

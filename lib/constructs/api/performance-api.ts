@@ -1,0 +1,183 @@
+import { join } from 'node:path';
+import { Duration, Size, Stack, Validations } from 'aws-cdk-lib';
+import {
+  AccessLogField,
+  AccessLogFormat,
+  AuthorizationType,
+  EndpointType,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
+  RestApi,
+} from 'aws-cdk-lib/aws-apigateway';
+import { Construct } from 'constructs';
+import type { ApiThrottle } from '../../config/settings';
+import type { TestRunner } from '../load-test/test-runner';
+import type { EncryptedLogs } from '../observability/encrypted-logs';
+import { HandlerFunction } from '../shared/handler-function';
+import type { TestStorage } from '../storage/test-storage';
+import { createTestRequestModel } from './request-models';
+import { API_BASE_PATH, ROUTES, type RouteSpec } from './routes';
+
+export interface PerformanceApiProps {
+  /** Folder holding the handler entry files (lambdas/entrypoints/lambda). */
+  readonly entryDir: string;
+  readonly storage: TestStorage;
+  readonly runner: TestRunner;
+  readonly logs: EncryptedLogs;
+  readonly throttle: ApiThrottle;
+  /** Environment every handler gets (table, bucket, policy, Powertools). */
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+const STAGE_NAME = 'v1';
+
+/**
+ * The `/performance` REST API: every method signed with SigV4 (IAM authorization), a request
+ * validator on every method, a JSON model on POST /tests, JSON access logs and ERROR execution
+ * logs in encrypted log groups, X-Ray tracing and stage-wide throttling. One Lambda handler per
+ * route, each with only the access its route needs (see routes.ts).
+ */
+export class PerformanceApi extends Construct {
+  readonly api: RestApi;
+  /** Handlers by route id (`CreateTest`, `GetTest`, …). */
+  readonly handlers: ReadonlyMap<string, HandlerFunction>;
+
+  constructor(scope: Construct, id: string, props: PerformanceApiProps) {
+    super(scope, id);
+    const accessLogs = props.logs.logGroup(this, 'AccessLogs');
+    this.api = new RestApi(this, 'Api', {
+      restApiName: `${Stack.of(this).stackName}-performance`,
+      description: 'Throughline performance API: load tests (IAM-signed requests only)',
+      endpointTypes: [EndpointType.REGIONAL],
+      defaultMethodOptions: { authorizationType: AuthorizationType.IAM },
+      minCompressionSize: Size.kibibytes(1),
+      // Execution logging needs the regional account setting's CloudWatch role; see the
+      // acknowledgement below for why it is the managed-policy role.
+      cloudWatchRole: true,
+      deployOptions: {
+        stageName: STAGE_NAME,
+        tracingEnabled: true,
+        loggingLevel: MethodLoggingLevel.ERROR,
+        // Request bodies can carry credentials for the target; never log them.
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+        throttlingRateLimit: props.throttle.rateLimit,
+        throttlingBurstLimit: props.throttle.burstLimit,
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
+        accessLogFormat: accessLogFormat(),
+      },
+    });
+    // RestApi always adds an `Endpoint` output (the stage root); the stack outputs the /performance URL.
+    this.api.node.tryRemoveChild('Endpoint');
+    this.preCreateExecutionLogGroup(props.logs);
+    this.acknowledgeApiFindings();
+
+    const validator = this.api.addRequestValidator('Validator', {
+      requestValidatorName: 'body-and-parameters',
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+    const createTestModel = createTestRequestModel(this.api);
+    const base = this.api.root.addResource(API_BASE_PATH);
+    const handlers = new Map<string, HandlerFunction>();
+    for (const route of ROUTES) {
+      const handler = this.handlerFor(route, props);
+      handlers.set(route.id, handler);
+      const pathParameters = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+      base.resourceForPath(route.path).addMethod(
+        route.method,
+        // The test-invoke permission only serves the console's "Test" button; leave it out.
+        new LambdaIntegration(handler.function, { allowTestInvoke: false }),
+        {
+          requestValidator: validator,
+          requestParameters: Object.fromEntries(
+            pathParameters.map((p) => [`method.request.path.${p}`, true]),
+          ),
+          ...(route.bodyModel === 'createTest'
+            ? { requestModels: { 'application/json': createTestModel } }
+            : {}),
+        },
+      );
+    }
+    this.handlers = handlers;
+  }
+
+  private handlerFor(route: RouteSpec, props: PerformanceApiProps): HandlerFunction {
+    const handler = new HandlerFunction(this, route.id, {
+      entry: join(props.entryDir, route.entry),
+      description: `Throughline API: ${route.method} /${API_BASE_PATH}/${route.path} (${route.description})`,
+      logs: props.logs,
+      environment: route.startsRunner
+        ? { ...props.environment, THROUGHLINE_RUNNER_FUNCTION: props.runner.functionName }
+        : props.environment,
+      // API Gateway gives up on an integration after 29 s; running longer would only waste money.
+      timeout: Duration.seconds(29),
+    });
+    if (route.tests === 'read') props.storage.grantReadTests(handler);
+    if (route.tests === 'readWrite') props.storage.grantReadWriteTests(handler);
+    if (route.results === 'read') props.storage.grantReadResults(handler);
+    if (route.startsRunner) props.runner.grantStart(handler);
+    return handler;
+  }
+
+  /**
+   * API Gateway creates `API-Gateway-Execution-Logs_{api}/{stage}` on first use, unencrypted and
+   * kept forever. Creating it first, before the stage, gives it the stack's key and retention.
+   */
+  private preCreateExecutionLogGroup(logs: EncryptedLogs): void {
+    const group = logs.logGroup(
+      this,
+      'ExecutionLogs',
+      `API-Gateway-Execution-Logs_${this.api.restApiId}/${STAGE_NAME}`,
+    );
+    this.api.deploymentStage.node.addDependency(group);
+  }
+
+  private acknowledgeApiFindings(): void {
+    const ack = (id: string, reason: string) => Validations.of(this.api).acknowledge({ id, reason });
+    ack(
+      'AwsSolutions-COG4',
+      'Every method uses IAM authorization (SigV4): callers are IAM principals of the account (engineers, CI ' +
+        'roles), so there is no Cognito user pool to authorize against.',
+    );
+    ack(
+      'AwsSolutions-APIG3',
+      'No WAF web ACL: API Gateway rejects every unsigned or wrongly signed request before any integration ' +
+        'runs, and stage throttling bounds signed traffic; a web ACL would add cost and little protection to ' +
+        "an IAM-only API. Attach your organisation's web ACL to the stage if policy requires one.",
+    );
+    ack(
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      "Execution logging requires the region's API Gateway account setting to name a CloudWatch role. That " +
+        'setting is shared by every REST API in the account and region, which may log to log groups of any ' +
+        "name, so the role carries AWS's managed policy for exactly that purpose and trusts only API Gateway.",
+    );
+  }
+}
+
+/** One JSON object per request: who called (IAM identity), what, how it ended, and how long it took. */
+function accessLogFormat(): AccessLogFormat {
+  return AccessLogFormat.custom(
+    JSON.stringify({
+      requestId: AccessLogField.contextRequestId(),
+      extendedRequestId: AccessLogField.contextExtendedRequestId(),
+      requestTime: AccessLogField.contextRequestTime(),
+      httpMethod: AccessLogField.contextHttpMethod(),
+      resourcePath: AccessLogField.contextResourcePath(),
+      path: AccessLogField.contextPath(),
+      status: AccessLogField.contextStatus(),
+      protocol: AccessLogField.contextProtocol(),
+      responseLength: AccessLogField.contextResponseLength(),
+      responseLatency: AccessLogField.contextResponseLatency(),
+      integrationLatency: AccessLogField.contextIntegrationLatency(),
+      sourceIp: AccessLogField.contextIdentitySourceIp(),
+      userAgent: AccessLogField.contextIdentityUserAgent(),
+      caller: AccessLogField.contextIdentityCaller(),
+      userArn: AccessLogField.contextIdentityUserArn(),
+      accountId: AccessLogField.contextIdentityAccountId(),
+      errorMessage: AccessLogField.contextErrorMessageString(),
+      xrayTraceId: AccessLogField.contextXrayTraceId(),
+    }),
+  );
+}

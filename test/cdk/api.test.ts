@@ -1,0 +1,231 @@
+import { join } from 'node:path';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../lib/project-paths';
+import { logicalIdOf, resourcesOf, synthStack } from './stack-fixture';
+
+const SETTINGS = {
+  allowedTargets: ['*.example.com', '10.0.0.0/8'],
+  quotas: { maxVus: 200, maxRps: 300, maxDurationSeconds: 600, maxConcurrentTests: 3 },
+  logRetentionDays: 14,
+  apiThrottle: { rateLimit: 7, burstLimit: 11 },
+};
+const { stack } = synthStack({ settings: SETTINGS });
+const template = Template.fromStack(stack);
+const methods = resourcesOf(template, 'AWS::ApiGateway::Method');
+const functions = resourcesOf(template, 'AWS::Lambda::Function');
+
+/** "POST /performance/tests" → the logical id of the function it integrates. */
+function routeTable(): Map<string, string> {
+  const resources = resourcesOf(template, 'AWS::ApiGateway::Resource');
+  const pathOf = (id: string): string => {
+    const props = resources[id]?.Properties as { ParentId: { Ref?: string }; PathPart: string };
+    const parent = props.ParentId.Ref;
+    return `${parent === undefined ? '' : pathOf(parent)}/${props.PathPart}`;
+  };
+  return new Map(
+    Object.values(methods).map((m) => {
+      const p = m.Properties as { HttpMethod: string; ResourceId: { Ref: string }; Integration: unknown };
+      const target = JSON.stringify(p.Integration).match(/"Fn::GetAtt":\["(\w+)","Arn"\]/)?.[1] ?? '';
+      return [`${p.HttpMethod} ${pathOf(p.ResourceId.Ref)}`, target];
+    }),
+  );
+}
+
+const handler = (id: string) => {
+  const h = stack.api.handlers.get(id);
+  if (h === undefined) throw new Error(`no handler ${id}`);
+  return h;
+};
+
+describe('PerformanceApi', () => {
+  it('requires IAM (SigV4) authorization on every method', () => {
+    const nonOptions = Object.values(methods).filter((m) => m.Properties?.HttpMethod !== 'OPTIONS');
+    expect(nonOptions).toHaveLength(6);
+    for (const m of nonOptions) expect(m.Properties?.AuthorizationType).toBe('AWS_IAM');
+  });
+
+  it('routes the six performance endpoints to their handlers', () => {
+    const fn = (id: string) => logicalIdOf(stack, handler(id).function);
+    expect(Object.fromEntries(routeTable())).toEqual({
+      'POST /performance/tests': fn('CreateTest'),
+      'GET /performance/tests/history': fn('ListTests'),
+      'GET /performance/tests/{id}': fn('GetTest'),
+      'GET /performance/tests/{id}/results': fn('GetResults'),
+      'DELETE /performance/tests/{id}': fn('CancelTest'),
+      'GET /performance/openapi.json': fn('OpenApi'),
+    });
+  });
+
+  it('builds each handler from its entry file in lambdas/entrypoints/lambda', () => {
+    const entry = (file: string) => join(PROJECT_ROOT, 'lambdas', 'entrypoints', 'lambda', file);
+    expect(Object.fromEntries([...stack.api.handlers].map(([id, h]) => [id, h.entry]))).toEqual({
+      CreateTest: entry('create-test.ts'),
+      ListTests: entry('list-tests.ts'),
+      GetTest: entry('get-test.ts'),
+      GetResults: entry('get-results.ts'),
+      CancelTest: entry('cancel-test.ts'),
+      OpenApi: entry('openapi.ts'),
+    });
+    expect(stack.runner.handler.entry).toBe(entry('run-test.ts'));
+  });
+
+  it('validates body and parameters on every method, and POST /tests against a JSON model', () => {
+    const validators = resourcesOf(template, 'AWS::ApiGateway::RequestValidator');
+    expect(Object.values(validators).map((v) => v.Properties)).toEqual([
+      expect.objectContaining({ ValidateRequestBody: true, ValidateRequestParameters: true }),
+    ]);
+    const [validatorId] = Object.keys(validators);
+    for (const m of Object.values(methods))
+      expect(m.Properties?.RequestValidatorId).toEqual({ Ref: validatorId });
+
+    const post = Object.values(methods).find((m) => m.Properties?.HttpMethod === 'POST');
+    const models = post?.Properties.RequestModels as Record<string, { Ref: string }> | undefined;
+    const modelRef = models?.['application/json'];
+    const model = resourcesOf(template, 'AWS::ApiGateway::Model')[modelRef?.Ref ?? ''];
+    expect(model?.Properties?.Schema).toMatchObject({
+      type: 'object',
+      anyOf: [{ required: ['scenarios'] }, { required: ['preset'] }],
+    });
+    // Path parameters are declared, so parameter validation has something to check.
+    const byId = Object.values(methods).filter(
+      (m) => JSON.stringify(m.Properties?.RequestParameters) !== '{}',
+    );
+    expect(byId).toHaveLength(3);
+    for (const m of byId) expect(m.Properties?.RequestParameters).toEqual({ 'method.request.path.id': true });
+  });
+
+  it('logs access as JSON to an encrypted log group and throttles the stage from the settings', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      TracingEnabled: true,
+      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.anyValue() },
+      MethodSettings: [
+        Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          LoggingLevel: 'ERROR',
+          DataTraceEnabled: false,
+          ThrottlingRateLimit: 7,
+          ThrottlingBurstLimit: 11,
+        }),
+      ],
+    });
+    const stage = Object.values(resourcesOf(template, 'AWS::ApiGateway::Stage'))[0]?.Properties as {
+      AccessLogSetting: { DestinationArn: unknown; Format: string };
+    };
+    const format = JSON.parse(stage.AccessLogSetting.Format);
+    expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
+    expect(format.userArn).toBe('$context.identity.userArn');
+
+    const accessLogGroup = logicalIdOf(stack, stack.api.node.findChild('AccessLogs'));
+    expect(JSON.stringify(stage.AccessLogSetting.DestinationArn)).toContain(`{"Ref":"${accessLogGroup}"}`);
+    expect(resourcesOf(template, 'AWS::Logs::LogGroup')[accessLogGroup]?.Properties).toMatchObject({
+      KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^LogsKey/), 'Arn'] },
+      RetentionInDays: 14,
+    });
+  });
+
+  it('creates the execution log group, encrypted, before the stage can', () => {
+    const groups = Object.entries(resourcesOf(template, 'AWS::Logs::LogGroup'));
+    const exec = groups.find(([, g]) =>
+      String(JSON.stringify(g.Properties?.LogGroupName)).includes('Execution-Logs_'),
+    );
+    expect(exec?.[1].Properties).toMatchObject({ KmsKeyId: expect.anything(), RetentionInDays: 14 });
+    const stage = Object.values(resourcesOf(template, 'AWS::ApiGateway::Stage'))[0];
+    expect(stage?.DependsOn).toEqual(expect.arrayContaining([exec?.[0]]));
+    // Execution logging needs the regional account setting's CloudWatch role.
+    template.resourceCountIs('AWS::ApiGateway::Account', 1);
+  });
+});
+
+describe('stack outputs', () => {
+  it('name the API URL, the table and the results bucket', () => {
+    expect(Object.keys(template.findOutputs('*')).sort()).toEqual([
+      'ApiUrl',
+      'ResultsBucketName',
+      'TableName',
+    ]);
+    expect(JSON.stringify(template.findOutputs('ApiUrl'))).toContain('"/performance"');
+    template.hasOutput('TableName', { Value: { Ref: logicalIdOf(stack, stack.storage.table) } });
+    template.hasOutput('ResultsBucketName', {
+      Value: { Ref: logicalIdOf(stack, stack.storage.resultsBucket) },
+    });
+  });
+});
+
+describe('handler functions', () => {
+  const all = Object.entries(functions);
+
+  it('run Node.js 22 on arm64 with active tracing and their own log group', () => {
+    expect(all).toHaveLength(7);
+    const logGroups = new Set<string>();
+    for (const [, fn] of all) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+      });
+      const group = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      logGroups.add(group);
+      expect(resourcesOf(template, 'AWS::Logs::LogGroup')[group]?.Properties).toMatchObject({
+        RetentionInDays: 14,
+        KmsKeyId: expect.anything(),
+      });
+    }
+    expect(logGroups.size).toBe(7);
+  });
+
+  it('share the environment, and only create-test knows the runner', () => {
+    const table = logicalIdOf(stack, stack.storage.table);
+    const bucket = logicalIdOf(stack, stack.storage.resultsBucket);
+    const runner = logicalIdOf(stack, stack.runner.handler.function);
+    for (const [id, fn] of all) {
+      const env = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(env).toMatchObject({
+        THROUGHLINE_TABLE_NAME: { Ref: table },
+        THROUGHLINE_RESULTS_BUCKET: { Ref: bucket },
+        POWERTOOLS_SERVICE_NAME: 'throughline',
+        POWERTOOLS_METRICS_NAMESPACE: 'Throughline',
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+      expect(JSON.parse(env.THROUGHLINE_POLICY as string)).toEqual({
+        allowedTargets: SETTINGS.allowedTargets,
+        quotas: SETTINGS.quotas,
+      });
+      const createTest = id === logicalIdOf(stack, handler('CreateTest').function);
+      expect(env.THROUGHLINE_RUNNER_FUNCTION).toEqual(createTest ? { Ref: runner } : undefined);
+    }
+  });
+
+  it('give API handlers 512 MB and 29 s', () => {
+    for (const h of stack.api.handlers.values()) {
+      expect(functions[logicalIdOf(stack, h.function)]?.Properties).toMatchObject({
+        MemorySize: 512,
+        Timeout: 29,
+      });
+    }
+  });
+
+  it('run tests on one full vCPU for up to 15 minutes, capped and never retried', () => {
+    const runner = logicalIdOf(stack, stack.runner.handler.function);
+    expect(functions[runner]?.Properties).toMatchObject({
+      MemorySize: 1769,
+      Timeout: 900,
+      ReservedConcurrentExecutions: SETTINGS.quotas.maxConcurrentTests,
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: runner },
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 300,
+    });
+  });
+
+  it('keep the runner off the API', () => {
+    const runner = logicalIdOf(stack, stack.runner.handler.function);
+    expect([...routeTable().values()]).not.toContain(runner);
+    for (const p of Object.values(resourcesOf(template, 'AWS::Lambda::Permission'))) {
+      expect(p.Properties?.FunctionName).not.toEqual({ 'Fn::GetAtt': [runner, 'Arn'] });
+    }
+  });
+});

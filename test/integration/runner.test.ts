@@ -1,0 +1,124 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFileTestStore } from '../../lambdas/adapters/local/file-test-store';
+import { createInlinePool } from '../../lambdas/adapters/local/inline-pool';
+import { systemClock } from '../../lambdas/adapters/node/clock';
+import { systemResolver } from '../../lambdas/adapters/node/dns-resolver';
+import { newTestId } from '../../lambdas/adapters/node/ids';
+import { runWorkerJob } from '../../lambdas/composition/worker-job';
+import { executeTest } from '../../lambdas/core/platform/execute-test';
+import { cancelTest, createTest, type PlatformDeps } from '../../lambdas/core/platform/tests';
+import type { TestLauncher } from '../../lambdas/ports/test-launcher';
+import { startHttp, type TestServer } from '../helpers/http-servers';
+
+// The Lambda runner's path: the test runs on this event loop (inline pool) and learns of a cancel
+// only through the stop flag in the store, as a runner in another process does.
+
+let dir: string;
+let target: TestServer;
+let hits = 0;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'throughline-runner-'));
+  target = await startHttp((_req, res) => {
+    hits++;
+    res.end('ok');
+  });
+});
+afterAll(async () => {
+  await target.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('runner (inline pool, stop flag in the store)', () => {
+  it('stops within 5 s of a cancel made elsewhere and keeps what it measured', async () => {
+    const store = createFileTestStore(dir);
+    const launched: string[] = [];
+    // The API side: it only records the hand-off, as the async Lambda invoke does.
+    const launcher: TestLauncher = { launch: async (t) => void launched.push(t.id), cancel: async () => {} };
+    const deps: PlatformDeps = {
+      store,
+      launcher,
+      resolver: systemResolver,
+      clock: systemClock,
+      newId: newTestId,
+      policy: {
+        targets: { allowedTargets: ['loopback'] },
+        quotas: { maxVus: 10, maxRps: 1_000, maxDurationMs: 600_000, maxConcurrentTests: 1 },
+      },
+    };
+    const { record } = await createTest(deps, {
+      body: {
+        name: 'runner',
+        baseUrl: target.url,
+        scenarios: {
+          s: {
+            executor: 'constant-arrival-rate',
+            rate: 50,
+            duration: '5m',
+            preAllocatedVUs: 2,
+            requests: [{ path: '/' }],
+          },
+        },
+      },
+    });
+    expect(launched).toEqual([record.id]);
+
+    const run = executeTest(
+      {
+        store,
+        clock: systemClock,
+        pool: createInlinePool(runWorkerJob),
+        workers: 1,
+        targets: deps.policy.targets,
+        cancelPollMs: 1_000,
+      },
+      record.id,
+    );
+    const until = Date.now() + 10_000;
+    while (hits < 50 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    const asked = Date.now();
+    await cancelTest(deps, record.id);
+    const ended = await run;
+    expect(Date.now() - asked).toBeLessThan(5_000);
+    expect(ended?.status).toBe('cancelled');
+    const results = await store.getResults(record.id);
+    expect(results?.status).toBe('cancelled');
+    expect(results?.totals.requests).toBeGreaterThanOrEqual(50);
+    const after = hits;
+    await new Promise((r) => setTimeout(r, 500));
+    expect(hits).toBe(after);
+  });
+
+  it('does not run a test that was cancelled before the runner picked it up', async () => {
+    const store = createFileTestStore(dir);
+    const now = new Date().toISOString();
+    await store.create({
+      id: 'queued-then-cancelled',
+      name: 'x',
+      status: 'queued',
+      createdAt: now,
+      updatedAt: now,
+      tags: {},
+      definition: {
+        baseUrl: target.url,
+        scenarios: { s: { executor: 'constant-vus', duration: '1m', requests: [{ path: '/' }] } },
+      },
+      cancelRequested: true,
+    });
+    const before = hits;
+    const ended = await executeTest(
+      {
+        store,
+        clock: systemClock,
+        pool: createInlinePool(runWorkerJob),
+        workers: 1,
+        targets: { allowedTargets: ['loopback'] },
+      },
+      'queued-then-cancelled',
+    );
+    expect(ended?.status).toBe('cancelled');
+    expect(hits).toBe(before);
+  });
+});

@@ -77,6 +77,8 @@ export interface TestStore {
   create(record: TestRecord): Promise<{ readonly record: TestRecord; readonly created: boolean }>;
   /** The record, or undefined when no test has this id. */
   get(id: string): Promise<TestRecord | undefined>;
+  /** The test an unexpired idempotency key was used for, or undefined. */
+  findByIdempotencyKey(key: string): Promise<TestRecord | undefined>;
   /**
    * Applies `patch`, only if the current status is one of `ifStatusIn` (when given). Returns the
    * updated record, or undefined when the test does not exist or the condition failed.

@@ -146,6 +146,16 @@ export function testStoreContract(name: string, setup: () => Promise<TestStoreFi
         expect((await store.create(makeRecord(2, { idempotencyKey: 'key-1' }))).record).toEqual(running);
       });
 
+      it('finds the test a key was used for, and nothing for an unused key', async () => {
+        const first = makeRecord(1, { idempotencyKey: 'key-1' });
+        await store.create(first);
+        await store.create(makeRecord(2));
+        expect(await store.findByIdempotencyKey('key-1')).toEqual(first);
+        expect(await store.findByIdempotencyKey('key-2')).toBeUndefined();
+        const running = await store.update(first.id, { status: 'running', updatedAt: at(5) });
+        expect(await store.findByIdempotencyKey('key-1')).toEqual(running);
+      });
+
       it('creates separate tests for different keys and for no key', async () => {
         await createAll([
           makeRecord(1, { idempotencyKey: 'key-1' }),

@@ -158,6 +158,29 @@ describe('bad input is a 4xx that lists every problem, never a 500', () => {
     expect(form.status).toBe(415);
     const huge = await call(base, 'POST', '/performance/tests', { raw: `"${'x'.repeat(1_100_000)}"` });
     expect(huge.status).toBe(413);
+    const big = await call(base, 'POST', '/performance/tests', { raw: `"${'x'.repeat(300_000)}"` });
+    expect(big.status).toBe(413);
+    expect(big.body.error.code).toBe('E_PAYLOAD_TOO_LARGE');
+    const deep = await call(base, 'POST', '/performance/tests', {
+      raw: `${'['.repeat(10_000)}${']'.repeat(10_000)}`,
+    });
+    expect(deep.status).toBe(400);
+    expect(deep.body.error.message).toContain('nests deeper');
+    for (const raw of ['null', '[]', '42', '"text"', 'true']) {
+      const odd = await call(base, 'POST', '/performance/tests', { raw });
+      expect(odd.status, raw).toBe(400);
+      expect(odd.body.error.code, raw).toBe('E_INVALID_DEFINITION');
+    }
+    const bareUrl = await call(base, 'POST', '/performance/tests', {
+      body: {
+        scenarios: {
+          s: { executor: 'constant-vus', duration: '1s', requests: [{ url: 'http://a b/${x}' }] },
+        },
+      },
+    });
+    expect(bareUrl.status).toBe(400);
+    const noType = await fetch(`${base}/performance/tests`, { method: 'POST', body: new Blob(['{}']) });
+    expect(noType.status).toBe(415);
   });
 
   it('lists every problem of an invalid definition with its path', async () => {
@@ -190,6 +213,9 @@ describe('bad input is a 4xx that lists every problem, never a 500', () => {
     expect(put.headers.get('allow')).toBe('POST');
     expect((await call(base, 'GET', '/performance/tests/does-not-exist')).status).toBe(404);
     expect((await call(base, 'GET', '/performance/tests/..%2F..%2Fetc')).status).toBe(404);
+    expect((await call(base, 'GET', '/performance/tests/%ZZ')).status).toBe(404);
+    const dup = await call(base, 'GET', '/performance/tests/history?limit=1&limit=2');
+    expect(dup.status).toBe(200);
     const q = await call(base, 'GET', '/performance/tests/history?limit=500&status=sleepy&bogus=1');
     expect(q.status).toBe(400);
     expect(q.body.error.details.problems.map((p: { path: string }) => p.path).sort()).toEqual([
@@ -204,6 +230,23 @@ describe('bad input is a 4xx that lists every problem, never a 500', () => {
 });
 
 describe('safety', () => {
+  it('answers only to its loopback names (no DNS rebinding of the local API)', async () => {
+    const { request } = await import('node:http');
+    const status = (host: string, path = '/performance/tests/history') =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(`${base}${path}`, { headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await status('evil.example:8787')).toBe(421);
+    expect(await status(new URL(base).host)).toBe(200);
+    expect(await status('localhost')).toBe(200);
+    expect(await status(new URL(base).host, '//')).toBe(400);
+  });
+
   it('refuses targets outside the allow-list, naming each', async () => {
     for (const host of ['169.254.169.254', '10.0.0.1', '[::ffff:169.254.169.254]', '[fd00:ec2::254]']) {
       const r = await call(base, 'POST', '/performance/tests', {

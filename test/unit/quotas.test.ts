@@ -6,10 +6,20 @@ import { assertWithinQuotas, peakLoad, type Quotas } from '../../lambdas/core/pl
 
 const requests = [{ url: 'http://127.0.0.1:8080/' }];
 
-/** A definition of the given scenarios (executor options only: every one sends one request). */
+/**
+ * A definition of the given scenarios (executor options only: every one sends one request). The
+ * graceful periods are 0 unless a test sets them, so durations below are the plans alone.
+ */
 function definition(scenarios: Record<string, Record<string, unknown>>): TestDefinition {
+  const noGrace = (s: Record<string, unknown>) => ({
+    gracefulStop: '0s',
+    ...(s.executor === 'ramping-vus' ? { gracefulRampDown: '0s' } : {}),
+    ...s,
+  });
   return parseTestDefinition({
-    scenarios: Object.fromEntries(Object.entries(scenarios).map(([name, s]) => [name, { ...s, requests }])),
+    scenarios: Object.fromEntries(
+      Object.entries(scenarios).map(([name, s]) => [name, { ...noGrace(s), requests }]),
+    ),
   }).definition;
 }
 const one = (scenario: Record<string, unknown>) => definition({ s: scenario });
@@ -142,6 +152,27 @@ describe('peakLoad across scenarios', () => {
     expect(peakLoad(def).durationMs).toBe(80_000);
   });
 
+  it('counts the graceful stop (and a ramping-vus graceful ramp-down): iterations may run that long', () => {
+    expect(peakLoad(one({ executor: 'constant-vus', duration: '10m', gracefulStop: '5m' })).durationMs).toBe(
+      900_000,
+    );
+    expect(
+      peakLoad(
+        one({
+          executor: 'ramping-vus',
+          stages: [{ duration: '1m', target: 5 }],
+          gracefulStop: '10s',
+          gracefulRampDown: '20s',
+        }),
+      ).durationMs,
+    ).toBe(90_000);
+    // The defaults (30 s each) apply when a definition leaves them out.
+    const defaults = parseTestDefinition({
+      scenarios: { s: { executor: 'constant-vus', duration: '1m', requests } },
+    });
+    expect(peakLoad(defaults.definition).durationMs).toBe(90_000);
+  });
+
   it('counts startTime even for a single scenario', () => {
     expect(peakLoad(one({ executor: 'constant-vus', duration: '10s', startTime: '2m' })).durationMs).toBe(
       130_000,
@@ -199,7 +230,9 @@ describe('assertWithinQuotas', () => {
     ]);
     expect(err.message).toContain('the test needs up to 110 VUs; this deployment allows 100');
     expect(err.message).toContain('iterations/s; this deployment allows 50');
-    expect(err.message).toContain('the test runs for 660 s; this deployment allows 600 s');
+    expect(err.message).toContain(
+      'the test can run for up to 660 s (graceful stop included); this deployment allows 600 s',
+    );
     expect(err.message).toBe(problems.map((p) => p.message).join('; '));
   });
 

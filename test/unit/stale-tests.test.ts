@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFileTestStore } from '../../lambdas/adapters/local/file-test-store';
-import { getTest, listTests, STALE_QUEUED_MS, STALE_RUNNING_MS } from '../../lambdas/core/platform/tests';
+import {
+  cancelTest,
+  getTest,
+  listTests,
+  STALE_QUEUED_MS,
+  STALE_RUNNING_MS,
+} from '../../lambdas/core/platform/tests';
 import type { Clock } from '../../lambdas/ports/clock';
 import type { TestStore } from '../../lambdas/ports/test-store';
 
@@ -41,10 +47,16 @@ describe('stale tests', () => {
     expect((await getTest({ store, clock }, 'r1')).status).toBe('running');
   });
 
-  it('interrupts a running test silent for longer than the limit, saying why', async () => {
+  it('shows a running test silent for longer than the limit as interrupted, saying why', async () => {
     now += STALE_RUNNING_MS + 1;
     const t = await getTest({ store, clock }, 'r1');
     expect(t).toMatchObject({ status: 'interrupted', error: { code: 'E_RUNNER_LOST' } });
+    // Reads only show it (read-only functions on AWS); a cancel stores it.
+    expect((await store.get('r1'))?.status).toBe('running');
+    const launcher = { launch: async () => {}, cancel: async () => {} };
+    await expect(cancelTest({ store, clock, launcher }, 'r1')).rejects.toMatchObject({
+      code: 'E_NOT_CANCELLABLE',
+    });
     expect((await store.get('r1'))?.status).toBe('interrupted');
   });
 

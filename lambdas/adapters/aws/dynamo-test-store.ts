@@ -237,6 +237,15 @@ export function createAwsTestStore(o: AwsTestStoreOptions): TestStore {
         ? createPlain(record)
         : createIdempotent(record, record.idempotencyKey),
     get,
+    async findByIdempotencyKey(key) {
+      const claim = await dynamo.send(
+        new GetCommand({ TableName: tableName, Key: idemKey(key), ConsistentRead: true }),
+      );
+      const live =
+        typeof claim.Item?.expiresAt === 'number' && claim.Item.expiresAt >= Math.floor(now() / 1000);
+      const testId = claim.Item?.testId;
+      return live && typeof testId === 'string' ? get(testId) : undefined;
+    },
     update,
     list: (query) => queryHistory(dynamo, tableName, query),
     putResults: (id, r) => results.put(id, r),

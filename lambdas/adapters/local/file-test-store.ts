@@ -98,6 +98,11 @@ export function createFileTestStore(dataDir: string): TestStore {
 
     get: async (id) => (SAFE_ID.test(id) ? (await load()).get(id) : undefined),
 
+    findByIdempotencyKey: async (key) => {
+      const prior = await readJson<{ testId: string }>(idemFile(key));
+      return prior ? (await load()).get(prior.testId) : undefined;
+    },
+
     update: (id: string, patch: TestPatch, ifStatusIn?: readonly TestStatus[]) =>
       serial(async () => {
         const current = SAFE_ID.test(id) ? (await load()).get(id) : undefined;

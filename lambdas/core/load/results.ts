@@ -100,6 +100,8 @@ export interface TestResults {
   readonly histogram: string;
   /** Per-request statistical comparison with the baseline run, when the test named one. */
   readonly comparison?: Comparison;
+  /** Why a requested comparison is missing (baseline without results or unreadable). */
+  readonly comparisonError?: string;
 }
 
 const round = (v: number, digits = 3) => Math.round(v * 10 ** digits) / 10 ** digits;

@@ -38,10 +38,12 @@ function checkRequest(step: unknown, path: string, hasBaseUrl: boolean, problems
     problems.push({ path, message: 'give exactly one of "path" or "url"' });
   if (step.path !== undefined && !hasBaseUrl)
     problems.push({ path: `${path}.path`, message: 'a relative "path" needs a top-level "baseUrl"' });
-  if (typeof step.url === 'string' && !step.url.includes('${')) {
+  if (typeof step.url === 'string' && !step.url.startsWith('${')) {
+    // A placeholder may stand for any part; whatever it becomes, the rest must still make a URL.
+    // (One that opens the URL may hold a whole base URL: only the worker can check that.)
     let ok = false;
     try {
-      ok = /^https?:$/.test(new URL(step.url).protocol);
+      ok = /^https?:$/.test(new URL(step.url.replace(/\$\{[^}]*\}/g, 'x')).protocol);
     } catch {}
     if (!ok)
       problems.push({

@@ -49,6 +49,7 @@ export async function executeTest(
   const cancel = new AbortController();
   const onStop = () => cancel.abort();
   stop?.addEventListener('abort', onStop, { once: true });
+  if (stop?.aborted) cancel.abort(); // aborted while the record was being marked running
   const poll = setInterval(() => {
     store.get(id).then(
       (now) => {
@@ -118,28 +119,37 @@ export async function finishTest(
   measured: TestResults,
 ): Promise<TestRecord | undefined> {
   let results = measured;
-  const baseline = record.baselineId ? await store.getResults(record.baselineId) : undefined;
-  if (record.baselineId && baseline) {
-    const comparison = compareResults(record.baselineId, baseline, measured);
-    const { definition } = parseTestDefinition(record.definition);
-    results = { ...results, comparison };
-    if (definition.regression === 'fail') {
-      const ok = comparison.regressions === 0;
-      results = {
-        ...results,
-        thresholds: [
-          ...results.thresholds,
-          {
-            metric: 'regression',
-            expression: 'regression: fail',
-            ok,
-            value: comparison.regressions,
-            abortOnFail: false,
-          },
-        ],
-        status: !ok && results.status === 'passed' ? 'failed' : results.status,
-      };
-    }
+  // A comparison that cannot be made (baseline unreadable) must not cost the run its results.
+  try {
+    const baseline = record.baselineId ? await store.getResults(record.baselineId) : undefined;
+    if (record.baselineId && baseline) {
+      const comparison = compareResults(record.baselineId, baseline, measured);
+      const { definition } = parseTestDefinition(record.definition);
+      results = { ...results, comparison };
+      if (definition.regression === 'fail') {
+        const ok = comparison.regressions === 0;
+        results = {
+          ...results,
+          thresholds: [
+            ...results.thresholds,
+            {
+              metric: 'regression',
+              expression: 'regression: fail',
+              ok,
+              value: comparison.regressions,
+              abortOnFail: false,
+            },
+          ],
+          status: !ok && results.status === 'passed' ? 'failed' : results.status,
+        };
+      }
+    } else if (record.baselineId)
+      results = { ...results, comparisonError: `baseline ${record.baselineId} has no results` };
+  } catch (err) {
+    results = {
+      ...measured,
+      comparisonError: `comparison with ${record.baselineId} failed: ${(err as Error).message}`,
+    };
   }
   await store.putResults(record.id, results);
   return store.update(

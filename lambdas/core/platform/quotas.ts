@@ -8,7 +8,7 @@ export interface Quotas {
   readonly maxVus: number;
   /** Peak arrival rate (iterations per second) of open-model scenarios, summed. */
   readonly maxRps: number;
-  /** Longest planned duration of a test, startTime included. */
+  /** Longest a test may run: startTime, planned duration and graceful stop/ramp-down periods. */
   readonly maxDurationMs: number;
   /** Tests queued or running at the same time. */
   readonly maxConcurrentTests: number;
@@ -52,7 +52,9 @@ export function peakLoad(definition: TestDefinition): PeakLoad {
     const peak = scenarioPeak(s);
     vus += peak.vus;
     rps += peak.rps;
-    durationMs = Math.max(durationMs, plannedDurationMs(s));
+    // Iterations may run on past the plan for gracefulStop (and ramping VUs for gracefulRampDown).
+    const graceMs = s.gracefulStop + (s.executor === 'ramping-vus' ? s.gracefulRampDown : 0);
+    durationMs = Math.max(durationMs, plannedDurationMs(s) + graceMs);
   }
   return { vus, rps, durationMs };
 }
@@ -80,7 +82,7 @@ export function assertWithinQuotas(quotas: Quotas, definition: TestDefinition): 
       quota: 'maxDurationMs',
       limit: quotas.maxDurationMs,
       requested: peak.durationMs,
-      message: `the test runs for ${peak.durationMs / 1000} s; this deployment allows ${quotas.maxDurationMs / 1000} s`,
+      message: `the test can run for up to ${peak.durationMs / 1000} s (graceful stop included); this deployment allows ${quotas.maxDurationMs / 1000} s`,
     });
   if (problems.length > 0)
     throw new PlatformError('E_QUOTA_EXCEEDED', problems.map((p) => p.message).join('; '), { problems });

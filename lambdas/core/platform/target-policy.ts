@@ -134,6 +134,9 @@ export function addressGuard(policy: TargetPolicy): (host: string, address: stri
   };
 }
 
+/** Distinct hosts one test may name: each is resolved while the client waits. */
+const MAX_HOSTS = 20;
+
 export interface TargetProblem {
   readonly target: string;
   readonly host: string;
@@ -166,11 +169,28 @@ export async function assertTargetsAllowed(
 ): Promise<void> {
   const guard = addressGuard(policy);
   const hosts = new Map<string, string>();
+  const problems: TargetProblem[] = [];
   for (const target of targetsOf(definition)) {
-    const host = normalHost(new URL(target).hostname);
+    let host: string;
+    try {
+      host = normalHost(new URL(target).hostname);
+    } catch {
+      problems.push({
+        target,
+        host: '',
+        addresses: [],
+        reason: `${JSON.stringify(target)} is not a valid URL`,
+      });
+      continue;
+    }
     if (!hosts.has(host)) hosts.set(host, target);
   }
-  const problems: TargetProblem[] = [];
+  if (hosts.size > MAX_HOSTS)
+    throw new PlatformError(
+      'E_TARGET_NOT_ALLOWED',
+      `the test names ${hosts.size} distinct hosts; at most ${MAX_HOSTS} are checked per test`,
+      { hosts: [...hosts.keys()].sort() },
+    );
   await Promise.all(
     [...hosts].map(async ([host, target]) => {
       let addresses: readonly string[];

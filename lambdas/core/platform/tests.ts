@@ -70,45 +70,66 @@ export interface CreateTestInput {
  * Validates a submission (schema, quotas, target allow-list after DNS), stores it as `queued`
  * and hands it to the launcher. A repeated Idempotency-Key returns the first test unchanged.
  */
+function replay(record: TestRecord, raw: unknown, key: string | undefined) {
+  if (canonical(record.definition) !== canonical(raw))
+    throw new PlatformError(
+      'E_IDEMPOTENCY_CONFLICT',
+      `Idempotency-Key ${JSON.stringify(key)} was used for test ${record.id} with a different definition`,
+      { testId: record.id },
+    );
+  return { record, created: false } as const;
+}
+
+/**
+ * Admission (count the active tests, then store the new one) runs one at a time in a process, so
+ * simultaneous requests cannot all squeeze under the limit. Across Lambda instances the runner's
+ * reserved concurrency is the hard cap.
+ */
+let admission: Promise<unknown> = Promise.resolve();
+function admitted<T>(fn: () => Promise<T>): Promise<T> {
+  const next = admission.then(fn, fn);
+  admission = next.catch(() => {});
+  return next;
+}
+
 export async function createTest(
   deps: PlatformDeps,
   input: CreateTestInput,
 ): Promise<{ readonly record: TestRecord; readonly created: boolean }> {
   const raw = definitionFromSubmission(input.body);
+  const key = input.idempotencyKey;
+  // A retry is answered before any check that could have changed since (quotas, running tests).
+  const earlier = key === undefined ? undefined : await deps.store.findByIdempotencyKey(key);
+  if (earlier) return replay(earlier, raw, key);
   const { definition } = parseTestDefinition(raw);
   assertWithinQuotas(deps.policy.quotas, definition);
   await assertTargetsAllowed(deps.policy.targets, deps.resolver, definition);
-  const active = (
-    await Promise.all((await deps.store.listByStatus(ACTIVE_STATUSES)).map((t) => reconcile(deps, t)))
-  ).filter((t) => ACTIVE_STATUSES.includes(t.status));
-  if (active.length >= deps.policy.quotas.maxConcurrentTests)
-    throw new PlatformError(
-      'E_TOO_MANY_TESTS',
-      `${active.length} tests are queued or running; this deployment runs at most ${deps.policy.quotas.maxConcurrentTests} at once`,
-      { active: active.map((t) => t.id), limit: deps.policy.quotas.maxConcurrentTests },
-    );
   const baselineId = await resolveBaseline(deps.store, definition.name, definition.baseline);
-  const now = iso(deps.clock);
-  const { record, created } = await deps.store.create({
-    id: deps.newId(),
-    name: definition.name,
-    status: 'queued',
-    createdAt: now,
-    updatedAt: now,
-    tags: definition.tags ?? {},
-    definition: raw,
-    ...(baselineId ? { baselineId } : {}),
-    ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
-  });
-  if (!created) {
-    if (canonical(record.definition) !== canonical(raw))
+  const { record, created } = await admitted(async () => {
+    const active = (
+      await Promise.all((await deps.store.listByStatus(ACTIVE_STATUSES)).map((t) => reconcile(deps, t, true)))
+    ).filter((t) => ACTIVE_STATUSES.includes(t.status));
+    const limit = deps.policy.quotas.maxConcurrentTests;
+    if (active.length >= limit)
       throw new PlatformError(
-        'E_IDEMPOTENCY_CONFLICT',
-        `Idempotency-Key ${JSON.stringify(input.idempotencyKey)} was used for test ${record.id} with a different definition`,
-        { testId: record.id },
+        'E_TOO_MANY_TESTS',
+        `${active.length} tests are queued or running; this deployment runs at most ${limit} at once`,
+        { active: active.map((t) => t.id), limit },
       );
-    return { record, created };
-  }
+    const now = iso(deps.clock);
+    return deps.store.create({
+      id: deps.newId(),
+      name: definition.name,
+      status: 'queued',
+      createdAt: now,
+      updatedAt: now,
+      tags: definition.tags ?? {},
+      definition: raw,
+      ...(baselineId ? { baselineId } : {}),
+      ...(key ? { idempotencyKey: key } : {}),
+    });
+  });
+  if (!created) return replay(record, raw, key);
   try {
     await deps.launcher.launch(record);
   } catch (err) {
@@ -134,12 +155,14 @@ export const STALE_RUNNING_MS = 60_000;
 export const STALE_QUEUED_MS = 10 * 60_000;
 
 /**
- * Never "stuck in running": a test whose runner died (crash, timeout, lost hand-off) is marked
- * `interrupted` the first time someone looks at it after it went silent.
+ * Never "stuck in running": a test whose runner died (crash, timeout, lost hand-off) reads as
+ * `interrupted` once it has gone silent. Read paths only show it so (their functions may only
+ * read); creating a test stores it, as does cancelling one.
  */
 async function reconcile(
   deps: Pick<PlatformDeps, 'store' | 'clock'>,
   record: TestRecord,
+  persist: boolean,
 ): Promise<TestRecord> {
   if (!ACTIVE_STATUSES.includes(record.status)) return record;
   const silentMs = deps.clock.now() - Date.parse(record.updatedAt);
@@ -149,23 +172,29 @@ async function reconcile(
     record.status === 'running'
       ? `no word from the test's runner for ${Math.round(silentMs / 1000)} s; it stopped without finishing`
       : `no runner picked the test up within ${Math.round(limit / 60_000)} min`;
-  const marked = await deps.store.update(
-    record.id,
-    {
-      status: 'interrupted',
-      updatedAt: iso(deps.clock),
-      endedAt: iso(deps.clock),
-      error: { code: 'E_RUNNER_LOST', message },
-    },
-    [record.status],
-  );
+  const patch = {
+    status: 'interrupted' as const,
+    updatedAt: iso(deps.clock),
+    endedAt: iso(deps.clock),
+    error: { code: 'E_RUNNER_LOST', message },
+  };
+  if (!persist) return { ...record, ...patch };
+  const marked = await deps.store.update(record.id, patch, [record.status]);
   return marked ?? (await deps.store.get(record.id)) ?? record;
 }
 
-export async function getTest(deps: Pick<PlatformDeps, 'store' | 'clock'>, id: string): Promise<TestRecord> {
+async function findTest(
+  deps: Pick<PlatformDeps, 'store' | 'clock'>,
+  id: string,
+  persist: boolean,
+): Promise<TestRecord> {
   const record = await deps.store.get(id);
   if (!record) throw new PlatformError('E_TEST_NOT_FOUND', `no test with id ${id}`);
-  return reconcile(deps, record);
+  return reconcile(deps, record, persist);
+}
+
+export function getTest(deps: Pick<PlatformDeps, 'store' | 'clock'>, id: string): Promise<TestRecord> {
+  return findTest(deps, id, false);
 }
 
 export async function listTests(
@@ -173,7 +202,7 @@ export async function listTests(
   query: HistoryQuery,
 ): Promise<HistoryPage> {
   const page = await deps.store.list(query);
-  return { ...page, items: await Promise.all(page.items.map((t) => reconcile(deps, t))) };
+  return { ...page, items: await Promise.all(page.items.map((t) => reconcile(deps, t, false))) };
 }
 
 /**
@@ -184,7 +213,7 @@ export async function cancelTest(
   deps: Pick<PlatformDeps, 'store' | 'launcher' | 'clock'>,
   id: string,
 ): Promise<TestRecord> {
-  const record = await getTest(deps, id);
+  const record = await findTest(deps, id, true);
   if (record.status === 'cancelled' || (record.cancelRequested && ACTIVE_STATUSES.includes(record.status)))
     return record;
   const flagged = await deps.store.update(

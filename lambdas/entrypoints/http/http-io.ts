@@ -38,18 +38,47 @@ export function text(
   return { statusCode, headers: { ...BASE_HEADERS, 'content-type': contentType, ...headers }, body };
 }
 
-/** The JSON body; 415 for another media type, 400 for malformed JSON (with the parser's position). */
+/** Largest definition accepted: it is stored whole in one DynamoDB item (400 KB) with its status. */
+export const MAX_BODY_BYTES = 256 * 1024;
+/** Deepest nesting accepted in a body (a definition needs about 8; request bodies a little more). */
+const MAX_DEPTH = 64;
+
+function depthOf(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (typeof v !== 'object' || v === null) continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > MAX_DEPTH) return deepest;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+/**
+ * The JSON body. 415 unless it is declared application/json (which also keeps browsers from
+ * posting to a local server cross-site without a preflight), 413 over MAX_BODY_BYTES, 400 for
+ * malformed or absurdly nested JSON.
+ */
 export function jsonBody(event: ApiEvent): unknown {
   const type = header(event, 'content-type');
-  if (type !== undefined && !/^application\/(.+\+)?json\b/i.test(type))
-    throw new HttpError(415, 'E_UNSUPPORTED_MEDIA_TYPE', `send application/json, not ${type}`);
+  if (type === undefined || !/^application\/(.+\+)?json\s*(;|$)/i.test(type))
+    throw new HttpError(
+      415,
+      'E_UNSUPPORTED_MEDIA_TYPE',
+      `send content-type: application/json${type ? `, not ${type}` : ''}`,
+    );
   const raw = event.isBase64Encoded
     ? Buffer.from(event.body ?? '', 'base64').toString('utf8')
     : (event.body ?? '');
+  if (Buffer.byteLength(raw) > MAX_BODY_BYTES)
+    throw new HttpError(413, 'E_PAYLOAD_TOO_LARGE', `the body is over ${MAX_BODY_BYTES / 1024} KiB`);
   if (raw.trim() === '')
     throw new HttpError(400, 'E_INVALID_JSON', 'the request body is empty; send a test definition');
+  let parsed: unknown;
   try {
-    return JSON.parse(raw);
+    parsed = JSON.parse(raw);
   } catch (err) {
     throw new HttpError(
       400,
@@ -57,6 +86,9 @@ export function jsonBody(event: ApiEvent): unknown {
       `the request body is not valid JSON: ${(err as Error).message}`,
     );
   }
+  if (depthOf(parsed) > MAX_DEPTH)
+    throw new HttpError(400, 'E_INVALID_JSON', `the request body nests deeper than ${MAX_DEPTH} levels`);
+  return parsed;
 }
 
 /** Parses query or path parameters with a schema; every problem becomes one 400. */

@@ -123,7 +123,12 @@ export function matchRoute(
       allowed.push(route.method);
       continue;
     }
-    const pathParameters = Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1] ?? '')]));
+    let pathParameters: Record<string, string>;
+    try {
+      pathParameters = Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1] ?? '')]));
+    } catch {
+      return undefined; // malformed percent-encoding matches no resource
+    }
     return { route, pathParameters };
   }
   return allowed.length > 0 ? { allowed } : undefined;

@@ -24,6 +24,8 @@ import { lockDataDir } from './lock';
  */
 
 const MAX_BODY = 1024 * 1024;
+/** Names this loopback server answers to: another Host is a DNS-rebinding page or a misdirected proxy. */
+const LOCAL_HOSTS = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/i;
 
 export interface LocalServer {
   readonly url: string;
@@ -124,7 +126,23 @@ export async function startLocalServer(
     };
     const server = createServer(async (req, res) => {
       try {
-        const url = new URL(req.url ?? '/', 'http://localhost');
+        const host = req.headers.host ?? '';
+        if (!LOCAL_HOSTS.test(host))
+          throw new HttpError(
+            421,
+            'E_INVALID_REQUEST',
+            `this server answers to 127.0.0.1 or localhost, not ${JSON.stringify(host)}`,
+          );
+        let url: URL;
+        try {
+          url = new URL(req.url ?? '/', 'http://localhost');
+        } catch {
+          throw new HttpError(
+            400,
+            'E_INVALID_REQUEST',
+            `${JSON.stringify(req.url)} is not a valid request target`,
+          );
+        }
         const match = matchRoute(req.method ?? 'GET', url.pathname);
         if (!match)
           throw new HttpError(

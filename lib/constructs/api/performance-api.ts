@@ -8,6 +8,7 @@ import {
   LambdaIntegration,
   LogGroupLogDestination,
   MethodLoggingLevel,
+  ResponseType,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
@@ -101,6 +102,31 @@ export class PerformanceApi extends Construct {
       );
     }
     this.handlers = handlers;
+    this.addJsonGatewayResponses();
+  }
+
+  /**
+   * Errors API Gateway answers itself (missing signature, throttling, a body that is not an
+   * object, timeouts) get the same `{"error": {code, message, details}}` shape as the handlers'.
+   */
+  private addJsonGatewayResponses(): void {
+    const body = (code: string, message: string) =>
+      `{"error":{"code":"${code}","message":${message},"details":{"responseType":"$context.error.responseType","requestId":"$context.requestId"}}}`;
+    const responses: [ResponseType, string, string][] = [
+      [
+        ResponseType.BAD_REQUEST_BODY,
+        'E_INVALID_REQUEST',
+        '"the body must be a JSON object: $context.error.validationErrorString"',
+      ],
+      [ResponseType.THROTTLED, 'E_THROTTLED', '$context.error.messageString'],
+      [ResponseType.DEFAULT_4XX, 'E_GATEWAY_REJECTED', '$context.error.messageString'],
+      [ResponseType.DEFAULT_5XX, 'E_GATEWAY_ERROR', '$context.error.messageString'],
+    ];
+    for (const [type, code, message] of responses)
+      this.api.addGatewayResponse(`${code}${type.responseType}`, {
+        type,
+        templates: { 'application/json': body(code, message) },
+      });
   }
 
   private handlerFor(route: RouteSpec, props: PerformanceApiProps): HandlerFunction {

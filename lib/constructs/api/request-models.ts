@@ -1,9 +1,9 @@
 import { type IModel, JsonSchemaType, JsonSchemaVersion, type RestApi } from 'aws-cdk-lib/aws-apigateway';
 
 /**
- * A deliberately light gate for POST /performance/tests: an object carrying `scenarios` or a
- * `preset`. It turns away malformed calls before a Lambda runs; the handler does the full
- * validation and returns every problem at once, which a JSON-schema error from API Gateway cannot.
+ * A deliberately light gate for POST /performance/tests: a JSON object. It turns away what is not
+ * even an object before a Lambda runs; everything else reaches the handler, which validates fully
+ * and returns every problem at once with its path, which a JSON-schema error from API Gateway cannot.
  */
 export function createTestRequestModel(api: RestApi): IModel {
   return api.addModel('CreateTestRequest', {
@@ -14,11 +14,6 @@ export function createTestRequestModel(api: RestApi): IModel {
       schema: JsonSchemaVersion.DRAFT4,
       title: 'CreateTestRequest',
       type: JsonSchemaType.OBJECT,
-      properties: {
-        scenarios: { type: JsonSchemaType.OBJECT, minProperties: 1 },
-        preset: { type: JsonSchemaType.STRING, minLength: 1 },
-      },
-      anyOf: [{ required: ['scenarios'] }, { required: ['preset'] }],
     },
   });
 }

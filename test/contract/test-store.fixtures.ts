@@ -28,6 +28,7 @@ export const live: LiveStatus = {
   vus: 42,
   rps: 199.5,
   p95Ms: 87.125,
+  p95SoFarMs: 74.5,
   requests: 2_468,
   errors: 3,
   errorRate: 0.0012155591572123178,

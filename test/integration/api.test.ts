@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalConfig } from '../../lambdas/config/env';
 import { ROUTES } from '../../lambdas/entrypoints/http/routes';
@@ -79,7 +80,7 @@ describe('POST /tests → GET /tests/{id} → results', () => {
     const live = await waitFor(base, created.body.id, (t) => t.status === 'running' && t.live !== undefined);
     expect(live).toMatchObject({
       phase: expect.stringMatching(/running|stopping/),
-      live: { vus: expect.any(Number) },
+      live: { vus: expect.any(Number), p95SoFarMs: expect.any(Number), progress: expect.any(Number) },
     });
     const done = await waitFor(base, created.body.id, isFinished);
     expect(done.status).toBe('passed');
@@ -418,6 +419,10 @@ describe('OpenAPI', () => {
     for (const [, target] of text.matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g))
       expect(r.body.components.schemas, target).toHaveProperty(target as string);
     expect(text).not.toMatch(/"\$ref":"#\/\$defs/);
+    // And it is a valid OpenAPI 3.1 document by the specification's own JSON schema.
+    const validation = await new Validator().validate(r.body);
+    expect(validation.errors ?? []).toEqual([]);
+    expect(validation.valid).toBe(true);
   });
 });
 

@@ -10,6 +10,7 @@ const status = (elapsedMs: number, over: Partial<LiveStatus> = {}): LiveStatus =
   vus: 40,
   rps: 812,
   p95Ms: 12.345,
+  p95SoFarMs: 11.5,
   requests: 10_000,
   errors: 25,
   errorRate: 0.0025,

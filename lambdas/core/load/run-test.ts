@@ -21,7 +21,10 @@ export interface LiveStatus {
   readonly vus: number;
   /** Requests in the last complete second. */
   readonly rps: number;
+  /** p95 latency of the last complete second. */
   readonly p95Ms: number;
+  /** p95 latency of every request so far (merged histograms, exact). */
+  readonly p95SoFarMs: number;
   readonly requests: number;
   readonly errors: number;
   readonly errorRate: number;
@@ -198,6 +201,7 @@ function liveStatus(
     vus: last?.vus ?? 0,
     rps: last?.all.requests ?? 0,
     p95Ms: last ? latencySummary(last.all).p95 : 0,
+    p95SoFarMs: all.requests > 0 ? latencySummary(all).p95 : 0,
     requests: all.requests,
     errors: all.failed,
     errorRate: all.requests === 0 ? 0 : all.failed / all.requests,

@@ -21,6 +21,7 @@ export function toTestResource(r: TestRecord) {
     vus: r.live.vus,
     rps: r.live.rps,
     p95Ms: r.live.p95Ms,
+    p95SoFarMs: r.live.p95SoFarMs,
     requests: r.live.requests,
     errors: r.live.errors,
     errorRate: r.live.errorRate,

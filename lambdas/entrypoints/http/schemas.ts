@@ -51,6 +51,7 @@ export const liveSchema = z
     vus: z.number(),
     rps: z.number().describe('requests in the last complete second'),
     p95Ms: z.number().describe('p95 latency of the last complete second'),
+    p95SoFarMs: z.number().describe('p95 latency of every request so far'),
     requests: z.number(),
     errors: z.number(),
     errorRate: z.number(),

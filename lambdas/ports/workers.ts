@@ -18,7 +18,7 @@ export interface WorkerJob {
 export interface WorkerEvents {
   onWindow(window: WindowSnapshot): void;
   /** The worker finished its segment (or stopped when asked). */
-  onDone(outcome: { readonly startLagMs: number }): void;
+  onDone(outcome: { readonly startLagMs: number; readonly skippedIterations: number }): void;
   /** The worker died or could not run; windows it already sent stay valid. */
   onFailure(error: Error): void;
 }

@@ -109,6 +109,6 @@ export const sampleResults: TestResults = {
     latencyMs: { p50: 20 + t / 10, p90: 40.2, p95: 55.3, p99: 120.9, max: 300 + t },
     workers: 3,
   })),
-  workers: { planned: 3, completed: 3, failed: 0, failures: [], maxStartLagMs: 4.5 },
+  workers: { planned: 3, completed: 3, failed: 0, failures: [], maxStartLagMs: 4.5, skippedIterations: 0 },
   histogram,
 };

@@ -114,6 +114,7 @@ function fixture(): TestResults {
         { worker: 2, segment: '2/4:3/4', error: 'Runtime exited with error: signal: killed (out of memory)' },
       ],
       maxStartLagMs: 640,
+      skippedIterations: 0,
     },
     histogram: '',
   };

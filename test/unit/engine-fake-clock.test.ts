@@ -92,7 +92,7 @@ describe('engine on a fake clock', () => {
       startedAtMs: 0,
       endedAtMs: 2_000,
       thresholds: [],
-      workers: { planned: 1, completed: 1, failed: 0, failures: [], maxStartLagMs: 0 },
+      workers: { planned: 1, completed: 1, failed: 0, failures: [], maxStartLagMs: 0, skippedIterations: 0 },
     });
     // 200 arrivals every 10 ms; the 50 inside the stall wait (1500 - t) + 10: 500 ms down to 20 ms.
     expect(r.totals.requests).toBe(200);
@@ -118,5 +118,51 @@ describe('transport error classification', () => {
     expect(classifyError(err('DEPTH_ZERO_SELF_SIGNED_CERT'))).toBe('tls');
     expect(classifyError(err('ERR_SSL_WRONG_VERSION_NUMBER'))).toBe('tls');
     expect(classifyError(err('EWHATEVER'))).toBe('other');
+  });
+});
+
+describe('a worker that starts late', () => {
+  const run = async (startAtMs: number) => {
+    const clock = new FakeClock();
+    const { definition } = parseTestDefinition({
+      scenarios: {
+        s: {
+          executor: 'constant-arrival-rate',
+          rate: 100,
+          duration: '2s',
+          preAllocatedVUs: 100,
+          requests: [{ url: 'http://127.0.0.1:1/' }],
+        },
+      },
+    });
+    const windows: WindowSnapshot[] = [];
+    let finished = false;
+    const outcome = runWorker({
+      definition,
+      segment: FULL_SEGMENT,
+      worker: 0,
+      startAtMs,
+      transport: stallingTransport(clock),
+      clock,
+      onWindow: (w) => windows.push(w),
+      stop: new AbortController().signal,
+    }).finally(() => {
+      finished = true;
+    });
+    await clock.runUntil(10_000, () => finished);
+    return { outcome: await outcome, requests: aggregate(windows).select().requests };
+  };
+
+  it('skips the arrivals it missed and says how many, instead of firing them in a burst', async () => {
+    // The common start was 500 ms before this worker could begin: 50 of its 200 arrivals are gone.
+    const { outcome, requests } = await run(-500);
+    expect(outcome).toEqual({ startLagMs: 500, skippedIterations: 50 });
+    expect(requests).toBe(150);
+  });
+
+  it('fires overdue arrivals when it is only a little late (a scheduling hiccup)', async () => {
+    const { outcome, requests } = await run(-50);
+    expect(outcome).toEqual({ startLagMs: 50, skippedIterations: 0 });
+    expect(requests).toBe(200);
   });
 });

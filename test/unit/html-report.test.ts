@@ -83,6 +83,7 @@ function results(over: Partial<TestResults> = {}): TestResults {
       failed: 1,
       failures: [{ worker: 1, segment: '1/2:1', error: 'Task timed out after 900.00 seconds' }],
       maxStartLagMs: 412,
+      skippedIterations: 0,
     },
     histogram: '',
     ...over,
@@ -110,7 +111,7 @@ const empty = (): TestResults =>
     byRequest: [],
     thresholds: [],
     timeseries: [],
-    workers: { planned: 0, completed: 0, failed: 0, failures: [], maxStartLagMs: 0 },
+    workers: { planned: 0, completed: 0, failed: 0, failures: [], maxStartLagMs: 0, skippedIterations: 0 },
   });
 
 /** The markup of one chart, located by its data-chart attribute. */

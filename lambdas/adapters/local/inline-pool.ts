@@ -5,7 +5,7 @@ export type RunJob = (
   job: WorkerJob,
   onWindow: (w: WindowSnapshot) => void,
   stop: AbortSignal,
-) => Promise<{ readonly startLagMs: number }>;
+) => Promise<{ readonly startLagMs: number; readonly skippedIterations: number }>;
 
 /**
  * Runs jobs on this thread's event loop: for a Lambda runner, whose bundle is one file and whose
@@ -22,7 +22,7 @@ export function createInlinePool(run: RunJob): WorkerPool {
         outcome();
       };
       run(job, (w) => !ended && events.onWindow(w), stop.signal).then(
-        (o) => end(() => events.onDone({ startLagMs: o.startLagMs })),
+        (o) => end(() => events.onDone({ startLagMs: o.startLagMs, skippedIterations: o.skippedIterations })),
         (err: unknown) => end(() => events.onFailure(err instanceof Error ? err : new Error(String(err)))),
       );
       return {

@@ -4,7 +4,7 @@ import type { WorkerEvents, WorkerHandle, WorkerJob, WorkerPool } from '../../po
 /** Messages a worker thread posts to the coordinator. */
 export type WorkerMessage =
   | { readonly type: 'window'; readonly window: Parameters<WorkerEvents['onWindow']>[0] }
-  | { readonly type: 'done'; readonly startLagMs: number }
+  | { readonly type: 'done'; readonly startLagMs: number; readonly skippedIterations: number }
   | { readonly type: 'failed'; readonly message: string };
 
 /** Runs each job in its own worker thread; a crashed thread is reported, never fatal to the run. */
@@ -20,7 +20,8 @@ export function createThreadPool(workerScript: URL | string): WorkerPool {
       };
       thread.on('message', (m: WorkerMessage) => {
         if (m.type === 'window') events.onWindow(m.window);
-        else if (m.type === 'done') end(() => events.onDone({ startLagMs: m.startLagMs }));
+        else if (m.type === 'done')
+          end(() => events.onDone({ startLagMs: m.startLagMs, skippedIterations: m.skippedIterations }));
         else end(() => events.onFailure(new Error(m.message)));
       });
       thread.on('error', (err) => end(() => events.onFailure(err)));

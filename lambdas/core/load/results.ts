@@ -94,6 +94,8 @@ export interface TestResults {
     readonly failed: number;
     readonly failures: readonly WorkerFailure[];
     readonly maxStartLagMs: number;
+    /** Arrivals that late-starting workers skipped instead of firing at once (see LATE_START_TOLERANCE_MS). */
+    readonly skippedIterations: number;
   };
   readonly abortedBy?: readonly ThresholdResult[];
   /** Compressed HdrHistogram (µs) of every latency, for later exact merges and comparisons. */

@@ -15,7 +15,9 @@ export async function runOpen(
   startMs: number,
   vuIdBase: number,
   stop: AbortSignal,
-): Promise<void> {
+  /** Arrivals planned before this instant are skipped (a worker that started late); returns how many. */
+  skipBeforeMs = Number.NEGATIVE_INFINITY,
+): Promise<number> {
   const { clock, recorder, scenario } = ctx;
   const free: VirtualUser[] = [];
   const all: VirtualUser[] = [];
@@ -54,8 +56,13 @@ export async function runOpen(
   };
 
   const arrivals = schedule.arrivals();
+  let skipped = 0;
   for (let next = arrivals.next(); !next.done && !stop.aborted; next = arrivals.next()) {
     const at = startMs + next.value;
+    if (at < skipBeforeMs) {
+      skipped++;
+      continue;
+    }
     const wait = at - clock.now();
     if (wait > EARLY_MS) await clock.sleep(wait, stop);
     if (stop.aborted) break;
@@ -83,4 +90,5 @@ export async function runOpen(
   stop.removeEventListener('abort', onStop);
   for (const vu of all) vu.close();
   recorder.setActiveVus(scenario, 0, clock.now());
+  return skipped;
 }

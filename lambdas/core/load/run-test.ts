@@ -75,6 +75,7 @@ export async function runTest(o: RunTestOptions): Promise<TestResults> {
   const failures: WorkerFailure[] = [];
   let completed = 0;
   let maxStartLagMs = 0;
+  let skippedIterations = 0;
   let abortedBy: ThresholdResult[] | undefined;
   let stopped = false;
   const handles: WorkerHandle[] = [];
@@ -97,9 +98,10 @@ export async function runTest(o: RunTestOptions): Promise<TestResults> {
           onWindow: (w) => {
             if (!ended.has(k)) merged.add(w);
           },
-          onDone: ({ startLagMs }) => {
+          onDone: ({ startLagMs, skippedIterations: skipped }) => {
             if (ended.has(k)) return;
             maxStartLagMs = Math.max(maxStartLagMs, startLagMs);
+            skippedIterations += skipped;
             completed++;
             finished(k);
           },
@@ -181,6 +183,7 @@ export async function runTest(o: RunTestOptions): Promise<TestResults> {
       failed: failures.length,
       failures,
       maxStartLagMs: Math.round(maxStartLagMs),
+      skippedIterations,
     },
   });
 }

@@ -58,6 +58,7 @@ export function renderWorkers(w: TestResults['workers']): string {
     ['Completed', integer(w.completed)],
     ['Failed', integer(w.failed)],
     ['Max start lag', millis(w.maxStartLagMs)],
+    ...(w.skippedIterations > 0 ? [['Skipped after a late start', integer(w.skippedIterations)]] : []),
   ]
     .map(([k, v]) => `<div><dt>${k}</dt><dd>${v}</dd></div>`)
     .join('');

@@ -13,7 +13,7 @@ port.on('message', (m: { type: string }) => {
 });
 runLocalJob(workerData as WorkerJob, (window) => post({ type: 'window', window }), stop.signal).then(
   (outcome) => {
-    post({ type: 'done', startLagMs: outcome.startLagMs });
+    post({ type: 'done', startLagMs: outcome.startLagMs, skippedIterations: outcome.skippedIterations });
     port.close();
   },
   (err: unknown) => {

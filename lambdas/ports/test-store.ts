@@ -1,5 +1,6 @@
 import type { TestResults, TestStatus } from '../core/load/results';
 import type { LiveStatus } from '../core/load/run-test';
+import type { ThresholdResult } from '../core/load/thresholds';
 
 /** Storage port for load tests: one record per test, one results document per finished test. */
 
@@ -20,8 +21,10 @@ export interface TestRecord {
   /** Id of the finished test this one is compared with, resolved when the test was created. */
   readonly baselineId?: string;
   readonly idempotencyKey?: string;
-  /** Set by a cancel request; workers poll it. */
+  /** Set by a cancel request, or by the monitor when an abortOnFail threshold fails; workers poll it. */
   readonly cancelRequested?: boolean;
+  /** The abortOnFail thresholds that failed across all workers and stopped the run. */
+  readonly abortedBy?: readonly ThresholdResult[];
   /** Latest live figures while running (at most a few seconds old). */
   readonly live?: LiveStatus;
   /** Headline figures once finished, so history needs no results read. */
@@ -43,7 +46,15 @@ export interface TestSummary {
 export type TestPatch = Partial<
   Pick<
     TestRecord,
-    'status' | 'updatedAt' | 'startedAt' | 'endedAt' | 'cancelRequested' | 'live' | 'summary' | 'error'
+    | 'status'
+    | 'updatedAt'
+    | 'startedAt'
+    | 'endedAt'
+    | 'cancelRequested'
+    | 'abortedBy'
+    | 'live'
+    | 'summary'
+    | 'error'
   >
 >;
 

@@ -50,7 +50,7 @@ export const createdSk = (r: Pick<TestRecord, 'createdAt' | 'id'>) => `${r.creat
 export type Item = Record<string, unknown>;
 
 /** Record fields stored as JSON strings (see the schema comment for why). */
-export const JSON_FIELDS = ['live', 'summary', 'error'] as const;
+export const JSON_FIELDS = ['live', 'summary', 'error', 'abortedBy'] as const;
 
 export function toItem(r: TestRecord): Item {
   const sk = createdSk(r);

@@ -104,6 +104,8 @@ export interface TestResults {
   readonly comparison?: Comparison;
   /** Why a requested comparison is missing (baseline without results or unreadable). */
   readonly comparisonError?: string;
+  /** Things that make the figures less trustworthy (e.g. saturated workers). */
+  readonly warnings?: readonly string[];
 }
 
 const round = (v: number, digits = 3) => Math.round(v * 10 ** digits) / 10 ** digits;

@@ -188,7 +188,7 @@ export async function runTest(o: RunTestOptions): Promise<TestResults> {
   });
 }
 
-function liveStatus(
+export function liveStatus(
   merged: MergedRun,
   elapsedMs: number,
   plannedMs: number,

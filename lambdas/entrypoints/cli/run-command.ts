@@ -14,6 +14,7 @@ import { requestsCsv, timeseriesCsv } from '../../core/report/csv';
 import { renderHtml } from '../../core/report/html';
 import { renderJunit } from '../../core/report/junit';
 import { createProgress } from './progress';
+import { remoteRun } from './remote-run';
 import { renderSummary } from './summary';
 
 export const EXIT = { passed: 0, error: 1, thresholds: 99, interrupted: 130 } as const;
@@ -25,6 +26,7 @@ export class UsageError extends Error {
 
 export const RUN_USAGE = `Usage: throughline run <test.json|test.yaml> [options]
        throughline run --preset <name> --target <url> [options]
+       throughline run --api <url> <test.json|test.yaml> [--wait] [options]
 
 Options:
   --out <file>        results JSON
@@ -38,6 +40,14 @@ Options:
   --vus <n>           preset peak VUs
   --duration <d>      preset total duration ("90s", "10m")
   --rate <n>          step preset base arrival rate per second
+
+Through a deployed performance API (e.g. from CI):
+  --api <url>         start the test there (the API root, e.g. https://{id}.execute-api.{region}.amazonaws.com/v1);
+                      requests are SigV4-signed with the standard AWS credential chain
+  --wait              follow it with live progress (Ctrl-C cancels it), then write the outputs here;
+                      without --wait: print the test id and URL and exit 0
+  --region <region>   signing region (default: from an execute-api host, else AWS_REGION)
+  --idempotency-key <key>  sent with the start request (default: a random UUID)
 
 Exit codes: 0 passed, 99 thresholds failed, 1 invalid input or run error, 130 interrupted.`;
 
@@ -53,6 +63,10 @@ const OPTIONS = {
   vus: { type: 'string' },
   duration: { type: 'string' },
   rate: { type: 'string' },
+  api: { type: 'string' },
+  wait: { type: 'boolean' },
+  region: { type: 'string' },
+  'idempotency-key': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -64,7 +78,7 @@ function positiveInt(flag: string, value: string | undefined, max: number): numb
   return n;
 }
 
-async function loadInput(file: string): Promise<unknown> {
+export async function loadInput(file: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -100,6 +114,15 @@ export async function runCommand(argv: readonly string[], io: RunIo): Promise<nu
     return EXIT.passed;
   }
   const problems: string[] = [];
+  if (values.api !== undefined) {
+    if (values.workers !== undefined)
+      throw new UsageError('--workers does not apply with --api: the deployed platform plans the workers');
+    if (positionals.length > 1)
+      throw new UsageError(`give exactly one test file (or --preset)\n\n${RUN_USAGE}`);
+    return remoteRun({ ...values, api: values.api, file: positionals[0] }, io);
+  }
+  for (const flag of ['wait', 'region', 'idempotency-key'] as const)
+    if (values[flag] !== undefined) problems.push(`--${flag} only applies with --api`);
   const workers = positiveInt('workers', values.workers, Math.max(64, availableParallelism() * 8)) ?? 1;
   let input: unknown;
   if (values.preset !== undefined) {
@@ -152,7 +175,7 @@ export function exitCode(r: TestResults): number {
   return r.status === 'passed' ? EXIT.passed : EXIT.error;
 }
 
-async function writeOutputs(
+export async function writeOutputs(
   r: TestResults,
   files: {
     out?: string | undefined;

@@ -1,0 +1,98 @@
+import type { Clock } from '../../ports/clock';
+import type { RunStore, WorkerReport } from '../../ports/run-store';
+import type { TestRecord, TestStore } from '../../ports/test-store';
+import { buildResults, type TestStatus, type WorkerFailure } from '../load/results';
+import { evaluateThresholds } from '../load/thresholds';
+import { parseTestDefinition } from '../load/validate';
+import { MergedRun } from '../stats/aggregate';
+import { finishTest } from './execute-test';
+
+/**
+ * The end of a distributed run: merges every window every worker wrote (exactly: histograms
+ * bucket by bucket, never averaged percentiles), names each segment whose worker failed or never
+ * reported, flags saturated workers, evaluates thresholds on the merged data and finishes the test.
+ */
+
+export interface DistributedRun {
+  readonly startAtMs: number;
+  /** Segment of each worker, in worker order (the plan's). */
+  readonly segments: readonly string[];
+}
+
+/** A worker this busy measured its own queueing as much as the target's latency. */
+export const SATURATED_CPU_PERCENT = 90;
+export const SATURATED_LOOP_DELAY_MS = 50;
+
+function saturationWarnings(reports: readonly WorkerReport[]): string[] {
+  const busy = reports.filter(
+    (r) =>
+      r.resources.cpuPercentMax >= SATURATED_CPU_PERCENT ||
+      r.resources.eventLoopDelayP99Ms >= SATURATED_LOOP_DELAY_MS,
+  );
+  if (busy.length === 0) return [];
+  const worst = busy.map(
+    (r) =>
+      `worker ${r.worker} (CPU ${r.resources.cpuPercentMax} %, event-loop delay p99 ${r.resources.eventLoopDelayP99Ms} ms)`,
+  );
+  return [
+    `${busy.length} of ${reports.length} workers were saturated: their latencies include their own queueing; plan more workers or fewer VUs/rate per worker. ${worst.slice(0, 10).join(', ')}${busy.length > 10 ? ', …' : ''}`,
+  ];
+}
+
+export async function aggregateRun(
+  deps: { readonly tests: TestStore; readonly runs: RunStore; readonly clock: Clock },
+  testId: string,
+  run: DistributedRun,
+): Promise<TestRecord | undefined> {
+  const record = await deps.tests.get(testId);
+  if (!record) throw new Error(`test ${testId} does not exist`);
+  const merged = new MergedRun();
+  await deps.runs.eachWindow(testId, (w) => merged.add(w));
+  const reports = await deps.runs.workerReports(testId);
+  const byWorker = new Map(reports.map((r) => [r.worker, r]));
+  const failures: WorkerFailure[] = [];
+  run.segments.forEach((segment, worker) => {
+    const report = byWorker.get(worker);
+    if (!report)
+      failures.push({
+        worker,
+        segment,
+        error: 'the worker never reported: lost (timeout, crash, throttling or a failed launch)',
+      });
+    else if (report.outcome === 'failed') failures.push({ worker, segment, error: report.error ?? 'failed' });
+  });
+  const completed = run.segments.length - failures.length;
+
+  const now = deps.clock.now();
+  const lastIndex = Math.max(-1, ...[...merged.windows.values()].map((w) => w.index));
+  const endedAtMs = lastIndex < 0 ? now : Math.min(now, run.startAtMs + (lastIndex + 1) * 1_000);
+  const elapsedMs = Math.max(0, endedAtMs - run.startAtMs);
+  const { thresholds } = parseTestDefinition(record.definition);
+  const results = evaluateThresholds(thresholds, merged, elapsedMs);
+  const abortedBy = record.abortedBy ?? [];
+  let status: TestStatus;
+  if (completed === 0) status = 'error';
+  else if (abortedBy.length > 0) status = 'aborted';
+  else if (record.cancelRequested) status = 'cancelled';
+  else if (failures.length > 0) status = 'degraded';
+  else status = results.every((r) => r.ok) ? 'passed' : 'failed';
+
+  const built = buildResults(merged, {
+    name: record.name,
+    status,
+    startedAtMs: run.startAtMs,
+    endedAtMs,
+    thresholds: results,
+    ...(abortedBy.length > 0 ? { abortedBy } : {}),
+    workers: {
+      planned: run.segments.length,
+      completed,
+      failed: failures.length,
+      failures,
+      maxStartLagMs: Math.max(0, ...reports.map((r) => r.startLagMs)),
+      skippedIterations: reports.reduce((sum, r) => sum + r.skippedIterations, 0),
+    },
+  });
+  const warnings = saturationWarnings(reports);
+  return finishTest(deps.tests, deps.clock, record, warnings.length > 0 ? { ...built, warnings } : built);
+}

@@ -1,0 +1,58 @@
+import type { Clock } from '../../ports/clock';
+import type { RunStore } from '../../ports/run-store';
+import type { TestStore } from '../../ports/test-store';
+import { liveStatus } from '../load/run-test';
+import { thresholdsToAbort } from '../load/thresholds';
+import { parseTestDefinition } from '../load/validate';
+import { MergedRun } from '../stats/aggregate';
+
+/**
+ * Watches a distributed run while it goes: merges the windows all workers have written so far,
+ * keeps the test's live figures current, and evaluates abortOnFail thresholds across ALL workers;
+ * when one fails it raises the stop flag every worker polls. Returns when every worker has
+ * reported, the run stopped, or `untilMs` came (a Lambda monitor is re-invoked for long runs).
+ */
+
+export interface MonitorPlan {
+  readonly startAtMs: number;
+  readonly plannedMs: number;
+  readonly workers: number;
+}
+
+export type MonitorEnd = 'finished' | 'stopped' | 'continue';
+
+export async function monitorRun(
+  deps: { readonly tests: TestStore; readonly runs: RunStore; readonly clock: Clock },
+  testId: string,
+  plan: MonitorPlan,
+  untilMs: number,
+  intervalMs = 1_000,
+): Promise<MonitorEnd> {
+  const { tests, runs, clock } = deps;
+  const merged = new MergedRun();
+  let position: string | undefined;
+  let aborted = false;
+  for (;;) {
+    const record = await tests.get(testId);
+    if (record?.status !== 'running') return 'stopped';
+    const test = parseTestDefinition(record.definition);
+    const page = await runs.readWindows(testId, position);
+    for (const w of page.windows) merged.add(w);
+    position = page.position;
+    const reports = await runs.workerReports(testId);
+    if (reports.length >= plan.workers) return 'finished';
+    const elapsedMs = Math.max(0, clock.now() - plan.startAtMs);
+    const failed = reports.filter((r) => r.outcome === 'failed').length;
+    const live = liveStatus(merged, elapsedMs, plan.plannedMs, plan.workers - reports.length, failed, test);
+    await tests.update(testId, { live, updatedAt: new Date(clock.now()).toISOString() }, ['running']);
+    if (!aborted && !record.cancelRequested) {
+      const failing = thresholdsToAbort(test.thresholds, merged, elapsedMs, merged.coveredMs);
+      if (failing.length > 0) {
+        aborted = true;
+        await tests.update(testId, { cancelRequested: true, abortedBy: failing }, ['running']);
+      }
+    }
+    if (clock.now() + intervalMs > untilMs) return 'continue';
+    await clock.sleep(intervalMs);
+  }
+}

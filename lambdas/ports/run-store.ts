@@ -1,0 +1,50 @@
+import type { WindowSnapshot } from '../core/stats/window';
+
+/**
+ * What the workers of one distributed run leave behind (S3 on AWS, files locally): one window
+ * snapshot per worker per second, and one report per worker when it ends.
+ */
+
+/** How a worker's run went, beyond its windows: start, skips, resources, failure. */
+export interface WorkerReport {
+  readonly worker: number;
+  readonly segment: string;
+  readonly outcome: 'completed' | 'failed';
+  /** ms the worker began after the common start. */
+  readonly startLagMs: number;
+  readonly skippedIterations: number;
+  readonly windows: number;
+  /** Peak figures sampled once a second while it ran. */
+  readonly resources: {
+    readonly cpuPercentMax: number;
+    readonly cpuPercentMean: number;
+    readonly rssMbMax: number;
+    /** p99 event-loop delay: a busy worker sends late. */
+    readonly eventLoopDelayP99Ms: number;
+  };
+  readonly error?: string;
+}
+
+export interface WindowPage {
+  readonly windows: readonly WindowSnapshot[];
+  /** Give it back to read only what was written since (it re-reads the last few seconds). */
+  readonly position: string;
+}
+
+export interface RunStore {
+  /** Stores one window of one worker; writing the same (worker, index) again replaces it. */
+  putWindow(testId: string, window: WindowSnapshot): Promise<void>;
+  /**
+   * Windows of every worker, in index order. Without `position`: all of them. With the position of
+   * an earlier page: those not returned before (windows a worker wrote late included).
+   */
+  readWindows(testId: string, position?: string): Promise<WindowPage>;
+  /**
+   * Every window in index order, handed over a page at a time and not kept (the final aggregate
+   * of 600,000 windows must not hold them all). Resolves with how many there were.
+   */
+  eachWindow(testId: string, onWindow: (window: WindowSnapshot) => void): Promise<number>;
+  putWorkerReport(testId: string, report: WorkerReport): Promise<void>;
+  /** Every worker report written so far, in worker order. */
+  workerReports(testId: string): Promise<readonly WorkerReport[]>;
+}

@@ -1,0 +1,191 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFileRunStore } from '../../lambdas/adapters/local/file-run-store';
+import { createFileTestStore } from '../../lambdas/adapters/local/file-test-store';
+import { systemClock } from '../../lambdas/adapters/node/clock';
+import { processSampler } from '../../lambdas/adapters/node/resource-sampler';
+import { runWorkerJob } from '../../lambdas/composition/worker-job';
+import { nthOfSegments } from '../../lambdas/core/load/segment';
+import { aggregateRun } from '../../lambdas/core/platform/aggregate-run';
+import { monitorRun } from '../../lambdas/core/platform/run-monitor';
+import { runSegmentWorker, type SegmentWorkerDeps } from '../../lambdas/core/platform/segment-worker';
+import type { RunStore } from '../../lambdas/ports/run-store';
+import type { TestStore } from '../../lambdas/ports/test-store';
+import { startHttp, type TestServer } from '../helpers/http-servers';
+
+// The distributed run's own code (segment workers, monitor, aggregate) with the local adapters:
+// the same use cases the Lambda and Fargate workers call, here on one machine against loopback.
+
+let dir: string;
+let target: TestServer;
+let delayMs = 2;
+let tests: TestStore;
+let runs: RunStore;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'throughline-dist-'));
+  tests = createFileTestStore(dir);
+  runs = createFileRunStore(dir);
+  target = await startHttp((_req, res) => {
+    setTimeout(() => res.end('ok'), delayMs);
+  });
+});
+afterAll(async () => {
+  await target.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const workerDeps = (): SegmentWorkerDeps => ({
+  tests,
+  runs,
+  clock: systemClock,
+  resources: processSampler,
+  targets: { allowedTargets: ['loopback'] },
+  runJob: runWorkerJob,
+  stopPollMs: 250,
+});
+
+let seq = 0;
+async function startRun(definition: Record<string, unknown>, workers: number) {
+  const id = `dist-${++seq}`;
+  const now = new Date().toISOString();
+  await tests.create({
+    id,
+    name: id,
+    status: 'running',
+    createdAt: now,
+    updatedAt: now,
+    startedAt: now,
+    tags: {},
+    definition,
+  });
+  const startAtMs = Date.now() + 500;
+  const segments = Array.from({ length: workers }, (_, k) => nthOfSegments(k, workers).toString());
+  return { id, startAtMs, segments };
+}
+
+const rate = (perSecond: number, duration: string, extra: Record<string, unknown> = {}) => ({
+  baseUrl: target.url,
+  scenarios: {
+    s: {
+      executor: 'constant-arrival-rate',
+      rate: perSecond,
+      duration,
+      preAllocatedVUs: 20,
+      gracefulStop: '1s',
+      requests: [{ path: '/' }],
+    },
+  },
+  ...extra,
+});
+
+describe('distributed run on local adapters', () => {
+  it('three workers with a common start merge exactly into one result', async () => {
+    const run = await startRun(rate(150, '3s'), 3);
+    const monitor = monitorRun(
+      { tests, runs, clock: systemClock },
+      run.id,
+      { startAtMs: run.startAtMs, plannedMs: 3_000, workers: 3 },
+      Date.now() + 30_000,
+      250,
+    );
+    const reports = await Promise.all(
+      run.segments.map((segment, worker) =>
+        runSegmentWorker(workerDeps(), { testId: run.id, segment, worker, startAtMs: run.startAtMs }),
+      ),
+    );
+    expect(await monitor).toBe('finished');
+    expect(reports.map((r) => r.outcome)).toEqual(['completed', 'completed', 'completed']);
+    expect(reports.every((r) => r.startLagMs < 100 && r.windows >= 3)).toBe(true);
+    const live = (await tests.get(run.id))?.live;
+    expect(live?.requests).toBeGreaterThan(0);
+
+    const done = await aggregateRun({ tests, runs, clock: systemClock }, run.id, run);
+    expect(done?.status).toBe('passed');
+    const results = await tests.getResults(run.id);
+    // 150/s for 3 s, split over three segments that tile the whole: every arrival exactly once.
+    // Every arrival exactly once: sent, or dropped when all of a worker's VUs were busy (three
+    // workers share one event loop with the target here).
+    expect((results?.totals.requests ?? 0) + (results?.totals.droppedIterations ?? 0)).toBe(450);
+    expect(results?.totals.requests).toBeGreaterThan(400);
+    expect(results?.workers).toMatchObject({ planned: 3, completed: 3, failed: 0, skippedIterations: 0 });
+    expect(results?.timeseries.every((p) => p.workers === 3)).toBe(true);
+  });
+
+  it('a lost worker leaves a degraded result that names its segment, never a hang', async () => {
+    const run = await startRun(rate(90, '2s'), 3);
+    await Promise.all(
+      run.segments
+        .slice(0, 2)
+        .map((segment, worker) =>
+          runSegmentWorker(workerDeps(), { testId: run.id, segment, worker, startAtMs: run.startAtMs }),
+        ),
+    );
+    await aggregateRun({ tests, runs, clock: systemClock }, run.id, run);
+    const results = await tests.getResults(run.id);
+    expect(results?.status).toBe('degraded');
+    expect(results?.workers.failures).toEqual([
+      { worker: 2, segment: run.segments[2], error: expect.stringContaining('never reported') },
+    ]);
+    expect((results?.totals.requests ?? 0) + (results?.totals.droppedIterations ?? 0)).toBe(120);
+  });
+
+  it('aborts every worker when an abortOnFail threshold fails on the merged data', async () => {
+    delayMs = 30;
+    const run = await startRun(
+      rate(60, '30s', { thresholds: { http_req_duration: [{ threshold: 'p(95)<5', abortOnFail: true }] } }),
+      2,
+    );
+    const asked = Date.now();
+    const monitor = monitorRun(
+      { tests, runs, clock: systemClock },
+      run.id,
+      { startAtMs: run.startAtMs, plannedMs: 30_000, workers: 2 },
+      Date.now() + 60_000,
+      250,
+    );
+    await Promise.all(
+      run.segments.map((segment, worker) =>
+        runSegmentWorker(workerDeps(), { testId: run.id, segment, worker, startAtMs: run.startAtMs }),
+      ),
+    );
+    await monitor;
+    delayMs = 2;
+    expect(Date.now() - asked).toBeLessThan(10_000);
+    await aggregateRun({ tests, runs, clock: systemClock }, run.id, run);
+    const results = await tests.getResults(run.id);
+    expect(results?.status).toBe('aborted');
+    expect(results?.abortedBy?.[0]).toMatchObject({ metric: 'http_req_duration', ok: false });
+  });
+
+  it('stops within 5 s of a cancel, keeps what was measured; a late worker skips what it missed', async () => {
+    const run = await startRun(rate(100, '60s'), 2);
+    const first = runSegmentWorker(workerDeps(), {
+      testId: run.id,
+      segment: run.segments[0] as string,
+      worker: 0,
+      startAtMs: run.startAtMs,
+    });
+    await new Promise((r) => setTimeout(r, 2_000));
+    // Worker 1 comes up 1.5 s after the common start.
+    const late = runSegmentWorker(workerDeps(), {
+      testId: run.id,
+      segment: run.segments[1] as string,
+      worker: 1,
+      startAtMs: run.startAtMs,
+    });
+    await new Promise((r) => setTimeout(r, 1_000));
+    const asked = Date.now();
+    await tests.update(run.id, { cancelRequested: true }, ['running']);
+    const reports = await Promise.all([first, late]);
+    expect(Date.now() - asked).toBeLessThan(5_000);
+    expect(reports[1]?.startLagMs).toBeGreaterThan(1_000);
+    expect(reports[1]?.skippedIterations).toBeGreaterThan(50);
+    await aggregateRun({ tests, runs, clock: systemClock }, run.id, run);
+    const results = await tests.getResults(run.id);
+    expect(results?.status).toBe('cancelled');
+    expect(results?.workers.skippedIterations).toBe(reports[1]?.skippedIterations);
+    expect(results?.totals.requests).toBeGreaterThan(100);
+  });
+});

@@ -7,6 +7,7 @@ import { ThroughlineStack } from '../lib/stacks/throughline-stack';
 const app = new App();
 new ThroughlineStack(app, 'Throughline', {
   settings: loadSettings(app),
-  description: 'Throughline: performance and load-testing platform (performance API, test storage, runner)',
+  description:
+    'Throughline: performance and load-testing platform (performance API, test storage, distributed runs)',
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../core/load/duration';
+import { parseSegment } from '../core/load/segment';
+import { type CapacityConfig, DEFAULT_CAPACITY } from '../core/platform/capacity';
 import type { Quotas } from '../core/platform/quotas';
 import { policyProblems } from '../core/platform/target-policy';
 import type { PlatformPolicy } from '../core/platform/tests';
@@ -81,8 +83,51 @@ export interface AwsConfig {
   readonly tableName: string;
   readonly bucket: string;
   readonly policy: PlatformPolicy;
-  /** The runner Lambda create-test invokes (only create-test has it). */
-  readonly runnerFunction?: string;
+  /** The distributed-run state machine create-test starts (only create-test has it). */
+  readonly stateMachineArn?: string;
+  /** Planner inputs: DEFAULT_CAPACITY with the deployment's overrides (THROUGHLINE_CAPACITY). */
+  readonly capacity: CapacityConfig;
+}
+
+/** Deep-merges overrides into the defaults; every override must be a finite number ≥ 0 (or a boolean where the default is). */
+function mergeCapacity(raw: string | undefined, problems: string[]): CapacityConfig {
+  if (!raw) return DEFAULT_CAPACITY;
+  let overrides: unknown;
+  try {
+    overrides = JSON.parse(raw);
+  } catch (err) {
+    problems.push(`THROUGHLINE_CAPACITY is not JSON: ${(err as Error).message}`);
+    return DEFAULT_CAPACITY;
+  }
+  const merge = (base: Record<string, unknown>, over: unknown, path: string): Record<string, unknown> => {
+    if (typeof over !== 'object' || over === null || Array.isArray(over)) {
+      problems.push(`THROUGHLINE_CAPACITY${path}: must be an object`);
+      return base;
+    }
+    const out: Record<string, unknown> = { ...base };
+    for (const [k, v] of Object.entries(over)) {
+      const d = base[k];
+      if (d === undefined) problems.push(`THROUGHLINE_CAPACITY${path}.${k}: unknown setting`);
+      else if (typeof d === 'object' && d !== null)
+        out[k] = merge(d as Record<string, unknown>, v, `${path}.${k}`);
+      else if (
+        typeof d === 'boolean'
+          ? typeof v === 'boolean'
+          : typeof v === 'number' && Number.isFinite(v) && v >= 0
+      )
+        out[k] = v;
+      else
+        problems.push(
+          `THROUGHLINE_CAPACITY${path}.${k}: must be ${typeof d === 'boolean' ? 'true or false' : 'a number ≥ 0'}`,
+        );
+    }
+    return out;
+  };
+  return merge(
+    DEFAULT_CAPACITY as unknown as Record<string, unknown>,
+    overrides,
+    '',
+  ) as unknown as CapacityConfig;
 }
 
 /** Lambda handlers: names and policy the CDK stack passes in. */
@@ -124,12 +169,34 @@ export function awsConfig(env: Env): AwsConfig {
       problems.push(`THROUGHLINE_POLICY is not JSON: ${(err as Error).message}`);
     }
   }
+  const capacity = mergeCapacity(env.THROUGHLINE_CAPACITY, problems);
   if (problems.length > 0 || !policy) fail(problems);
   return {
     region,
     tableName,
     bucket,
     policy,
-    ...(env.THROUGHLINE_RUNNER_FUNCTION ? { runnerFunction: env.THROUGHLINE_RUNNER_FUNCTION } : {}),
+    capacity,
+    ...(env.THROUGHLINE_STATE_MACHINE_ARN ? { stateMachineArn: env.THROUGHLINE_STATE_MACHINE_ARN } : {}),
   };
+}
+
+/** The Fargate worker's assignment, from the container overrides the state machine sets. */
+export function fargateJob(env: Env): { testId: string; segment: string; worker: number; startAtMs: number } {
+  const problems: string[] = [];
+  const text = (name: string, pattern: RegExp) => {
+    const v = env[name] ?? '';
+    if (!pattern.test(v)) problems.push(`${name}=${JSON.stringify(v)} is not valid`);
+    return v;
+  };
+  const job = {
+    testId: text('THROUGHLINE_TEST_ID', /^[\w-]{1,64}$/),
+    segment: text('THROUGHLINE_SEGMENT', /^[\d/:@]{3,64}$/),
+    worker: Number(text('THROUGHLINE_WORKER', /^\d{1,6}$/)),
+    startAtMs: Number(text('THROUGHLINE_START_AT_MS', /^\d{12,14}$/)),
+  };
+  if (problems.length === 0 && !parseSegment(job.segment))
+    problems.push(`THROUGHLINE_SEGMENT=${JSON.stringify(job.segment)} is not an execution segment`);
+  if (problems.length > 0) fail(problems);
+  return job;
 }

@@ -31,7 +31,22 @@ export interface WindowPage {
   readonly position: string;
 }
 
+/** One worker's assignment in a distributed run (an item of the Step Functions Map). */
+export interface PlanItem {
+  readonly testId: string;
+  readonly segment: string;
+  readonly worker: number;
+  /** The common start instant, epoch ms. */
+  readonly startAtMs: number;
+  /** How long the worker may take, start wait included (a Fargate task's timeout). */
+  readonly timeoutSeconds: number;
+}
+
 export interface RunStore {
+  /** Stores the plan's items (a JSON array, what the Map reads); replaces an earlier plan. */
+  putPlanItems(testId: string, items: readonly PlanItem[]): Promise<void>;
+  /** The stored items, or undefined when the run was never planned. */
+  planItems(testId: string): Promise<readonly PlanItem[] | undefined>;
   /** Stores one window of one worker; writing the same (worker, index) again replaces it. */
   putWindow(testId: string, window: WindowSnapshot): Promise<void>;
   /**

@@ -1,5 +1,6 @@
 import type { IConstruct } from 'constructs';
 import type { z } from 'zod';
+import { capacityJson } from './run-settings';
 import { CONTEXT_KEY, settingsSchema, type ThroughlineSettings } from './settings';
 
 /** Thrown when the `throughline` context block is invalid; `problems` lists every one of them. */
@@ -21,10 +22,13 @@ export class ThroughlineConfigError extends Error {
 }
 
 /**
- * Lambda caps a function's environment at 4 KB in total; the policy shares it with the table,
- * bucket and runner names and the Powertools settings, so it gets at most 3 KB.
+ * Lambda caps a function's environment at 4 KB in total; the policy shares it with the table and
+ * bucket names, the state machine ARN and the Powertools settings, so it gets at most 3 KB.
  */
 export const MAX_POLICY_BYTES = 3072;
+
+/** plan-run also gets THROUGHLINE_CAPACITY: policy and capacity together get at most 3.5 KB. */
+export const MAX_PLAN_SETTINGS_BYTES = 3584;
 
 /** The JSON the handlers receive as THROUGHLINE_POLICY: what a test may target and how big it may be. */
 export function policyJson(settings: ThroughlineSettings): string {
@@ -65,6 +69,14 @@ export function parseSettings(raw: unknown): ThroughlineSettings {
     throw new ThroughlineConfigError([
       `${CONTEXT_KEY}.allowedTargets: the handlers' policy would be ${bytes} bytes; it must stay under ` +
         `${MAX_POLICY_BYTES} to fit Lambda's 4 KB environment (use wildcard patterns or CIDR blocks)`,
+    ]);
+  }
+  const planBytes = bytes + Buffer.byteLength(capacityJson(settings.fargate, settings.capacity));
+  if (planBytes > MAX_PLAN_SETTINGS_BYTES) {
+    throw new ThroughlineConfigError([
+      `${CONTEXT_KEY}.capacity: with the policy, plan-run's settings would be ${planBytes} bytes; together ` +
+        `they must stay under ${MAX_PLAN_SETTINGS_BYTES} to fit Lambda's 4 KB environment (override fewer ` +
+        'capacity figures, or shorten allowedTargets)',
     ]);
   }
   return settings;

@@ -2,6 +2,7 @@
 // schema below and nowhere else; docs/configuration.md is the user-facing table of the same values
 // (test/cdk/config.test.ts keeps the two in step).
 import { z } from 'zod';
+import { type CapacityOverrides, capacitySchema, type FargateSettings, fargateSchema } from './run-settings';
 import { isAllowedTargetPattern } from './target-pattern';
 
 /** Caps every load test is checked against before it runs (the handlers enforce them). */
@@ -10,9 +11,9 @@ export interface Quotas {
   readonly maxVus: number;
   /** Most requests per second one test may ask for. */
   readonly maxRps: number;
-  /** Longest test, stages and graceful stops included. Bounded by the 15-minute Lambda runner. */
+  /** Longest test, stages and graceful stops included; also sets the state machine's timeout. */
   readonly maxDurationSeconds: number;
-  /** Tests running at once; also the runner function's reserved concurrency. */
+  /** Tests queued or running at once; create-test refuses more. */
   readonly maxConcurrentTests: number;
 }
 
@@ -30,25 +31,30 @@ export interface ThroughlineSettings {
   /** Hosts and networks load tests may target: `api.example.com`, `*.example.com`, `10.0.0.0/8`, `public`. */
   readonly allowedTargets: readonly string[];
   readonly quotas: Quotas;
-  /** Address alarm notifications go to. Validated now; the alarms that use it come with observability. */
+  /** Address subscribed to the run notifications topic (one message per finished distributed run). */
   readonly alarmEmail?: string | undefined;
   /** Days results objects (and their noncurrent versions) are kept in S3. */
   readonly resultsRetentionDays: number;
   /** CloudWatch Logs retention for every log group the stack creates. */
   readonly logRetentionDays: number;
   readonly apiThrottle: ApiThrottle;
-  /** What `cdk destroy` does to the table, buckets, log groups and key. */
+  /** What `cdk destroy` does to the table, buckets, log groups, keys and state machine. */
   readonly removalPolicy: RemovalMode;
+  /** Size and purchase option of the Fargate worker task. */
+  readonly fargate: FargateSettings;
+  /** Planner capacity overrides (THROUGHLINE_CAPACITY); absent: the planner's defaults. */
+  readonly capacity?: CapacityOverrides | undefined;
 }
 
 /** The context key the settings are read from: `cdk.json` → `context.throughline`. */
 export const CONTEXT_KEY = 'throughline';
 
 /**
- * A single Lambda runner has 900 s; keep a minute for start-up, result aggregation and the final
- * writes, so a test can never be killed by the timeout before its results are stored.
+ * Tests longer than a Lambda worker can take run on Fargate, which has no time limit. The state
+ * machine's timeout is the longest test plus an hour for fan-out and aggregation (see
+ * LoadTestOrchestrator); 23 h keeps that within a day.
  */
-export const MAX_TEST_DURATION_SECONDS = 840;
+export const MAX_TEST_DURATION_SECONDS = 82_800;
 
 /** Retention values CloudWatch Logs accepts (never-expire is deliberately not offered). */
 export const LOG_RETENTION_DAYS = [
@@ -66,9 +72,10 @@ const quotasSchema = z
   .strictObject({
     maxVus: wholeNumber(1, 1_000_000).default(1000),
     maxRps: wholeNumber(1, 10_000_000).default(5000),
-    maxDurationSeconds: wholeNumber(1, MAX_TEST_DURATION_SECONDS).default(780),
-    // Reserved concurrency comes out of the account's regional pool (1,000 by default, of which
-    // 100 must stay unreserved), so larger values cannot deploy on a default account.
+    // Local mode's default too (THROUGHLINE_MAX_DURATION=1h): the same test runs in both.
+    maxDurationSeconds: wholeNumber(1, MAX_TEST_DURATION_SECONDS).default(3600),
+    // Every running test holds at least one Lambda execution (its monitor) from the account's
+    // regional pool of 1,000, and its workers need more of it.
     maxConcurrentTests: wholeNumber(1, 900).default(5),
   })
   .prefault({});
@@ -109,5 +116,7 @@ export const settingsSchema = z
     removalPolicy: z
       .enum(['retain', 'destroy'], { error: 'must be "retain" or "destroy"' })
       .default('retain'),
+    fargate: fargateSchema,
+    capacity: capacitySchema.optional(),
   })
   .prefault({});

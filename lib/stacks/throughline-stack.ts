@@ -1,12 +1,11 @@
-import { join } from 'node:path';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { policyJson } from '../config/load-settings';
 import type { ThroughlineSettings } from '../config/settings';
 import { PerformanceApi } from '../constructs/api/performance-api';
-import { API_BASE_PATH, RUNNER_ENTRY } from '../constructs/api/routes';
-import { TestRunner } from '../constructs/load-test/test-runner';
+import { API_BASE_PATH } from '../constructs/api/routes';
+import { LoadTestOrchestrator } from '../constructs/load-test/load-test-orchestrator';
 import { EncryptedLogs } from '../constructs/observability/encrypted-logs';
 import { TestStorage } from '../constructs/storage/test-storage';
 import { LAMBDA_ENTRY_DIR } from '../project-paths';
@@ -18,7 +17,7 @@ export interface ThroughlineStackProps extends StackProps {
 /** Composes the platform's constructs; each concern lives in its own construct under lib/constructs. */
 export class ThroughlineStack extends Stack {
   readonly storage: TestStorage;
-  readonly runner: TestRunner;
+  readonly orchestrator: LoadTestOrchestrator;
   readonly api: PerformanceApi;
 
   constructor(scope: Construct, id: string, props: ThroughlineStackProps) {
@@ -43,17 +42,17 @@ export class ThroughlineStack extends Stack {
       POWERTOOLS_METRICS_NAMESPACE: 'Throughline',
       NODE_OPTIONS: '--enable-source-maps',
     };
-    this.runner = new TestRunner(this, 'Runner', {
-      entry: join(LAMBDA_ENTRY_DIR, RUNNER_ENTRY),
+    this.orchestrator = new LoadTestOrchestrator(this, 'LoadTest', {
+      settings,
       logs,
       storage: this.storage,
+      entryDir: LAMBDA_ENTRY_DIR,
       environment,
-      maxConcurrentTests: settings.quotas.maxConcurrentTests,
     });
     this.api = new PerformanceApi(this, 'PerformanceApi', {
       entryDir: LAMBDA_ENTRY_DIR,
       storage: this.storage,
-      runner: this.runner,
+      runs: this.orchestrator,
       logs,
       throttle: settings.apiThrottle,
       environment,
@@ -70,6 +69,15 @@ export class ThroughlineStack extends Stack {
     new CfnOutput(this, 'ResultsBucketName', {
       description: 'S3 bucket of test results',
       value: this.storage.resultsBucket.bucketName,
+    });
+    new CfnOutput(this, 'StateMachineArn', {
+      description:
+        'Step Functions state machine of distributed runs (one execution per test, named after it)',
+      value: this.orchestrator.stateMachineArn,
+    });
+    new CfnOutput(this, 'NotificationsTopicArn', {
+      description: 'SNS topic announcing every finished distributed run',
+      value: this.orchestrator.notifications.topic.topicArn,
     });
   }
 }

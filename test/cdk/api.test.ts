@@ -67,7 +67,6 @@ describe('PerformanceApi', () => {
       CancelTest: entry('cancel-test.ts'),
       OpenApi: entry('openapi.ts'),
     });
-    expect(stack.runner.handler.entry).toBe(entry('run-test.ts'));
   });
 
   it('validates body and parameters on every method, and POST /tests against a JSON model', () => {
@@ -138,10 +137,12 @@ describe('PerformanceApi', () => {
 });
 
 describe('stack outputs', () => {
-  it('name the API URL, the table and the results bucket', () => {
+  it('name the API URL, the table, the results bucket, the state machine and the topic', () => {
     expect(Object.keys(template.findOutputs('*')).sort()).toEqual([
       'ApiUrl',
+      'NotificationsTopicArn',
       'ResultsBucketName',
+      'StateMachineArn',
       'TableName',
     ]);
     expect(JSON.stringify(template.findOutputs('ApiUrl'))).toContain('"/performance"');
@@ -149,14 +150,29 @@ describe('stack outputs', () => {
     template.hasOutput('ResultsBucketName', {
       Value: { Ref: logicalIdOf(stack, stack.storage.resultsBucket) },
     });
+    template.hasOutput('StateMachineArn', {
+      Value: { Ref: logicalIdOf(stack, stack.orchestrator.stateMachine) },
+    });
+    template.hasOutput('NotificationsTopicArn', {
+      Value: { Ref: logicalIdOf(stack, stack.orchestrator.notifications.topic) },
+    });
   });
 });
 
 describe('handler functions', () => {
-  const all = Object.entries(functions);
+  const handlers = [...stack.api.handlers.values(), ...Object.values(stack.orchestrator.functions.handlers)];
+  const handlerIds = new Set(handlers.map((h) => logicalIdOf(stack, h.function)));
+  const all = Object.entries(functions).filter(([id]) => handlerIds.has(id));
 
+  it('are ours, but for the one function of CDK’s custom resource that empties the default security group', () => {
+    expect(Object.keys(functions).filter((id) => !handlerIds.has(id))).toEqual([
+      expect.stringMatching(/^CustomVpcRestrictDefaultSGCustomResourceProviderHandler/),
+    ]);
+  });
+
+  // Six API handlers and the five run functions of the state machine.
   it('run Node.js 22 on arm64 with active tracing and their own log group', () => {
-    expect(all).toHaveLength(7);
+    expect(all).toHaveLength(11);
     const logGroups = new Set<string>();
     for (const [, fn] of all) {
       expect(fn.Properties).toMatchObject({
@@ -172,13 +188,15 @@ describe('handler functions', () => {
         KmsKeyId: expect.anything(),
       });
     }
-    expect(logGroups.size).toBe(7);
+    expect(logGroups.size).toBe(11);
   });
 
-  it('share the environment, and only create-test knows the runner', () => {
+  it('share the environment; only create-test knows the state machine, only plan-run the capacity', () => {
     const table = logicalIdOf(stack, stack.storage.table);
     const bucket = logicalIdOf(stack, stack.storage.resultsBucket);
-    const runner = logicalIdOf(stack, stack.runner.handler.function);
+    const stateMachine = logicalIdOf(stack, stack.orchestrator.stateMachine);
+    const createTest = logicalIdOf(stack, handler('CreateTest').function);
+    const planRun = logicalIdOf(stack, stack.orchestrator.functions.handlers.planRun.function);
     for (const [id, fn] of all) {
       const env = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
       expect(env).toMatchObject({
@@ -192,8 +210,11 @@ describe('handler functions', () => {
         allowedTargets: SETTINGS.allowedTargets,
         quotas: SETTINGS.quotas,
       });
-      const createTest = id === logicalIdOf(stack, handler('CreateTest').function);
-      expect(env.THROUGHLINE_RUNNER_FUNCTION).toEqual(createTest ? { Ref: runner } : undefined);
+      expect(env.THROUGHLINE_STATE_MACHINE_ARN).toEqual(
+        id === createTest ? { Ref: stateMachine } : undefined,
+      );
+      expect(env.THROUGHLINE_CAPACITY === undefined).toBe(id !== planRun);
+      expect(env).not.toHaveProperty('THROUGHLINE_RUNNER_FUNCTION');
     }
   });
 
@@ -206,25 +227,15 @@ describe('handler functions', () => {
     }
   });
 
-  it('run tests on one full vCPU for up to 15 minutes, capped and never retried', () => {
-    const runner = logicalIdOf(stack, stack.runner.handler.function);
-    expect(functions[runner]?.Properties).toMatchObject({
-      MemorySize: 1769,
-      Timeout: 900,
-      ReservedConcurrentExecutions: SETTINGS.quotas.maxConcurrentTests,
-    });
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: { Ref: runner },
-      MaximumRetryAttempts: 0,
-      MaximumEventAgeInSeconds: 300,
-    });
-  });
-
-  it('keep the runner off the API', () => {
-    const runner = logicalIdOf(stack, stack.runner.handler.function);
-    expect([...routeTable().values()]).not.toContain(runner);
+  it('keep the run functions off the API: only the state machine invokes them', () => {
+    const runFunctions = Object.values(stack.orchestrator.functions.handlers).map((h) =>
+      logicalIdOf(stack, h.function),
+    );
+    expect(runFunctions).toHaveLength(5);
+    for (const fn of runFunctions) expect([...routeTable().values()]).not.toContain(fn);
     for (const p of Object.values(resourcesOf(template, 'AWS::Lambda::Permission'))) {
-      expect(p.Properties?.FunctionName).not.toEqual({ 'Fn::GetAtt': [runner, 'Arn'] });
+      const target = JSON.stringify(p.Properties?.FunctionName);
+      for (const fn of runFunctions) expect(target).not.toContain(`"${fn}"`);
     }
   });
 });

@@ -1,4 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import type { HandlerFunction } from '../../lib/constructs/shared/handler-function';
 import { logicalIdOf, resourcesOf, synthStack } from './stack-fixture';
@@ -7,7 +8,9 @@ const { stack } = synthStack();
 const template = Template.fromStack(stack);
 const table = logicalIdOf(stack, stack.storage.table);
 const bucket = logicalIdOf(stack, stack.storage.resultsBucket);
-const runner = logicalIdOf(stack, stack.runner.handler.function);
+const { orchestrator } = stack;
+const stateMachine = logicalIdOf(stack, orchestrator.stateMachine);
+const run = orchestrator.functions.handlers;
 
 interface Statement {
   Effect: string;
@@ -17,10 +20,11 @@ interface Statement {
 
 const list = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
 
-function statementsOf(handler: HandlerFunction): Statement[] {
-  const role = logicalIdOf(stack, handler.role);
+/** Every statement of every policy attached to the role. */
+function statementsOf(role: IConstruct): Statement[] {
+  const ref = JSON.stringify({ Ref: logicalIdOf(stack, role) });
   return Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
-    .filter((p) => JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: role }]))
+    .filter((p) => (p.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === ref))
     .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
 }
 
@@ -30,22 +34,23 @@ const TABLE_WRITES = [
   'dynamodb:DeleteItem',
   'dynamodb:BatchWriteItem',
 ];
-const BUCKET_WRITES = ['s3:PutObject', 's3:DeleteObject*'];
 
-/** What a handler can reach, in the brief's terms. */
-function accessOf(handler: HandlerFunction) {
-  const grants = statementsOf(handler).filter((s) => s.Effect === 'Allow');
-  const on = (logicalId: string) =>
-    grants.filter((s) => JSON.stringify(s.Resource).includes(`"${logicalId}"`));
-  const actions = (logicalId: string) => on(logicalId).flatMap((s) => list(s.Action));
+/** What a role can reach, in the brief's terms. */
+function accessOf(role: IConstruct) {
+  const grants = statementsOf(role).filter((s) => s.Effect === 'Allow');
+  const actions = (logicalId: string) =>
+    grants
+      .filter((s) => JSON.stringify(s.Resource).includes(`"${logicalId}"`))
+      .flatMap((s) => list(s.Action));
   const tableActions = actions(table);
   const bucketActions = actions(bucket);
   return {
     tableRead: tableActions.includes('dynamodb:Query') && tableActions.includes('dynamodb:GetItem'),
     tableWrite: tableActions.some((a) => TABLE_WRITES.includes(a)),
-    bucketRead: bucketActions.includes('s3:GetObject*'),
-    bucketWrite: bucketActions.some((a) => BUCKET_WRITES.includes(a)),
-    invokesRunner: actions(runner).includes('lambda:InvokeFunction'),
+    bucketRead: bucketActions.includes('s3:GetObject*') && bucketActions.includes('s3:List*'),
+    bucketWrite: bucketActions.includes('s3:PutObject'),
+    bucketDelete: bucketActions.includes('s3:DeleteObject*'),
+    startsRuns: actions(stateMachine).includes('states:StartExecution'),
   };
 }
 
@@ -54,48 +59,72 @@ const NONE = {
   tableWrite: false,
   bucketRead: false,
   bucketWrite: false,
-  invokesRunner: false,
+  bucketDelete: false,
+  startsRuns: false,
 };
+const RW = { tableRead: true, tableWrite: true };
 const api = (id: string): HandlerFunction => {
   const h = stack.api.handlers.get(id);
   if (h === undefined) throw new Error(`no handler ${id}`);
   return h;
 };
+const allHandlers = [...stack.api.handlers.values(), ...Object.values(run)];
 
-describe('least privilege', () => {
+describe('least privilege of the handlers', () => {
   it.each([
-    ['CreateTest', { ...NONE, tableRead: true, tableWrite: true, invokesRunner: true }],
+    ['CreateTest', { ...NONE, ...RW, startsRuns: true }],
     ['ListTests', { ...NONE, tableRead: true }],
     ['GetTest', { ...NONE, tableRead: true }],
     ['GetResults', { ...NONE, tableRead: true, bucketRead: true }],
-    ['CancelTest', { ...NONE, tableRead: true, tableWrite: true }],
+    // Cancelling only sets the stop flag: the execution ends by itself (ADR 003).
+    ['CancelTest', { ...NONE, ...RW }],
     ['OpenApi', NONE],
-  ])('%s gets exactly its access', (id, expected) => {
-    expect(accessOf(api(id))).toEqual(expected);
+  ])('API %s gets exactly its access', (id, expected) => {
+    expect(accessOf(api(id).role)).toEqual(expected);
   });
 
-  it('the runner reads and writes tests and results, and starts nothing', () => {
-    expect(accessOf(stack.runner.handler)).toEqual({
+  it.each([
+    ['planRun', { ...NONE, ...RW, bucketRead: true, bucketWrite: true, bucketDelete: true }],
+    ['segmentWorker', { ...NONE, tableRead: true, bucketRead: true, bucketWrite: true }],
+    ['monitorRun', { ...NONE, ...RW, bucketRead: true }],
+    ['aggregateRun', { ...NONE, ...RW, bucketRead: true, bucketWrite: true, bucketDelete: true }],
+    ['failRun', { ...NONE, ...RW }],
+  ] as const)('run function %s gets exactly its access', (name, expected) => {
+    expect(accessOf(run[name].role)).toEqual(expected);
+  });
+
+  it('the Fargate worker task reads tests and reads and writes results, deleting nothing', () => {
+    expect(accessOf(orchestrator.fargate.taskDefinition.taskRole)).toEqual({
       ...NONE,
       tableRead: true,
-      tableWrite: true,
       bucketRead: true,
       bucketWrite: true,
     });
   });
 
-  it('only create-test may invoke the runner', () => {
-    const invokers = Object.entries(resourcesOf(template, 'AWS::IAM::Policy'))
-      .filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes('lambda:InvokeFunction'))
-      .map(([id]) => id);
-    expect(invokers).toEqual([logicalIdOf(stack, api('CreateTest').role.node.findChild('DefaultPolicy'))]);
+  it('only create-test (and the state machine, for its own map children) may start executions', () => {
+    const starters = Object.entries(resourcesOf(template, 'AWS::IAM::Policy'))
+      .filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes('states:StartExecution'))
+      .map(([, p]) => p.Properties.Roles);
+    expect(starters).toEqual(
+      expect.arrayContaining([
+        [{ Ref: logicalIdOf(stack, api('CreateTest').role) }],
+        [{ Ref: logicalIdOf(stack, orchestrator.stateMachine.role) }],
+      ]),
+    );
+    expect(starters).toHaveLength(2);
+    const createTest = statementsOf(api('CreateTest').role).filter((s) =>
+      list(s.Action).includes('states:StartExecution'),
+    );
+    expect(createTest).toEqual([
+      { Effect: 'Allow', Action: 'states:StartExecution', Resource: { Ref: stateMachine } },
+    ]);
   });
 
-  it('grants nothing beyond the handler’s own log group, the table, the bucket and the runner', () => {
-    const handlers = [...stack.api.handlers.values(), stack.runner.handler];
-    for (const handler of handlers) {
+  it('grant nothing beyond their own log group, the table, the bucket and (create-test) the state machine', () => {
+    for (const handler of allHandlers) {
       const ownLogs = logicalIdOf(stack, handler.node.findChild('Logs'));
-      for (const s of statementsOf(handler)) {
+      for (const s of statementsOf(handler.role)) {
         const resource = JSON.stringify(s.Resource);
         if (resource === '"*"') {
           // X-Ray accepts no resource-level permissions; nothing else may use "*".
@@ -103,16 +132,116 @@ describe('least privilege', () => {
         } else if (resource.includes(`"${ownLogs}"`)) {
           expect(list(s.Action).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
         } else {
-          expect([table, bucket, runner].some((id) => resource.includes(`"${id}"`))).toBe(true);
+          expect([table, bucket, stateMachine].some((id) => resource.includes(`"${id}"`))).toBe(true);
         }
       }
     }
   });
 
-  it('attaches no managed policies to handler roles', () => {
-    for (const handler of [...stack.api.handlers.values(), stack.runner.handler]) {
+  it('attach no managed policies to handler roles', () => {
+    for (const handler of allHandlers) {
       const role = resourcesOf(template, 'AWS::IAM::Role')[logicalIdOf(stack, handler.role)];
       expect(role?.Properties?.ManagedPolicyArns).toBeUndefined();
     }
+  });
+});
+
+describe('least privilege of the state machine', () => {
+  const statements = statementsOf(orchestrator.stateMachine.role);
+  /** action → the resources it is granted on (JSON), over every statement of the role. */
+  const grants = new Map<string, string[]>();
+  for (const s of statements)
+    for (const action of list(s.Action))
+      grants.set(action, [...(grants.get(action) ?? []), ...list(s.Resource).map((r) => JSON.stringify(r))]);
+  const on = (action: string) => grants.get(action) ?? [];
+
+  it('allows only, and names every action', () => {
+    expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
+    for (const action of grants.keys()) expect(action).not.toContain('*');
+  });
+
+  it('invokes exactly the five run functions', () => {
+    const functions = Object.values(run).map((h) => logicalIdOf(stack, h.function));
+    const invoked = on('lambda:InvokeFunction');
+    expect(invoked).toHaveLength(10);
+    for (const resource of invoked) expect(functions.some((fn) => resource.includes(`"${fn}"`))).toBe(true);
+    for (const fn of functions) expect(invoked).toContain(JSON.stringify({ 'Fn::GetAtt': [fn, 'Arn'] }));
+  });
+
+  it('runs the worker task definition only, and passes only its roles', () => {
+    const { taskDefinition } = orchestrator.fargate;
+    expect(on('ecs:RunTask')).toEqual([JSON.stringify({ Ref: logicalIdOf(stack, taskDefinition) })]);
+    expect(on('iam:PassRole').sort()).toEqual(
+      [taskDefinition.taskRole, taskDefinition.executionRole]
+        .map((role) => JSON.stringify({ 'Fn::GetAtt': [logicalIdOf(stack, role as IConstruct), 'Arn'] }))
+        .sort(),
+    );
+    expect(on('events:PutRule')).toEqual([
+      expect.stringContaining(':rule/StepFunctionsGetEventsForECSTaskRule'),
+    ]);
+  });
+
+  it('reads only the plan items from the bucket', () => {
+    const s3 = [...grants.keys()].filter((a) => a.startsWith('s3:'));
+    expect(s3).toEqual(['s3:GetObject']);
+    expect(on('s3:GetObject')).toEqual([
+      JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/runs/*/plan/items.json']] }),
+    ]);
+  });
+
+  it('starts, describes and stops only its own (child) executions', () => {
+    expect(on('states:StartExecution')).toEqual([JSON.stringify({ Ref: stateMachine })]);
+    const children = JSON.stringify({ 'Fn::GetAtt': [stateMachine, 'Name'] });
+    for (const action of ['states:DescribeExecution', 'states:StopExecution', 'states:RedriveExecution']) {
+      expect(on(action).length).toBeGreaterThan(0);
+      for (const resource of on(action)) expect(resource).toMatch(/:execution:/);
+    }
+    expect(on('states:DescribeExecution').some((r) => r.includes(children) && r.includes('"/*"'))).toBe(true);
+    const states = [...grants.keys()].filter((a) => a.startsWith('states:')).sort();
+    expect(states).toEqual([
+      'states:DescribeExecution',
+      'states:RedriveExecution',
+      'states:StartExecution',
+      'states:StopExecution',
+    ]);
+  });
+
+  it('publishes to the run topic only, with its key', () => {
+    const { topic, key } = orchestrator.notifications;
+    expect(on('sns:Publish')).toEqual([JSON.stringify({ Ref: logicalIdOf(stack, topic) })]);
+    const keyArn = JSON.stringify({ 'Fn::GetAtt': [logicalIdOf(stack, key), 'Arn'] });
+    expect(on('kms:GenerateDataKey')).toEqual([keyArn]);
+    expect(on('kms:Decrypt')).toEqual([keyArn]);
+    expect([...grants.keys()].filter((a) => a.startsWith('kms:')).sort()).toEqual([
+      'kms:Decrypt',
+      'kms:GenerateDataKey',
+    ]);
+  });
+
+  it('uses "*" only where the service supports no narrower resource', () => {
+    const anywhere = [...grants].filter(([, resources]) => resources.includes('"*"')).map(([a]) => a);
+    expect(anywhere.sort()).toEqual([
+      'ecs:DescribeTasks',
+      'ecs:StopTask',
+      'logs:CreateLogDelivery',
+      'logs:DeleteLogDelivery',
+      'logs:DescribeLogGroups',
+      'logs:DescribeResourcePolicies',
+      'logs:GetLogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:UpdateLogDelivery',
+      'xray:GetSamplingRules',
+      'xray:GetSamplingTargets',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+  });
+
+  it('reaches nothing of the API, the table or the results bucket beyond the plan items', () => {
+    const everything = JSON.stringify(statements);
+    expect(everything).not.toContain(`"${table}"`);
+    for (const h of stack.api.handlers.values())
+      expect(everything).not.toContain(logicalIdOf(stack, h.function));
   });
 });

@@ -286,6 +286,24 @@ export function runStoreContract(name: string, setup: () => Promise<RunStoreFixt
       });
     });
 
+    describe('plan items', () => {
+      it('round-trips the plan, replaces it, and has none for an unplanned run', async () => {
+        const items = [0, 1, 2].map((worker) => ({
+          testId: 'run',
+          segment: `${worker}/3:${worker + 1}/3`,
+          worker,
+          startAtMs: 1_800_000_000_000,
+          timeoutSeconds: 900,
+        }));
+        expect(await store.planItems('run')).toBeUndefined();
+        await store.putPlanItems('run', items);
+        expect(await store.planItems('run')).toEqual(items);
+        await store.putPlanItems('run', items.slice(0, 1));
+        expect(await store.planItems('run')).toEqual(items.slice(0, 1));
+        expect(await store.planItems('other-run')).toBeUndefined();
+      });
+    });
+
     describe('worker reports', () => {
       it('round-trip in worker order, a report written again replacing the first', async () => {
         const failed = makeReport(2, {

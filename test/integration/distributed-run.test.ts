@@ -9,6 +9,8 @@ import { processSampler } from '../../lambdas/adapters/node/resource-sampler';
 import { runWorkerJob } from '../../lambdas/composition/worker-job';
 import { nthOfSegments } from '../../lambdas/core/load/segment';
 import { aggregateRun } from '../../lambdas/core/platform/aggregate-run';
+import { DEFAULT_CAPACITY } from '../../lambdas/core/platform/capacity';
+import { planRun } from '../../lambdas/core/platform/plan-run';
 import { monitorRun } from '../../lambdas/core/platform/run-monitor';
 import { runSegmentWorker, type SegmentWorkerDeps } from '../../lambdas/core/platform/segment-worker';
 import type { RunStore } from '../../lambdas/ports/run-store';
@@ -81,8 +83,29 @@ const rate = (perSecond: number, duration: string, extra: Record<string, unknown
 });
 
 describe('distributed run on local adapters', () => {
-  it('three workers with a common start merge exactly into one result', async () => {
-    const run = await startRun(rate(150, '3s'), 3);
+  it('plans a queued test, then three workers with a common start merge exactly into one result', async () => {
+    const id = `dist-${++seq}`;
+    const now = new Date().toISOString();
+    // 150/s is 3 workers when one is planned at 50/s.
+    await tests.create({
+      id,
+      name: id,
+      status: 'queued',
+      createdAt: now,
+      updatedAt: now,
+      tags: {},
+      definition: rate(150, '3s'),
+    });
+    const capacity = {
+      ...DEFAULT_CAPACITY,
+      lambda: { ...DEFAULT_CAPACITY.lambda, maxRps: 50, coldStartMs: 0 },
+    };
+    const planned = await planRun({ tests, runs, clock: systemClock, capacity }, id);
+    expect(planned).toMatchObject({ skip: false, runtime: 'lambda', workers: 3 });
+    expect((await tests.get(id))?.status).toBe('running');
+    const items = (await runs.planItems(id)) ?? [];
+    expect(items.map((i) => i.segment)).toEqual(['0/1:1/3', '1/3:2/3', '2/3:1/1']);
+    const run = { id, startAtMs: planned.startAtMs as number, segments: items.map((i) => i.segment) };
     const monitor = monitorRun(
       { tests, runs, clock: systemClock },
       run.id,

@@ -3,18 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileTestStore } from '../../lambdas/adapters/local/file-test-store';
-import { createInlinePool } from '../../lambdas/adapters/local/inline-pool';
+import { createThreadPool } from '../../lambdas/adapters/local/thread-pool';
 import { systemClock } from '../../lambdas/adapters/node/clock';
 import { systemResolver } from '../../lambdas/adapters/node/dns-resolver';
 import { newTestId } from '../../lambdas/adapters/node/ids';
-import { runWorkerJob } from '../../lambdas/composition/worker-job';
 import { executeTest } from '../../lambdas/core/platform/execute-test';
 import { cancelTest, createTest, type PlatformDeps } from '../../lambdas/core/platform/tests';
 import type { TestLauncher } from '../../lambdas/ports/test-launcher';
 import { startHttp, type TestServer } from '../helpers/http-servers';
+import { WORKER } from '../helpers/processes';
 
-// The Lambda runner's path: the test runs on this event loop (inline pool) and learns of a cancel
-// only through the stop flag in the store, as a runner in another process does.
+// executeTest learns of a cancel made by another process (another server handling the DELETE)
+// only through the stop flag in the store, which it polls.
 
 let dir: string;
 let target: TestServer;
@@ -31,7 +31,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('runner (inline pool, stop flag in the store)', () => {
+describe('executeTest (worker threads, stop flag in the store)', () => {
   it('stops within 5 s of a cancel made elsewhere and keeps what it measured', async () => {
     const store = createFileTestStore(dir);
     const launched: string[] = [];
@@ -69,7 +69,7 @@ describe('runner (inline pool, stop flag in the store)', () => {
       {
         store,
         clock: systemClock,
-        pool: createInlinePool(runWorkerJob),
+        pool: createThreadPool(WORKER),
         workers: 1,
         targets: deps.policy.targets,
         cancelPollMs: 1_000,
@@ -112,7 +112,7 @@ describe('runner (inline pool, stop flag in the store)', () => {
       {
         store,
         clock: systemClock,
-        pool: createInlinePool(runWorkerJob),
+        pool: createThreadPool(WORKER),
         workers: 1,
         targets: { allowedTargets: ['loopback'] },
       },

@@ -17,26 +17,26 @@ const openRate = (rate: number, duration: string) =>
 const NOW = 1_800_000_000_000;
 
 describe('planTest', () => {
-  it('runs a small short test on one Lambda, inline, starting after the cold start', () => {
+  it('runs a small short test on one Lambda, starting after the cold start', () => {
     const p = planTest(openRate(100, '1m'), DEFAULT_CAPACITY, NOW);
     expect(p).toMatchObject({
       runtime: 'lambda',
       workers: 1,
       sizedBy: 'minimum',
-      map: { items: 'inline', maxConcurrency: 1 },
+      map: { maxConcurrency: 1 },
     });
     expect(p.segments).toEqual(['0/1:1/1']);
     expect(p.startAtMs).toBe(NOW + DEFAULT_CAPACITY.lambda.coldStartMs + 2_000);
     expect(p.warnings).toEqual([]);
   });
 
-  it('sizes by rate: 1M req/s for 10 min is 200 Lambda workers of 5,000 req/s, items from S3', () => {
+  it('sizes by rate: 1M req/s for 10 min is 200 Lambda workers of 5,000 req/s, as many Map children at once', () => {
     const p = planTest(openRate(1_000_000, '10m'), DEFAULT_CAPACITY, NOW);
     expect(p).toMatchObject({
       runtime: 'lambda',
       workers: 200,
       perWorker: { rps: 5_000 },
-      map: { items: 's3' },
+      map: { maxConcurrency: 200 },
     });
     expect(p.segments).toHaveLength(200);
     expect(new Set(p.segments).size).toBe(200);

@@ -2,7 +2,7 @@ import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { WindowSnapshot } from '../../core/stats/window';
-import type { RunStore, WorkerReport } from '../../ports/run-store';
+import type { PlanItem, RunStore, WorkerReport } from '../../ports/run-store';
 import { checkRunId, mapInOrder, pad6, READ_PARALLELISM, RunPosition } from '../local/file-run-store';
 
 /**
@@ -36,6 +36,8 @@ interface KeyPage {
 }
 
 const runPrefix = (testId: string) => `runs/${checkRunId(testId)}/`;
+/** Where the Step Functions Map's ItemReader finds the plan: a plain (not gzipped) JSON array. */
+export const planItemsKey = (testId: string) => `${runPrefix(testId)}plan/items.json`;
 
 export function createS3RunStore(options: S3RunStoreOptions): RunStore {
   const { s3, bucket } = options;
@@ -93,6 +95,19 @@ export function createS3RunStore(options: S3RunStoreOptions): RunStore {
   };
 
   return {
+    async putPlanItems(testId, items) {
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: planItemsKey(testId),
+          Body: JSON.stringify(items),
+          ContentType: 'application/json',
+        }),
+      );
+    },
+
+    planItems: (testId) => getJson<PlanItem[]>(planItemsKey(testId)),
+
     async putWindow(testId, window) {
       const key = `${runPrefix(testId)}windows/${pad6(window.index, 'index')}/${pad6(window.worker, 'worker')}.json.gz`;
       await s3.send(

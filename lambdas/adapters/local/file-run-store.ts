@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WindowSnapshot } from '../../core/stats/window';
-import type { RunStore, WorkerReport } from '../../ports/run-store';
+import type { PlanItem, RunStore, WorkerReport } from '../../ports/run-store';
 
 /**
  * Run store on the local disk: `runs/<testId>/windows/<index>-<worker>.json` and
@@ -215,6 +215,12 @@ export function createFileRunStore(dataDir: string): RunStore {
   };
 
   return {
+    async putPlanItems(testId, items) {
+      await atomicWrite(join(runDir(testId), 'plan'), 'items.json', JSON.stringify(items));
+    },
+
+    planItems: (testId) => readJson<PlanItem[]>(join(runDir(testId), 'plan', 'items.json')),
+
     async putWindow(testId, window) {
       const name = `${pad6(window.index, 'index')}-${pad6(window.worker, 'worker')}.json`;
       await atomicWrite(join(runDir(testId), 'windows'), name, JSON.stringify(window));

@@ -44,8 +44,6 @@ export interface CapacityConfig {
     readonly fargateTasksPerSecond: number;
     /** Distributed Map runs at most 10,000 child workflows at once. */
     readonly mapMaxConcurrency: number;
-    /** Plans with more segments than this are handed to the Map as an S3 item list. */
-    readonly inlineItemsMax: number;
   };
   /** US East (N. Virginia) list prices, arm64, in USD; check your region's. */
   readonly prices: {
@@ -77,7 +75,6 @@ export const DEFAULT_CAPACITY: CapacityConfig = {
     runTaskPerCall: 10,
     fargateTasksPerSecond: 20,
     mapMaxConcurrency: 10_000,
-    inlineItemsMax: 40,
   },
   prices: {
     lambdaGbSecond: 0.0000133334,

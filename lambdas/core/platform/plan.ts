@@ -21,8 +21,8 @@ export interface TestPlan {
   readonly fanOutMs: number;
   /** The common start instant (epoch ms): fan-out plus a 2 s margin from `nowMs`. */
   readonly startAtMs: number;
-  /** Distributed Map settings: inline items or an S3 item list; children running at once. */
-  readonly map: { readonly items: 'inline' | 's3'; readonly maxConcurrency: number };
+  /** Distributed Map children running at once (items always reach the Map through S3, ADR 003). */
+  readonly map: { readonly maxConcurrency: number };
   /** Segment of each worker, in worker order ("0/1:1/4", …). */
   readonly segments: readonly string[];
   readonly cost: PlanCost;
@@ -114,10 +114,7 @@ export function planTest(definition: TestDefinition, capacity: CapacityConfig, n
     sizedBy,
     fanOutMs,
     startAtMs: nowMs + fanOutMs + START_MARGIN_MS,
-    map: {
-      items: workers > limits.inlineItemsMax ? 's3' : 'inline',
-      maxConcurrency: Math.min(workers, limits.mapMaxConcurrency),
-    },
+    map: { maxConcurrency: Math.min(workers, limits.mapMaxConcurrency) },
     segments: Array.from({ length: workers }, (_, k) => nthOfSegments(k, workers).toString()),
     cost: {
       computeUsd: cents(computeUsd),

@@ -13,7 +13,6 @@ import {
 } from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
 import type { ApiThrottle } from '../../config/settings';
-import type { TestRunner } from '../load-test/test-runner';
 import type { EncryptedLogs } from '../observability/encrypted-logs';
 import { HandlerFunction } from '../shared/handler-function';
 import type { TestStorage } from '../storage/test-storage';
@@ -24,11 +23,18 @@ export interface PerformanceApiProps {
   /** Folder holding the handler entry files (lambdas/entrypoints/lambda). */
   readonly entryDir: string;
   readonly storage: TestStorage;
-  readonly runner: TestRunner;
+  /** What create-test starts runs with. */
+  readonly runs: RunStarter;
   readonly logs: EncryptedLogs;
   readonly throttle: ApiThrottle;
   /** Environment every handler gets (table, bucket, policy, Powertools). */
   readonly environment: Readonly<Record<string, string>>;
+}
+
+/** Starts distributed runs (the LoadTestOrchestrator's state machine). */
+export interface RunStarter {
+  readonly stateMachineArn: string;
+  grantStart(starter: HandlerFunction): void;
 }
 
 const STAGE_NAME = 'v1';
@@ -134,8 +140,8 @@ export class PerformanceApi extends Construct {
       entry: join(props.entryDir, route.entry),
       description: `Throughline API: ${route.method} /${API_BASE_PATH}/${route.path} (${route.description})`,
       logs: props.logs,
-      environment: route.startsRunner
-        ? { ...props.environment, THROUGHLINE_RUNNER_FUNCTION: props.runner.functionName }
+      environment: route.startsRun
+        ? { ...props.environment, THROUGHLINE_STATE_MACHINE_ARN: props.runs.stateMachineArn }
         : props.environment,
       // API Gateway gives up on an integration after 29 s; running longer would only waste money.
       timeout: Duration.seconds(29),
@@ -143,7 +149,7 @@ export class PerformanceApi extends Construct {
     if (route.tests === 'read') props.storage.grantReadTests(handler);
     if (route.tests === 'readWrite') props.storage.grantReadWriteTests(handler);
     if (route.results === 'read') props.storage.grantReadResults(handler);
-    if (route.startsRunner) props.runner.grantStart(handler);
+    if (route.startsRun) props.runs.grantStart(handler);
     return handler;
   }
 

@@ -17,8 +17,8 @@ export interface RouteSpec {
   readonly description: string;
   readonly tests: TestsAccess;
   readonly results: ResultsAccess;
-  /** Whether the handler may invoke the test runner. */
-  readonly startsRunner: boolean;
+  /** Whether the handler starts the distributed run (the state machine). */
+  readonly startsRun: boolean;
   /** JSON-schema model API Gateway checks the request body against, if any. */
   readonly bodyModel?: 'createTest';
 }
@@ -34,7 +34,7 @@ export const ROUTES: readonly RouteSpec[] = [
     description: 'start a load test',
     tests: 'readWrite',
     results: 'none',
-    startsRunner: true,
+    startsRun: true,
     bodyModel: 'createTest',
   },
   {
@@ -45,7 +45,7 @@ export const ROUTES: readonly RouteSpec[] = [
     description: 'list past tests',
     tests: 'read',
     results: 'none',
-    startsRunner: false,
+    startsRun: false,
   },
   {
     id: 'GetTest',
@@ -55,7 +55,7 @@ export const ROUTES: readonly RouteSpec[] = [
     description: 'live status of a test',
     tests: 'read',
     results: 'none',
-    startsRunner: false,
+    startsRun: false,
   },
   {
     id: 'GetResults',
@@ -65,7 +65,7 @@ export const ROUTES: readonly RouteSpec[] = [
     description: 'final results of a test',
     tests: 'read',
     results: 'read',
-    startsRunner: false,
+    startsRun: false,
   },
   {
     id: 'CancelTest',
@@ -73,9 +73,11 @@ export const ROUTES: readonly RouteSpec[] = [
     path: 'tests/{id}',
     entry: 'cancel-test.ts',
     description: 'cancel a running test',
+    // Cancelling sets the test's stop flag; the workers stop and the execution ends by itself
+    // after storing the results so far (ADR 003), so no Step Functions permission is needed.
     tests: 'readWrite',
     results: 'none',
-    startsRunner: false,
+    startsRun: false,
   },
   {
     id: 'OpenApi',
@@ -85,12 +87,6 @@ export const ROUTES: readonly RouteSpec[] = [
     description: 'the OpenAPI document of this API',
     tests: 'none',
     results: 'none',
-    startsRunner: false,
+    startsRun: false,
   },
 ];
-
-/** The runner's entry file; it is invoked by create-test, never routed. */
-export const RUNNER_ENTRY = 'run-test.ts';
-
-/** Every handler entry file the stack deploys. */
-export const ENTRY_FILES: readonly string[] = [...ROUTES.map((r) => r.entry), RUNNER_ENTRY];

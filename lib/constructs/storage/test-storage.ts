@@ -1,5 +1,6 @@
 import { type CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import {
   BlockPublicAccess,
   Bucket,
@@ -9,8 +10,15 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { RemovalMode } from '../../config/settings';
-import type { HandlerFunction } from '../shared/handler-function';
 import { toRemovalPolicy } from '../shared/removal-policy';
+
+/**
+ * Who a grant goes to: a principal, and where the cdk-nag acknowledgements of that grant's
+ * wildcards are recorded (a HandlerFunction is one).
+ */
+export interface Grantee extends IGrantable {
+  acknowledge(id: string, reason: string): void;
+}
 
 /** The table's secondary indexes: name → key attributes (the runtime adapter queries them by name). */
 export const TEST_TABLE_INDEXES = {
@@ -101,25 +109,32 @@ export class TestStorage extends Construct {
   }
 
   /** Read access to test records and their indexes. */
-  grantReadTests(handler: HandlerFunction): void {
+  grantReadTests(handler: Grantee): void {
     this.table.grantReadData(handler);
     this.acknowledgeIndexes(handler);
   }
 
   /** Read and write access to test records and their indexes. */
-  grantReadWriteTests(handler: HandlerFunction): void {
+  grantReadWriteTests(handler: Grantee): void {
     this.table.grantReadWriteData(handler);
     this.acknowledgeIndexes(handler);
   }
 
   /** Read access to results objects. */
-  grantReadResults(handler: HandlerFunction): void {
+  grantReadResults(handler: Grantee): void {
     this.resultsBucket.grantRead(handler);
     this.acknowledgeBucket(handler, ['s3:GetObject*', 's3:GetBucket*', 's3:List*']);
   }
 
+  /** Read access to results objects and writing new ones; no deletes (the workers' access). */
+  grantReadPutResults(handler: Grantee): void {
+    this.resultsBucket.grantRead(handler);
+    this.resultsBucket.grantPut(handler);
+    this.acknowledgeBucket(handler, ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:Abort*']);
+  }
+
   /** Read and write access to results objects. */
-  grantReadWriteResults(handler: HandlerFunction): void {
+  grantReadWriteResults(handler: Grantee): void {
     this.resultsBucket.grantReadWrite(handler);
     this.acknowledgeBucket(handler, [
       's3:GetObject*',
@@ -130,7 +145,7 @@ export class TestStorage extends Construct {
     ]);
   }
 
-  private acknowledgeIndexes(handler: HandlerFunction): void {
+  private acknowledgeIndexes(handler: Grantee): void {
     handler.acknowledge(
       `AwsSolutions-IAM5[Resource::<${logicalId(this.table)}.Arn>/index/*]`,
       "The table's data grant covers its own indexes (byCreated, byName, byStatus), which history and " +
@@ -138,7 +153,7 @@ export class TestStorage extends Construct {
     );
   }
 
-  private acknowledgeBucket(handler: HandlerFunction, actions: readonly string[]): void {
+  private acknowledgeBucket(handler: Grantee, actions: readonly string[]): void {
     const reason =
       "CDK's bucket grant, scoped to the results bucket: object keys are per test id, so they cannot be " +
       'listed at deploy time, and the wildcard actions are the object-level read/write family S3 needs.';

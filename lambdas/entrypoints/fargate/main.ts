@@ -1,0 +1,19 @@
+import { awsRun } from '../../composition/aws';
+import { awsConfig, fargateJob } from '../../config/env';
+import { runSegmentWorker } from '../../core/platform/segment-worker';
+
+/** Fargate worker (ADR 003): the same segment worker as the Lambda one, for runs longer than 13 min. */
+async function main(): Promise<number> {
+  const job = fargateJob(process.env);
+  const report = await runSegmentWorker(awsRun(awsConfig(process.env)).worker, job);
+  process.stdout.write(`${JSON.stringify({ message: 'worker ended', ...report })}\n`);
+  return report.outcome === 'completed' ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`${JSON.stringify({ message: 'worker failed', error: String(err) })}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,14 @@
+import { awsRun } from '../../composition/aws';
+import { awsConfig } from '../../config/env';
+import { runSegmentWorker, type SegmentJob } from '../../core/platform/segment-worker';
+import { logger } from './powertools';
+
+/** Step Functions Map item → one Lambda worker: runs its segment, returns its report (ADR 003). */
+const run = awsRun(awsConfig(process.env));
+
+export async function handler(item: SegmentJob) {
+  logger.appendKeys({ testId: item.testId, worker: item.worker });
+  const report = await runSegmentWorker(run.worker, item);
+  logger.info('worker ended', { ...report });
+  return report;
+}

@@ -1,0 +1,106 @@
+import { join } from 'node:path';
+import { type CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import type { EncryptedLogs } from '../observability/encrypted-logs';
+import { HandlerFunction } from '../shared/handler-function';
+import type { TestStorage } from '../storage/test-storage';
+
+/** The state machine's Lambda tasks (ADR 003), by role: entry file, size and what each may touch. */
+export const RUN_FUNCTIONS = {
+  planRun: {
+    entry: 'plan-run.ts',
+    description: 'plans a distributed run: queued → running, one S3 item per worker',
+    memorySize: 512,
+    timeout: Duration.minutes(2),
+  },
+  segmentWorker: {
+    entry: 'segment-worker.ts',
+    description: 'one Lambda worker of a distributed run: generates the load of its segment',
+    // 1,769 MB is where Lambda allocates one full vCPU; the load generator is CPU-bound.
+    memorySize: 1769,
+    timeout: Duration.minutes(15),
+  },
+  monitorRun: {
+    entry: 'monitor-run.ts',
+    description: 'live status and abortOnFail across all workers of a run (≤ 14 min a call)',
+    // It merges every worker's window each second while a run lasts: a full vCPU, like a worker.
+    memorySize: 1769,
+    timeout: Duration.minutes(15),
+  },
+  aggregateRun: {
+    entry: 'aggregate-run.ts',
+    description: 'merges every window of a run exactly and stores its results',
+    // The merge streams windows page by page but is CPU-bound; 3,008 MB gives about 1.7 vCPUs.
+    memorySize: 3008,
+    timeout: Duration.minutes(15),
+  },
+  failRun: {
+    entry: 'fail-run.ts',
+    description: 'marks a test whose run failed outside the workers as error, with the cause',
+    memorySize: 512,
+    timeout: Duration.minutes(1),
+  },
+} as const;
+
+export type RunFunctionName = keyof typeof RUN_FUNCTIONS;
+
+export interface RunFunctionsProps {
+  /** Folder holding the handler entry files (lambdas/entrypoints/lambda). */
+  readonly entryDir: string;
+  readonly logs: EncryptedLogs;
+  readonly storage: TestStorage;
+  /** Environment every run function gets (table, bucket, policy, Powertools). */
+  readonly environment: Readonly<Record<string, string>>;
+  /** THROUGHLINE_CAPACITY: planner overrides, for plan-run only. */
+  readonly capacityJson: string;
+}
+
+/**
+ * The five functions the state machine invokes, each with only the access its step needs: plan-run
+ * and aggregate-run read and write tests and results, the worker reads tests (the stop flag) and
+ * reads and writes results objects without deleting any, monitor-run reads results and updates the
+ * test, and fail-run only updates the test. None of them starts or stops anything.
+ */
+export class RunFunctions extends Construct {
+  readonly handlers: Readonly<Record<RunFunctionName, HandlerFunction>>;
+
+  constructor(scope: Construct, id: string, props: RunFunctionsProps) {
+    super(scope, id);
+    const make = (name: RunFunctionName, environment: Readonly<Record<string, string>>) => {
+      const spec = RUN_FUNCTIONS[name];
+      return new HandlerFunction(this, name.charAt(0).toUpperCase() + name.slice(1), {
+        entry: join(props.entryDir, spec.entry),
+        description: `Throughline run: ${spec.description}`,
+        logs: props.logs,
+        environment,
+        memorySize: spec.memorySize,
+        timeout: spec.timeout,
+      });
+    };
+    const env = props.environment;
+    this.handlers = {
+      planRun: make('planRun', { ...env, THROUGHLINE_CAPACITY: props.capacityJson }),
+      segmentWorker: make('segmentWorker', env),
+      monitorRun: make('monitorRun', env),
+      aggregateRun: make('aggregateRun', env),
+      failRun: make('failRun', env),
+    };
+    const { storage } = props;
+    const h = this.handlers;
+    storage.grantReadWriteTests(h.planRun);
+    storage.grantReadWriteResults(h.planRun);
+    storage.grantReadTests(h.segmentWorker);
+    storage.grantReadPutResults(h.segmentWorker);
+    storage.grantReadWriteTests(h.monitorRun);
+    storage.grantReadResults(h.monitorRun);
+    storage.grantReadWriteTests(h.aggregateRun);
+    storage.grantReadWriteResults(h.aggregateRun);
+    storage.grantReadWriteTests(h.failRun);
+  }
+
+  /** Logical id of a function's CloudFormation resource (for cdk-nag finding ids). */
+  logicalIdOf(name: RunFunctionName): string {
+    const fn = this.handlers[name].function;
+    return Stack.of(this).getLogicalId(fn.node.defaultChild as CfnElement);
+  }
+}

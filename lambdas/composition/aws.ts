@@ -42,6 +42,7 @@ export function awsPlatform(config: AwsConfig): PlatformDeps {
     clock: systemClock,
     newId: newTestId,
     policy: config.policy,
+    capacity: config.capacity,
   };
 }
 

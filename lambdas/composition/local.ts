@@ -5,6 +5,7 @@ import { systemClock } from '../adapters/node/clock';
 import { systemResolver } from '../adapters/node/dns-resolver';
 import { newTestId } from '../adapters/node/ids';
 import type { LocalConfig } from '../config/env';
+import { DEFAULT_CAPACITY } from '../core/platform/capacity';
 import { executeTest, recoverInterrupted } from '../core/platform/execute-test';
 import type { PlatformDeps } from '../core/platform/tests';
 import type { Clock } from '../ports/clock';
@@ -41,6 +42,7 @@ export function localPlatform(config: LocalConfig, workerScript: URL | string, l
     clock: systemClock,
     newId: newTestId,
     policy: config.policy,
+    capacity: DEFAULT_CAPACITY,
   };
   return { platform, launcher, recover: () => recoverInterrupted(store, systemClock) };
 }

@@ -325,6 +325,28 @@ describe('safety', () => {
   });
 });
 
+describe('dry run', () => {
+  it('validates like a real submission and returns the plan and its cost, storing nothing', async () => {
+    const before = (await call(base, 'GET', '/performance/tests/history?limit=100')).body.items.length;
+    const r = await call(base, 'POST', '/performance/tests?dryRun=true', {
+      body: definition('planned', '1m'),
+    });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({
+      dryRun: true,
+      plan: { runtime: 'lambda', workers: 1, segments: ['0/1:1/1'], cost: { totalUsd: expect.any(Number) } },
+    });
+    expect((await call(base, 'GET', '/performance/tests/history?limit=100')).body.items.length).toBe(before);
+    const refused = await call(base, 'POST', '/performance/tests?dryRun=true', {
+      body: { preset: 'smoke', target: 'http://169.254.169.254/' },
+    });
+    expect(refused.status).toBe(403);
+    expect(
+      (await call(base, 'POST', '/performance/tests?dryRun=maybe', { body: definition('x') })).status,
+    ).toBe(400);
+  });
+});
+
 describe('idempotency, history, baselines', () => {
   it('replays a repeated Idempotency-Key and refuses it for another definition', async () => {
     const headers = { 'idempotency-key': `key-${Date.now()}` };

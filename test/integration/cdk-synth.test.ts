@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -31,14 +31,23 @@ describe('npx cdk synth', () => {
     const functions = Object.values(
       template.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>,
     ).filter((r) => r.Type === 'AWS::Lambda::Function' && (r.Properties.Runtime as string) === 'nodejs22.x');
-    expect(functions).toHaveLength(7);
+    expect(functions).toHaveLength(11);
     const manifest = JSON.parse(readFileSync(join(out, 'Throughline.assets.json'), 'utf8'));
     const bundled = Object.values(
       manifest.files as Record<string, { source: { path: string; packaging?: string } }>,
     ).filter((f) => f.source.packaging === 'zip');
-    expect(bundled).toHaveLength(7);
-    for (const f of bundled)
+    // Our handlers are the ESM bundles (index.mjs); CDK's own custom resources ship other assets.
+    const ours = bundled.filter((f) => existsSync(join(out, f.source.path, 'index.mjs')));
+    expect(ours).toHaveLength(11);
+    for (const f of ours)
       expect(readFileSync(join(out, f.source.path, 'index.mjs'), 'utf8')).toContain('handler');
+    // The Fargate worker image is staged (its build context and Dockerfile), not built: no Docker here.
+    const images = Object.values(
+      (manifest.dockerImages ?? {}) as Record<string, { source: { directory: string; dockerFile?: string } }>,
+    );
+    expect(images).toHaveLength(1);
+    const image = images[0]?.source;
+    expect(existsSync(join(out, image?.directory ?? '', image?.dockerFile ?? 'Dockerfile'))).toBe(true);
 
     const lint = spawnSync(
       join(ROOT, '.venv/bin/cfn-lint'),

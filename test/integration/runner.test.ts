@@ -7,6 +7,7 @@ import { createThreadPool } from '../../lambdas/adapters/local/thread-pool';
 import { systemClock } from '../../lambdas/adapters/node/clock';
 import { systemResolver } from '../../lambdas/adapters/node/dns-resolver';
 import { newTestId } from '../../lambdas/adapters/node/ids';
+import { DEFAULT_CAPACITY } from '../../lambdas/core/platform/capacity';
 import { executeTest } from '../../lambdas/core/platform/execute-test';
 import { cancelTest, createTest, type PlatformDeps } from '../../lambdas/core/platform/tests';
 import type { TestLauncher } from '../../lambdas/ports/test-launcher';
@@ -47,6 +48,7 @@ describe('executeTest (worker threads, stop flag in the store)', () => {
         targets: { allowedTargets: ['loopback'] },
         quotas: { maxVus: 10, maxRps: 1_000, maxDurationMs: 600_000, maxConcurrentTests: 1 },
       },
+      capacity: DEFAULT_CAPACITY,
     };
     const { record } = await createTest(deps, {
       body: {

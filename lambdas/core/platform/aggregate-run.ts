@@ -1,11 +1,13 @@
 import type { Clock } from '../../ports/clock';
 import type { RunStore, WorkerReport } from '../../ports/run-store';
 import type { TestRecord, TestStore } from '../../ports/test-store';
+import type { TestResults } from '../load/results';
 import { buildResults, type TestStatus, type WorkerFailure } from '../load/results';
 import { evaluateThresholds } from '../load/thresholds';
 import { parseTestDefinition } from '../load/validate';
 import { MergedRun } from '../stats/aggregate';
 import { finishTest } from './execute-test';
+import { runMessage } from './run-message';
 
 /**
  * The end of a distributed run: merges every window every worker wrote (exactly: histograms
@@ -95,4 +97,41 @@ export async function aggregateRun(
   });
   const warnings = saturationWarnings(reports);
   return finishTest(deps.tests, deps.clock, record, warnings.length > 0 ? { ...built, warnings } : built);
+}
+
+/** The state machine's Aggregate task: reads the plan, aggregates, and words the notification. */
+export async function aggregateStep(
+  deps: { readonly tests: TestStore; readonly runs: RunStore; readonly clock: Clock },
+  testId: string,
+): Promise<{ testId: string; status: string; message: string; results?: TestResults; name?: string }> {
+  const items = await deps.runs.planItems(testId);
+  if (!items || items.length === 0) throw new Error(`test ${testId} has no plan`);
+  const record = await aggregateRun(deps, testId, {
+    startAtMs: items[0]?.startAtMs ?? 0,
+    segments: items.map((i) => i.segment),
+  });
+  const results = await deps.tests.getResults(testId);
+  return {
+    testId,
+    status: record?.status ?? 'unknown',
+    message: runMessage(testId, record, results),
+    ...(results ? { results } : {}),
+    ...(record ? { name: record.name } : {}),
+  };
+}
+
+/** The state machine's catch path: the test ends `error` with the cause, unless it already ended. */
+export async function failRun(
+  deps: { readonly tests: TestStore; readonly clock: Clock },
+  testId: string,
+  error: { readonly Error?: string; readonly Cause?: string } | undefined,
+): Promise<{ testId: string; status: 'error' }> {
+  const now = new Date(deps.clock.now()).toISOString();
+  const message = `${error?.Error ?? 'Error'}: ${(error?.Cause ?? '').slice(0, 1_000)}`;
+  await deps.tests.update(
+    testId,
+    { status: 'error', updatedAt: now, endedAt: now, error: { code: 'E_RUN_FAILED', message } },
+    ['queued', 'running'],
+  );
+  return { testId, status: 'error' };
 }

@@ -113,7 +113,8 @@ export function planTest(definition: TestDefinition, capacity: CapacityConfig, n
     peak,
     sizedBy,
     fanOutMs,
-    startAtMs: nowMs + fanOutMs + START_MARGIN_MS,
+    // A whole millisecond: it travels as a string in a Fargate task's environment.
+    startAtMs: Math.ceil(nowMs + fanOutMs + START_MARGIN_MS),
     map: { maxConcurrency: Math.min(workers, limits.mapMaxConcurrency) },
     segments: Array.from({ length: workers }, (_, k) => nthOfSegments(k, workers).toString()),
     cost: {

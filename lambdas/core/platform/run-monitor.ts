@@ -11,7 +11,11 @@ import { MergedRun } from '../stats/aggregate';
  * keeps the test's live figures current, and evaluates abortOnFail thresholds across ALL workers;
  * when one fails it raises the stop flag every worker polls. Returns when every worker has
  * reported, the run stopped, or `untilMs` came (a Lambda monitor is re-invoked for long runs).
+ * A lost worker never reports: once the planned run is over and no window has arrived for
+ * IDLE_AFTER_END_MS, the monitor stops waiting (Aggregate names the missing segments).
  */
+
+export const IDLE_AFTER_END_MS = 10_000;
 
 export interface MonitorPlan {
   readonly startAtMs: number;
@@ -32,6 +36,7 @@ export async function monitorRun(
   const merged = new MergedRun();
   let position: string | undefined;
   let aborted = false;
+  let lastWindowAt = clock.now();
   for (;;) {
     const record = await tests.get(testId);
     if (record?.status !== 'running') return 'stopped';
@@ -39,8 +44,11 @@ export async function monitorRun(
     const page = await runs.readWindows(testId, position);
     for (const w of page.windows) merged.add(w);
     position = page.position;
+    if (page.windows.length > 0) lastWindowAt = clock.now();
     const reports = await runs.workerReports(testId);
     if (reports.length >= plan.workers) return 'finished';
+    const over = clock.now() > plan.startAtMs + plan.plannedMs;
+    if ((over || record.cancelRequested) && clock.now() - lastWindowAt > IDLE_AFTER_END_MS) return 'finished';
     const elapsedMs = Math.max(0, clock.now() - plan.startAtMs);
     const failed = reports.filter((r) => r.outcome === 'failed').length;
     const live = liveStatus(merged, elapsedMs, plan.plannedMs, plan.workers - reports.length, failed, test);
@@ -55,4 +63,27 @@ export async function monitorRun(
     if (clock.now() + intervalMs > untilMs) return 'continue';
     await clock.sleep(intervalMs);
   }
+}
+
+export interface MonitorEvent extends MonitorPlan {
+  readonly testId: string;
+  readonly deadlineMs: number;
+}
+
+/**
+ * One call of the state machine's Monitor task: watches for at most `callMs`, and says
+ * `continue` when the run goes on (the state machine calls again), else `finished` or `stopped`.
+ * Past the deadline the workers are done or lost: it stops looping and Aggregate names what is missing.
+ */
+export async function monitorStep(
+  deps: { readonly tests: TestStore; readonly runs: RunStore; readonly clock: Clock },
+  event: MonitorEvent,
+  callMs: number,
+): Promise<MonitorEvent & { readonly state: MonitorEnd }> {
+  const until = Math.min(event.deadlineMs, deps.clock.now() + callMs);
+  const state = await monitorRun(deps, event.testId, event, until);
+  return {
+    ...event,
+    state: state === 'continue' && deps.clock.now() >= event.deadlineMs ? 'finished' : state,
+  };
 }

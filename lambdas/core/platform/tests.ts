@@ -4,7 +4,9 @@ import type { TestLauncher } from '../../ports/test-launcher';
 import type { HistoryPage, HistoryQuery, TestRecord, TestStore } from '../../ports/test-store';
 import type { TestResults, TestStatus } from '../load/results';
 import { parseTestDefinition } from '../load/validate';
+import type { CapacityConfig } from './capacity';
 import { PlatformError } from './errors';
+import { planTest, type TestPlan } from './plan';
 import { assertWithinQuotas, type Quotas } from './quotas';
 import { definitionFromSubmission } from './submission';
 import { assertTargetsAllowed, type TargetPolicy } from './target-policy';
@@ -23,6 +25,8 @@ export interface PlatformDeps {
   readonly clock: Clock;
   readonly newId: () => string;
   readonly policy: PlatformPolicy;
+  /** Planner inputs for dry runs (and, on AWS, the real plan). */
+  readonly capacity: CapacityConfig;
 }
 
 export const ACTIVE_STATUSES: readonly TestStatus[] = ['queued', 'running'];
@@ -90,6 +94,17 @@ function admitted<T>(fn: () => Promise<T>): Promise<T> {
   const next = admission.then(fn, fn);
   admission = next.catch(() => {});
   return next;
+}
+
+/**
+ * `POST /tests?dryRun=true`: every check a real submission gets (schema, quotas, allow-list after
+ * DNS), then the distributed plan and its cost, without storing or running anything.
+ */
+export async function planSubmission(deps: PlatformDeps, body: unknown): Promise<TestPlan> {
+  const { definition } = parseTestDefinition(definitionFromSubmission(body));
+  assertWithinQuotas(deps.policy.quotas, definition);
+  await assertTargetsAllowed(deps.policy.targets, deps.resolver, definition);
+  return planTest(definition, deps.capacity, deps.clock.now());
 }
 
 export async function createTest(

@@ -6,6 +6,7 @@ import {
   getTest,
   listTests,
   type PlatformDeps,
+  planSubmission,
 } from '../../core/platform/tests';
 import { requestsCsv, timeseriesCsv } from '../../core/report/csv';
 import { renderHtml } from '../../core/report/html';
@@ -15,7 +16,13 @@ import { HttpError } from './errors';
 import { type ApiEvent, type ApiResult, header, json, jsonBody, jsonErrors, params, text } from './http-io';
 import { buildOpenApi } from './openapi';
 import { toTestResource } from './resources';
-import { historyQuerySchema, RESULT_FORMATS, resultsQuerySchema, testIdSchema } from './schemas';
+import {
+  createQuerySchema,
+  historyQuerySchema,
+  RESULT_FORMATS,
+  resultsQuerySchema,
+  testIdSchema,
+} from './schemas';
 
 /**
  * The API's handlers, as middy handlers over API Gateway REST proxy events. Each translates only:
@@ -47,6 +54,9 @@ export const createTestHandler = (deps: ApiDeps) =>
     const key = header(event, 'idempotency-key');
     if (key !== undefined && !/^[\x21-\x7e]{1,255}$/.test(key))
       throw new HttpError(400, 'E_INVALID_REQUEST', 'Idempotency-Key is 1–255 visible ASCII characters');
+    const { dryRun } = params(createQuerySchema, event.queryStringParameters);
+    if (dryRun)
+      return json(200, { dryRun: true, plan: await planSubmission(deps.platform, jsonBody(event)) });
     const { record, created } = await createTest(deps.platform, {
       body: jsonBody(event),
       ...(key ? { idempotencyKey: key } : {}),

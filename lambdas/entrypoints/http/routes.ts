@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import {
+  createQuerySchema,
   createTestBodySchema,
+  dryRunSchema,
   errorSchema,
   historyQuerySchema,
   historySchema,
@@ -38,10 +40,15 @@ export const ROUTES: readonly Route[] = [
     method: 'POST',
     path: '/performance/tests',
     handler: 'createTest',
-    summary: 'Start a load test from a definition or a preset',
+    summary: 'Start a load test from a definition or a preset (or, with dryRun=true, only plan it)',
+    query: createQuerySchema,
     body: createTestBodySchema,
     headers: [{ name: 'Idempotency-Key', description: 'Retries with the same key return the first test.' }],
     responses: {
+      200: {
+        description: 'dryRun=true: the plan and its estimated cost; nothing was stored or run',
+        schema: dryRunSchema,
+      },
       202: { description: 'Accepted; the test is queued', schema: testResourceSchema },
       400: err('Bad JSON or an invalid definition (every problem listed)'),
       403: err('A target is outside the allow-list'),

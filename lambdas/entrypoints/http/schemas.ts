@@ -33,6 +33,39 @@ export const createTestBodySchema = z
   .union([testDefinitionSchema, presetSubmissionSchema])
   .meta({ id: 'TestSubmission', description: 'A test definition (k6-style), or a preset with its target.' });
 
+export const createQuerySchema = z.strictObject({
+  dryRun: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => v === 'true')
+    .describe('true: validate and return the plan and its cost, run nothing'),
+});
+
+export const planSchema = z
+  .object({
+    runtime: z.enum(['lambda', 'fargate']),
+    workers: z.number(),
+    perWorker: z.object({ vus: z.number(), rps: z.number() }),
+    peak: z.object({ vus: z.number(), rps: z.number(), durationMs: z.number() }),
+    sizedBy: z.enum(['vus', 'rps', 'minimum']),
+    fanOutMs: z.number(),
+    startAtMs: z.number(),
+    map: z.object({ maxConcurrency: z.number() }),
+    segments: z.array(z.string()),
+    cost: z.object({
+      computeUsd: z.number(),
+      requestsUsd: z.number(),
+      stepFunctionsUsd: z.number(),
+      storageRequestsUsd: z.number(),
+      totalUsd: z.number(),
+      assumptions: z.string(),
+    }),
+    warnings: z.array(z.string()),
+  })
+  .meta({ id: 'Plan' });
+
+export const dryRunSchema = z.object({ dryRun: z.literal(true), plan: planSchema }).meta({ id: 'DryRun' });
+
 export const testIdSchema = z.string().regex(/^[\w-]{1,64}$/, 'is not a test id');
 
 const thresholdResult = z.object({

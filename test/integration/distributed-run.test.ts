@@ -15,6 +15,7 @@ import { monitorRun } from '../../lambdas/core/platform/run-monitor';
 import { runSegmentWorker, type SegmentWorkerDeps } from '../../lambdas/core/platform/segment-worker';
 import type { RunStore } from '../../lambdas/ports/run-store';
 import type { TestStore } from '../../lambdas/ports/test-store';
+import { arrivalRate } from '../helpers/definitions';
 import { startHttp, type TestServer } from '../helpers/http-servers';
 
 // The distributed run's own code (segment workers, monitor, aggregate) with the local adapters:
@@ -67,20 +68,8 @@ async function startRun(definition: Record<string, unknown>, workers: number) {
   return { id, startAtMs, segments };
 }
 
-const rate = (perSecond: number, duration: string, extra: Record<string, unknown> = {}) => ({
-  baseUrl: target.url,
-  scenarios: {
-    s: {
-      executor: 'constant-arrival-rate',
-      rate: perSecond,
-      duration,
-      preAllocatedVUs: 20,
-      gracefulStop: '1s',
-      requests: [{ path: '/' }],
-    },
-  },
-  ...extra,
-});
+const rate = (perSecond: number, duration: string, extra: Record<string, unknown> = {}) =>
+  arrivalRate(target.url, perSecond, duration, extra);
 
 describe('distributed run on local adapters', () => {
   it('plans a queued test, then three workers with a common start merge exactly into one result', async () => {

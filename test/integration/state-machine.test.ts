@@ -18,6 +18,7 @@ import type { RunStore } from '../../lambdas/ports/run-store';
 import type { TestStore } from '../../lambdas/ports/test-store';
 import { stateMachineDefinition } from '../cdk/asl';
 import { templateOf } from '../cdk/stack-fixture';
+import { arrivalRate } from '../helpers/definitions';
 import { startHttp, type TestServer } from '../helpers/http-servers';
 
 // Our synthesized state machine (the ASL `cdk synth` produces) executed by aws-local-stepfunctions,
@@ -183,20 +184,8 @@ async function execute(testDefinition: Record<string, unknown>, o: Scenario = {}
   return { testId, output, notifications, results: await tests.getResults(testId) };
 }
 
-const rate = (perSecond: number, duration: string, extra: Record<string, unknown> = {}) => ({
-  baseUrl: target.url,
-  scenarios: {
-    s: {
-      executor: 'constant-arrival-rate',
-      rate: perSecond,
-      duration,
-      preAllocatedVUs: 20,
-      gracefulStop: '1s',
-      requests: [{ path: '/' }],
-    },
-  },
-  ...extra,
-});
+const rate = (perSecond: number, duration: string, extra: Record<string, unknown> = {}) =>
+  arrivalRate(target.url, perSecond, duration, extra);
 
 describe('the synthesized state machine, executed locally', () => {
   it('plans, fans out to Lambda workers, aggregates and notifies', async () => {

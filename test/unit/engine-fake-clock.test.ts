@@ -56,36 +56,41 @@ function stallingTransport(clock: FakeClock): HttpTransport {
   };
 }
 
+/** 100 arrivals/s for 2 s against the stalling transport, from `startAtMs`, on a fresh fake clock. */
+async function runOnFakeClock(startAtMs: number) {
+  const clock = new FakeClock();
+  const { definition } = parseTestDefinition({
+    scenarios: {
+      s: {
+        executor: 'constant-arrival-rate',
+        rate: 100,
+        duration: '2s',
+        preAllocatedVUs: 100,
+        requests: [{ url: 'http://127.0.0.1:1/' }],
+      },
+    },
+  });
+  const windows: WindowSnapshot[] = [];
+  let finished = false;
+  const outcome = runWorker({
+    definition,
+    segment: FULL_SEGMENT,
+    worker: 0,
+    startAtMs,
+    transport: stallingTransport(clock),
+    clock,
+    onWindow: (w) => windows.push(w),
+    stop: new AbortController().signal,
+  }).finally(() => {
+    finished = true;
+  });
+  await clock.runUntil(10_000, () => finished);
+  return { outcome: await outcome, windows };
+}
+
 describe('engine on a fake clock', () => {
   it('measures open-model latency from the intended start, exactly', async () => {
-    const clock = new FakeClock();
-    const { definition } = parseTestDefinition({
-      scenarios: {
-        s: {
-          executor: 'constant-arrival-rate',
-          rate: 100,
-          duration: '2s',
-          preAllocatedVUs: 100,
-          requests: [{ url: 'http://127.0.0.1:1/' }],
-        },
-      },
-    });
-    const windows: WindowSnapshot[] = [];
-    let finished = false;
-    const run = runWorker({
-      definition,
-      segment: FULL_SEGMENT,
-      worker: 0,
-      startAtMs: 0,
-      transport: stallingTransport(clock),
-      clock,
-      onWindow: (w) => windows.push(w),
-      stop: new AbortController().signal,
-    }).then(() => {
-      finished = true;
-    });
-    await clock.runUntil(10_000, () => finished);
-    await run;
+    const { windows } = await runOnFakeClock(0);
     const r = buildResults(aggregate(windows), {
       name: 't',
       status: 'passed',
@@ -123,34 +128,8 @@ describe('transport error classification', () => {
 
 describe('a worker that starts late', () => {
   const run = async (startAtMs: number) => {
-    const clock = new FakeClock();
-    const { definition } = parseTestDefinition({
-      scenarios: {
-        s: {
-          executor: 'constant-arrival-rate',
-          rate: 100,
-          duration: '2s',
-          preAllocatedVUs: 100,
-          requests: [{ url: 'http://127.0.0.1:1/' }],
-        },
-      },
-    });
-    const windows: WindowSnapshot[] = [];
-    let finished = false;
-    const outcome = runWorker({
-      definition,
-      segment: FULL_SEGMENT,
-      worker: 0,
-      startAtMs,
-      transport: stallingTransport(clock),
-      clock,
-      onWindow: (w) => windows.push(w),
-      stop: new AbortController().signal,
-    }).finally(() => {
-      finished = true;
-    });
-    await clock.runUntil(10_000, () => finished);
-    return { outcome: await outcome, requests: aggregate(windows).select().requests };
+    const { outcome, windows } = await runOnFakeClock(startAtMs);
+    return { outcome, requests: aggregate(windows).select().requests };
   };
 
   it('skips the arrivals it missed and says how many, instead of firing them in a burst', async () => {

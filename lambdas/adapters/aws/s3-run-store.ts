@@ -1,9 +1,10 @@
 import { promisify } from 'node:util';
-import { gunzip, gzip } from 'node:zlib';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { gzip } from 'node:zlib';
+import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { WindowSnapshot } from '../../core/stats/window';
 import type { PlanItem, RunStore, WorkerReport } from '../../ports/run-store';
 import { checkRunId, mapInOrder, pad6, READ_PARALLELISM, RunPosition } from '../local/file-run-store';
+import { getJsonObject } from './s3-json';
 
 /**
  * Run store in S3: `runs/<testId>/windows/<index>/<worker>.json.gz` (gzip JSON served with
@@ -24,7 +25,6 @@ export interface S3RunStoreOptions {
 }
 
 const gzipAsync = promisify(gzip);
-const gunzipAsync = promisify(gunzip);
 
 const WINDOW_KEY = /\/windows\/(\d{6})\/(\d{6})\.json\.gz$/;
 const REPORT_KEY = /\/workers\/(\d{6})\.json$/;
@@ -78,21 +78,7 @@ export function createS3RunStore(options: S3RunStoreOptions): RunStore {
   };
 
   /** The parsed JSON of an object, undefined if it is gone (e.g. expired) since it was listed. */
-  const getJson = async <T>(key: string): Promise<T | undefined> => {
-    let bytes: Uint8Array;
-    try {
-      const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      if (!res.Body) return undefined;
-      bytes = await res.Body.transformToByteArray();
-    } catch (err) {
-      if (err instanceof Error && err.name === 'NoSuchKey') return undefined;
-      throw err;
-    }
-    // A proxy or a future SDK may already have undone the Content-Encoding: look at the bytes.
-    const gzipped = bytes[0] === 0x1f && bytes[1] === 0x8b;
-    const json = gzipped ? await gunzipAsync(bytes) : Buffer.from(bytes);
-    return JSON.parse(json.toString('utf8')) as T;
-  };
+  const getJson = <T>(key: string) => getJsonObject<T>(s3, bucket, key);
 
   return {
     async putPlanItems(testId, items) {

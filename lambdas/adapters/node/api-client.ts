@@ -4,25 +4,12 @@ import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { Hash } from '@smithy/core/serde';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { TestResults, TestStatus } from '../../core/load/results';
-import type { ThresholdResult } from '../../core/load/thresholds';
+import type { LiveStatus } from '../../core/load/run-test';
 
 /** A client of the deployed performance API (`/performance/tests…`), SigV4-signed when credentials exist. */
 
-/** The `live` figures of `GET /performance/tests/{id}` (schema: liveSchema). */
-export interface RemoteLive {
-  readonly elapsedMs: number;
-  readonly plannedMs: number;
-  readonly vus: number;
-  readonly rps: number;
-  readonly p95Ms: number;
-  readonly p95SoFarMs: number;
-  readonly requests: number;
-  readonly errors: number;
-  readonly errorRate: number;
-  readonly droppedIterations: number;
-  readonly thresholdsAtRisk: readonly ThresholdResult[];
-  readonly workers: { readonly running: number; readonly failed: number };
-}
+/** The `live` figures of `GET /performance/tests/{id}` (schema: liveSchema): LiveStatus with API names. */
+export type RemoteLive = Omit<LiveStatus, 'atRisk'> & { readonly thresholdsAtRisk: LiveStatus['atRisk'] };
 
 /** The parts of a test resource (schema: testResourceSchema) the CLI reads. */
 export interface RemoteTest {

@@ -2,7 +2,8 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createFileRunStore, RunPosition } from '../../lambdas/adapters/local/file-run-store';
+import { createFileRunStore } from '../../lambdas/adapters/local/file-run-store';
+import { RunPosition } from '../../lambdas/adapters/run-windows';
 import { makeWindow, runStoreContract } from './run-store.contract';
 
 const tempDir = () => mkdtemp(join(tmpdir(), 'throughline-runs-'));

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createS3RunStore } from '../../lambdas/adapters/aws/s3-run-store';
-import { mapInOrder } from '../../lambdas/adapters/local/file-run-store';
+import { mapInOrder } from '../../lambdas/adapters/run-windows';
 import type { WindowSnapshot } from '../../lambdas/core/stats/window';
 import { awsClientConfig, createTestBucket, deleteTestBucket, type Moto, startMoto } from '../helpers/moto';
 import { makeWindow, runStoreContract } from './run-store.contract';

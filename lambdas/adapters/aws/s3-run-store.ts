@@ -3,7 +3,15 @@ import { gzip } from 'node:zlib';
 import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { WindowSnapshot } from '../../core/stats/window';
 import type { PlanItem, RunStore, WorkerReport } from '../../ports/run-store';
-import { checkRunId, mapInOrder, pad6, READ_PARALLELISM, RunPosition } from '../local/file-run-store';
+import {
+  checkRunId,
+  emitWindows,
+  mapInOrder,
+  pad6,
+  READ_PARALLELISM,
+  RunPosition,
+  readNewWindows,
+} from '../run-windows';
 import { getJsonObject } from './s3-json';
 
 /**
@@ -115,19 +123,13 @@ export function createS3RunStore(options: S3RunStoreOptions): RunStore {
       const startAfter = from.firstIndex === 0 ? undefined : `${prefix}${pad6(from.firstIndex, 'index')}/`;
       const windows: WindowSnapshot[] = [];
       await eachPage(prefix, startAfter, async (keys) => {
-        const due = keys.flatMap((key) => {
+        const entries = keys.flatMap((key) => {
           const m = WINDOW_KEY.exec(key);
-          if (!m) return [];
-          const k = { key, index: Number(m[1]), worker: Number(m[2]) };
-          return from.isNew(k.index, k.worker) ? [k] : [];
+          return m ? [{ key, index: Number(m[1]), worker: Number(m[2]) }] : [];
         });
-        const read = await mapInOrder(due, parallelism, (k) => getJson<WindowSnapshot>(k.key));
-        due.forEach((k, i) => {
-          const w = read[i];
-          if (w === undefined) return;
-          windows.push(w);
-          from.record(k.index, k.worker);
-        });
+        windows.push(
+          ...(await readNewWindows(entries, from, (e) => getJson<WindowSnapshot>(e.key), parallelism)),
+        );
       });
       return { windows, position: from.encode() };
     },
@@ -136,11 +138,7 @@ export function createS3RunStore(options: S3RunStoreOptions): RunStore {
       let count = 0;
       await eachPage(`${runPrefix(testId)}windows/`, undefined, async (keys) => {
         const page = keys.filter((key) => WINDOW_KEY.test(key));
-        for (const w of await mapInOrder(page, parallelism, (key) => getJson<WindowSnapshot>(key)))
-          if (w !== undefined) {
-            onWindow(w);
-            count++;
-          }
+        count += await emitWindows(page, (key) => getJson<WindowSnapshot>(key), parallelism, onWindow);
       });
       return count;
     },

@@ -181,10 +181,10 @@ export async function readNewWindows<E extends WindowEntry>(
   parallelism: number,
 ): Promise<WindowSnapshot[]> {
   const due = entries.filter((e) => from.isNew(e.index, e.worker));
-  const read_ = await mapInOrder(due, parallelism, read);
+  const got = await mapInOrder(due, parallelism, read);
   const windows: WindowSnapshot[] = [];
   due.forEach((e, i) => {
-    const w = read_[i];
+    const w = got[i];
     if (w === undefined) return; // gone since it was listed
     windows.push(w);
     from.record(e.index, e.worker);

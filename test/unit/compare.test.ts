@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RequestResults, TestResults } from '../../lambdas/core/load/results';
+import { latencySummary, type RequestResults, type TestResults } from '../../lambdas/core/load/results';
 import { compareResults, mannWhitney, twoProportions } from '../../lambdas/core/platform/compare';
 import { createHistogram, type LatencyHistogram } from '../../lambdas/core/stats/histogram';
 import { sampleResults } from '../contract/test-store.fixtures';
@@ -104,7 +104,6 @@ function latencies(n: number, seed: number, medianUs = 20_000, sigma = 0.3): num
 /** One request series of a results document, its figures read from the recorded latencies. */
 function series(latenciesUs: readonly number[], over: Partial<RequestResults> = {}): RequestResults {
   const h = histogramOf(latenciesUs);
-  const ms = (us: number) => us / 1_000;
   const requests = over.requests ?? latenciesUs.length;
   const errors = over.errors ?? 0;
   return {
@@ -115,16 +114,7 @@ function series(latenciesUs: readonly number[], over: Partial<RequestResults> = 
     errors,
     errorRate: requests === 0 ? 0 : errors / requests,
     rps: 100,
-    latencyMs: {
-      min: ms(h.min),
-      mean: ms(h.mean),
-      p50: ms(h.percentile(50)),
-      p90: ms(h.percentile(90)),
-      p95: ms(h.percentile(95)),
-      p99: ms(h.percentile(99)),
-      p999: ms(h.percentile(99.9)),
-      max: ms(h.max),
-    },
+    latencyMs: latencySummary(h),
     errorsByKind: {},
     checks: [],
     bytesIn: 0,

@@ -1,6 +1,7 @@
 import { ERROR_KINDS, type ErrorKind } from '../../ports/http';
 import type { Comparison } from '../platform/compare';
 import type { MergedRun, MergedSeries } from '../stats/aggregate';
+import type { LatencyHistogram } from '../stats/histogram';
 import type { ThresholdResult } from './thresholds';
 
 /** The results document (DESIGN.md §3). Latencies in ms; rates 0–1; throughput per second. */
@@ -111,8 +112,8 @@ export interface TestResults {
 const round = (v: number, digits = 3) => Math.round(v * 10 ** digits) / 10 ** digits;
 const ratio = (a: number, b: number) => (b === 0 ? 0 : round(a / b, 6));
 
-export function latencySummary(s: MergedSeries): LatencySummary {
-  const h = s.histogram;
+/** The latency figures of a histogram (µs) in ms: computed here, and only here. */
+export function latencySummary(h: LatencyHistogram): LatencySummary {
   const ms = (us: number) => round(us / 1_000);
   return {
     min: ms(h.min),
@@ -159,7 +160,7 @@ export function buildResults(run: MergedRun, meta: ResultsMeta): TestResults {
       errors: errorCount(s),
       errorRate: ratio(errorCount(s), s.requests),
       rps: round(s.requests / seconds, 2),
-      latencyMs: latencySummary(s),
+      latencyMs: latencySummary(s.histogram),
       errorsByKind: sortedErrors(s.errors),
       checks: Object.entries(s.checks).map(([name, [passed, failed]]) => ({ name, passed, failed })),
       bytesIn: s.bytesIn,
@@ -169,7 +170,7 @@ export function buildResults(run: MergedRun, meta: ResultsMeta): TestResults {
   const timeseries: TimeseriesPoint[] = [...run.windows.values()]
     .sort((a, b) => a.index - b.index)
     .map((w) => {
-      const l = latencySummary(w.all);
+      const l = latencySummary(w.all.histogram);
       return {
         t: w.index,
         requests: w.all.requests,
@@ -203,7 +204,7 @@ export function buildResults(run: MergedRun, meta: ResultsMeta): TestResults {
       bytesIn: all.bytesIn,
       bytesOut: all.bytesOut,
     },
-    latencyMs: latencySummary(all),
+    latencyMs: latencySummary(all.histogram),
     errorsByKind: sortedErrors(all.errors),
     byRequest,
     thresholds: meta.thresholds,

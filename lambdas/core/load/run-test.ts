@@ -1,15 +1,9 @@
 import type { Clock } from '../../ports/clock';
 import type { WorkerHandle, WorkerPool } from '../../ports/workers';
 import type { TargetPolicy } from '../platform/target-policy';
-import { MergedRun } from '../stats/aggregate';
+import { MergedRun, type MergedSeries } from '../stats/aggregate';
 import { plannedDurationMs } from './executors';
-import {
-  buildResults,
-  latencySummary,
-  type TestResults,
-  type TestStatus,
-  type WorkerFailure,
-} from './results';
+import { buildResults, type TestResults, type TestStatus, type WorkerFailure } from './results';
 import { nthOfSegments } from './segment';
 import { evaluateThresholds, type ThresholdResult, thresholdsAtRisk, thresholdsToAbort } from './thresholds';
 import type { ValidDefinition } from './validate';
@@ -188,6 +182,10 @@ export async function runTest(o: RunTestOptions): Promise<TestResults> {
   });
 }
 
+/** Only the p95 (the live line shows no other percentile), rounded like the results' figures. */
+const p95Ms = (s: MergedSeries) =>
+  s.histogram.count === 0 ? 0 : Math.round(s.histogram.percentile(95)) / 1_000;
+
 export function liveStatus(
   merged: MergedRun,
   elapsedMs: number,
@@ -203,8 +201,8 @@ export function liveStatus(
     plannedMs,
     vus: last?.vus ?? 0,
     rps: last?.all.requests ?? 0,
-    p95Ms: last ? latencySummary(last.all).p95 : 0,
-    p95SoFarMs: all.requests > 0 ? latencySummary(all).p95 : 0,
+    p95Ms: last ? p95Ms(last.all) : 0,
+    p95SoFarMs: p95Ms(all),
     requests: all.requests,
     errors: all.failed,
     errorRate: all.requests === 0 ? 0 : all.failed / all.requests,

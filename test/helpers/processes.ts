@@ -60,15 +60,25 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs the CLI to completion (bounded by timeoutMs); `onStart` gets the child, e.g. to send SIGINT. */
+/**
+ * Runs the CLI to completion (bounded by timeoutMs); `onStart` gets the child, e.g. to send SIGINT;
+ * `env` replaces the environment; `ms` is how long it ran.
+ */
 export function runCli(
   args: readonly string[],
-  options: { timeoutMs?: number; cwd?: string; onStart?: (child: ChildProcess) => void } = {},
-): Promise<CliResult> {
+  options: {
+    timeoutMs?: number;
+    cwd?: string;
+    env?: NodeJS.ProcessEnv;
+    onStart?: (child: ChildProcess) => void;
+  } = {},
+): Promise<CliResult & { readonly ms: number }> {
   return new Promise((resolve, reject) => {
+    const started = Date.now();
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: options.cwd ?? ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(options.env ? { env: options.env } : {}),
     });
     let stdout = '';
     let stderr = '';
@@ -84,7 +94,7 @@ export function runCli(
     }, options.timeoutMs ?? 60_000);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      resolve({ code, stdout, stderr, ms: Date.now() - started });
     });
     options.onStart?.(child);
   });

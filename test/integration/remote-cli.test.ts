@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -12,7 +12,7 @@ import type { LocalConfig } from '../../lambdas/config/env';
 import { type LocalServer, startLocalServer } from '../../lambdas/entrypoints/local/server';
 import { call, isFinished, waitFor } from '../helpers/api-client';
 import { startHttp, type TestServer } from '../helpers/http-servers';
-import { CLI, type CliResult, killPid, ROOT, WORKER } from '../helpers/processes';
+import { killPid, runCli, WORKER } from '../helpers/processes';
 
 // `throughline run --api …`: the built CLI against the real local API (in-process) and a loopback
 // target; SigV4 is checked on a recording loopback server that answers like the API.
@@ -35,40 +35,21 @@ function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   };
 }
 
-/** Runs the built CLI to completion (bounded), like runCli, with a chosen environment. */
-function cli(
+/** The built CLI with a chosen environment; its PID is tracked so afterAll can stop it. */
+const cli = (
   args: readonly string[],
   o: { env?: Record<string, string>; timeoutMs?: number; onStart?: (c: ChildProcess) => void } = {},
-): Promise<CliResult & { ms: number }> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: ROOT,
-      env: cliEnv(o.env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const pid = child.pid as number;
-    children.add(pid);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => {
-      killPid(pid);
-      reject(new Error(`CLI ${args.join(' ')} did not finish in time\n${stdout}\n${stderr}`));
-    }, o.timeoutMs ?? 45_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      children.delete(pid);
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
-    });
-    o.onStart?.(child);
+) =>
+  runCli(args, {
+    env: cliEnv(o.env),
+    timeoutMs: o.timeoutMs ?? 45_000,
+    onStart: (child) => {
+      const pid = child.pid as number;
+      children.add(pid);
+      child.once('exit', () => children.delete(pid));
+      o.onStart?.(child);
+    },
   });
-}
 
 const definition = (name: string, duration: string, thresholds: Record<string, string[]>) => ({
   name,

@@ -312,18 +312,6 @@ const profileOf = (p) => ({
   series: p % 3 === 2 ? SERIES.slice(0, 2) : SERIES,
 });
 
-/** Deterministic PRNG (mulberry32), so every run merges the same input. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Locust's rounding of a response time (ms) before counting it (locust/stats.py). */
 const locustRound = (ms) =>
   ms < 100
@@ -346,7 +334,8 @@ function splitAtWorker(text) {
 
 function generate(stats, p) {
   const prof = profileOf(p);
-  const rnd = prng(0x5eed + p);
+  // The engine's seeded PRNG (mulberry32): every run merges the same input.
+  const rnd = stats.seededRandom(0x5eed + p);
   const gauss = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
   const shares = prof.series.reduce((n, s) => n + s.share, 0);
   const keyed = prof.series.map((s) => ({ ...s, key: stats.seriesKey(s.scenario, s.name, s.method) }));
@@ -498,6 +487,7 @@ async function main() {
           "export { decodeHistogram } from './lambdas/core/stats/histogram';",
           "export { seriesKey } from './lambdas/core/stats/window';",
           "export { buildResults } from './lambdas/core/load/results';",
+          "export { seededRandom } from './lambdas/core/load/iteration';",
         ].join('\n'),
         resolveDir: ROOT,
         loader: 'ts',

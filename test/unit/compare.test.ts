@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../lambdas/core/load/iteration';
 import { latencySummary, type RequestResults, type TestResults } from '../../lambdas/core/load/results';
 import { compareResults, mannWhitney, twoProportions } from '../../lambdas/core/platform/compare';
 import { createHistogram, type LatencyHistogram } from '../../lambdas/core/stats/histogram';
@@ -79,17 +80,8 @@ function histogramOf(values: Iterable<number>): LatencyHistogram {
   return h;
 }
 
-/** Deterministic uniform [0, 1) (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** Deterministic uniform [0, 1): the engine's seeded PRNG. */
+const random = seededRandom;
 
 /** `n` log-normal latencies in µs around `medianUs` (Box–Muller), reproducible from `seed`. */
 function latencies(n: number, seed: number, medianUs = 20_000, sigma = 0.3): number[] {

@@ -8,7 +8,7 @@ import { systemClock } from '../../lambdas/adapters/node/clock';
 import { processSampler } from '../../lambdas/adapters/node/resource-sampler';
 import { runWorkerJob } from '../../lambdas/composition/worker-job';
 import { nthOfSegments } from '../../lambdas/core/load/segment';
-import { aggregateRun } from '../../lambdas/core/platform/aggregate-run';
+import { aggregateRun, aggregateStep } from '../../lambdas/core/platform/aggregate-run';
 import { DEFAULT_CAPACITY } from '../../lambdas/core/platform/capacity';
 import { planRun } from '../../lambdas/core/platform/plan-run';
 import { monitorRun } from '../../lambdas/core/platform/run-monitor';
@@ -144,6 +144,39 @@ describe('distributed run on local adapters', () => {
       { worker: 2, segment: run.segments[2], error: expect.stringContaining('never reported') },
     ]);
     expect((results?.totals.requests ?? 0) + (results?.totals.droppedIterations ?? 0)).toBe(120);
+  });
+
+  it('flags a saturated worker in the results and in the notification', async () => {
+    const run = await startRun(rate(40, '1s'), 2);
+    const reports = await Promise.all(
+      run.segments.map((segment, worker) =>
+        runSegmentWorker(workerDeps(), { testId: run.id, segment, worker, startAtMs: run.startAtMs }),
+      ),
+    );
+    expect(reports[0]?.resources.rssMbMax).toBeGreaterThan(10);
+    // Worker 1 reports what a busy generator would: a near-full CPU and a laggy event loop.
+    const busy = reports[1] as (typeof reports)[number];
+    await runs.putWorkerReport(run.id, {
+      ...busy,
+      resources: { ...busy.resources, cpuPercentMax: 97, eventLoopDelayP99Ms: 80 },
+    });
+    await runs.putPlanItems(
+      run.id,
+      run.segments.map((segment, worker) => ({
+        testId: run.id,
+        segment,
+        worker,
+        startAtMs: run.startAtMs,
+        timeoutSeconds: 60,
+      })),
+    );
+    const out = await aggregateStep({ tests, runs, clock: systemClock }, run.id);
+    expect(out.status).toBe('passed');
+    expect(out.results?.warnings).toEqual([expect.stringContaining('1 of 2 workers were saturated')]);
+    expect(out.results?.warnings?.[0]).toContain('worker 1 (CPU 97 %, event-loop delay p99 80 ms)');
+    expect(out.message).toContain(`Throughline test "${run.id}" (${run.id}): passed`);
+    expect(out.message).toContain('workers: 2/2 completed');
+    expect(out.message).toContain('saturated');
   });
 
   it('aborts every worker when an abortOnFail threshold fails on the merged data', async () => {

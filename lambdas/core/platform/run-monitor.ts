@@ -3,7 +3,7 @@ import type { RunStore } from '../../ports/run-store';
 import type { TestStore } from '../../ports/test-store';
 import { liveStatus } from '../load/run-test';
 import { thresholdsToAbort } from '../load/thresholds';
-import { parseTestDefinition } from '../load/validate';
+import { parseTestDefinition, type ValidDefinition } from '../load/validate';
 import { MergedRun } from '../stats/aggregate';
 
 /**
@@ -37,10 +37,12 @@ export async function monitorRun(
   let position: string | undefined;
   let aborted = false;
   let lastWindowAt = clock.now();
+  // A stored definition never changes: validate it once, not every second.
+  let test: ValidDefinition | undefined;
   for (;;) {
     const record = await tests.get(testId);
     if (record?.status !== 'running') return 'stopped';
-    const test = parseTestDefinition(record.definition);
+    test ??= parseTestDefinition(record.definition);
     const page = await runs.readWindows(testId, position);
     for (const w of page.windows) merged.add(w);
     position = page.position;

@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { awsConfig, ConfigError, fargateJob, localConfig } from '../../lambdas/config/env';
+import { DEFAULT_CAPACITY } from '../../lambdas/core/platform/capacity';
+
+// Environment variables are read once, in lambdas/config: every problem is named in one error.
+
+const policy = JSON.stringify({
+  allowedTargets: ['api.example.com', '10.0.0.0/8'],
+  quotas: { maxVus: 100, maxRps: 50, maxDurationSeconds: 600, maxConcurrentTests: 2 },
+});
+const aws = (extra: Record<string, string> = {}) => ({
+  AWS_REGION: 'eu-west-1',
+  THROUGHLINE_TABLE_NAME: 't',
+  THROUGHLINE_RESULTS_BUCKET: 'b',
+  THROUGHLINE_POLICY: policy,
+  ...extra,
+});
+const problemsOf = (fn: () => unknown): string => {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('awsConfig', () => {
+  it('reads the stack settings, quotas in ms, default capacity', () => {
+    const c = awsConfig(
+      aws({ THROUGHLINE_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:1:stateMachine:runs' }),
+    );
+    expect(c).toMatchObject({
+      region: 'eu-west-1',
+      tableName: 't',
+      bucket: 'b',
+      stateMachineArn: 'arn:aws:states:eu-west-1:1:stateMachine:runs',
+      policy: { quotas: { maxDurationMs: 600_000, maxConcurrentTests: 2 } },
+    });
+    expect(c.capacity).toEqual(DEFAULT_CAPACITY);
+  });
+
+  it('names every missing or bad variable at once', () => {
+    const message = problemsOf(() => awsConfig({ THROUGHLINE_POLICY: '{"allowedTargets":["not a host!"]}' }));
+    for (const part of [
+      'AWS_REGION',
+      'THROUGHLINE_TABLE_NAME',
+      'THROUGHLINE_RESULTS_BUCKET',
+      'THROUGHLINE_POLICY.quotas',
+    ])
+      expect(message).toContain(part);
+  });
+
+  it('merges capacity overrides into the defaults, deeply', () => {
+    const c = awsConfig(
+      aws({ THROUGHLINE_CAPACITY: JSON.stringify({ lambda: { maxRps: 2_500 }, fargate: { spot: true } }) }),
+    );
+    expect(c.capacity.lambda).toEqual({ ...DEFAULT_CAPACITY.lambda, maxRps: 2_500 });
+    expect(c.capacity.fargate.spot).toBe(true);
+    expect(c.capacity.prices).toEqual(DEFAULT_CAPACITY.prices);
+  });
+
+  it('refuses unknown, mistyped and negative capacity settings, each named', () => {
+    const message = problemsOf(() =>
+      awsConfig(
+        aws({
+          THROUGHLINE_CAPACITY: JSON.stringify({
+            lambda: { maxRPS: 1, maxVus: -1 },
+            fargate: { spot: 'yes' },
+            limits: 3,
+          }),
+        }),
+      ),
+    );
+    expect(message).toContain('THROUGHLINE_CAPACITY.lambda.maxRPS: unknown setting');
+    expect(message).toContain('THROUGHLINE_CAPACITY.lambda.maxVus: must be a number ≥ 0');
+    expect(message).toContain('THROUGHLINE_CAPACITY.fargate.spot: must be true or false');
+    expect(message).toContain('THROUGHLINE_CAPACITY.limits: must be an object');
+    expect(problemsOf(() => awsConfig(aws({ THROUGHLINE_CAPACITY: '{' })))).toContain(
+      'THROUGHLINE_CAPACITY is not JSON',
+    );
+  });
+});
+
+describe('fargateJob (the worker container reads its assignment)', () => {
+  const env = {
+    THROUGHLINE_TEST_ID: 'abc-123',
+    THROUGHLINE_SEGMENT: '1/3:2/3',
+    THROUGHLINE_WORKER: '1',
+    THROUGHLINE_START_AT_MS: '1795463056813',
+  };
+  it('parses what the state machine passes', () => {
+    expect(fargateJob(env)).toEqual({
+      testId: 'abc-123',
+      segment: '1/3:2/3',
+      worker: 1,
+      startAtMs: 1_795_463_056_813,
+    });
+  });
+  it('refuses a fractional start, a bad segment and a bad id, naming each', () => {
+    const message = problemsOf(() =>
+      fargateJob({ ...env, THROUGHLINE_START_AT_MS: '1795463056812.3564', THROUGHLINE_TEST_ID: '../x' }),
+    );
+    expect(message).toContain('THROUGHLINE_START_AT_MS');
+    expect(message).toContain('THROUGHLINE_TEST_ID');
+    expect(problemsOf(() => fargateJob({ ...env, THROUGHLINE_SEGMENT: '2/3:1/3' }))).toContain(
+      'is not an execution segment',
+    );
+  });
+});
+
+describe('localConfig', () => {
+  it('defaults: port 8787, loopback only, data in ./.throughline', () => {
+    const c = localConfig({}, '/srv/app');
+    expect(c).toMatchObject({
+      port: 8787,
+      dataDir: '/srv/app/.throughline',
+      workers: 1,
+      demoTargetPort: 8080,
+    });
+    expect(c.policy.targets.allowedTargets).toEqual(['loopback']);
+    expect(c.policy.quotas).toEqual({
+      maxVus: 1_000,
+      maxRps: 5_000,
+      maxDurationMs: 3_600_000,
+      maxConcurrentTests: 4,
+    });
+  });
+  it('adds configured targets to loopback and names every bad variable', () => {
+    expect(
+      localConfig({ THROUGHLINE_ALLOWED_TARGETS: 'api.example.com, 10.1.0.0/16' }, '/x').policy.targets
+        .allowedTargets,
+    ).toEqual(['loopback', 'api.example.com', '10.1.0.0/16']);
+    const message = problemsOf(() =>
+      localConfig(
+        {
+          PORT: 'eighty',
+          THROUGHLINE_MAX_DURATION: 'forever',
+          THROUGHLINE_ALLOWED_TARGETS: 'no spaces allowed',
+        },
+        '/x',
+      ),
+    );
+    for (const part of ['PORT=', 'THROUGHLINE_MAX_DURATION=', 'THROUGHLINE_ALLOWED_TARGETS:'])
+      expect(message).toContain(part);
+  });
+});

@@ -154,12 +154,16 @@ describe('distributed run on local adapters', () => {
       ),
     );
     expect(reports[0]?.resources.rssMbMax).toBeGreaterThan(10);
-    // Worker 1 reports what a busy generator would: a near-full CPU and a laggy event loop.
-    const busy = reports[1] as (typeof reports)[number];
-    await runs.putWorkerReport(run.id, {
-      ...busy,
-      resources: { ...busy.resources, cpuPercentMax: 97, eventLoopDelayP99Ms: 80 },
-    });
+    // Both workers share this process (and its CPU figures): set what each reports. Worker 1
+    // reports what a busy generator would: a near-full CPU and a laggy event loop.
+    const [calm, busy] = reports as [(typeof reports)[number], (typeof reports)[number]];
+    const report = (r: typeof calm, cpuPercentMax: number, eventLoopDelayP99Ms: number) =>
+      runs.putWorkerReport(run.id, {
+        ...r,
+        resources: { ...r.resources, cpuPercentMax, eventLoopDelayP99Ms },
+      });
+    await report(calm, 30, 5);
+    await report(busy, 97, 80);
     await runs.putPlanItems(
       run.id,
       run.segments.map((segment, worker) => ({

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { parseDuration } from '../core/load/duration';
 import { parseSegment } from '../core/load/segment';
+import { type MonitoredResource, monitoredListSchema } from '../core/observability/monitored';
 import { type CapacityConfig, DEFAULT_CAPACITY } from '../core/platform/capacity';
 import type { Quotas } from '../core/platform/quotas';
 import { policyProblems } from '../core/platform/target-policy';
 import type { PlatformPolicy } from '../core/platform/tests';
+import { type ScalableTargetRef, scalableTargetListSchema } from '../core/scaling/targets';
 
 /**
  * Environment variables, read once here, validated, failing fast with one message that names
@@ -87,6 +89,48 @@ export interface AwsConfig {
   readonly stateMachineArn?: string;
   /** Planner inputs: DEFAULT_CAPACITY with the deployment's overrides (THROUGHLINE_CAPACITY). */
   readonly capacity: CapacityConfig;
+  /** What the metrics endpoints read (THROUGHLINE_MONITORED, JSON; default none). */
+  readonly monitored: readonly MonitoredResource[];
+  /** What the scaling API manages (THROUGHLINE_SCALABLE_TARGETS, JSON; default none). */
+  readonly scalableTargets: readonly ScalableTargetRef[];
+  /** Name prefix of this deployment's CloudWatch alarms (THROUGHLINE_ALARM_PREFIX). */
+  readonly alarmPrefix?: string;
+  /** SNS topic manual scaling is announced on (THROUGHLINE_NOTIFY_TOPIC_ARN). */
+  readonly notifyTopicArn?: string;
+}
+
+/** Parses a JSON variable against a schema; every issue is named with the variable's path. */
+function jsonVar<T>(
+  env: Env,
+  name: string,
+  schema: {
+    safeParse(
+      v: unknown,
+    ):
+      | { success: true; data: T }
+      | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } };
+  },
+  fallback: T,
+  problems: string[],
+): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (err) {
+    problems.push(`${name} is not JSON: ${(err as Error).message}`);
+    return fallback;
+  }
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  problems.push(
+    ...parsed.error.issues.map(
+      (i) =>
+        `${name}${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${i.message}`,
+    ),
+  );
+  return fallback;
 }
 
 /** Deep-merges overrides into the defaults; every override must be a finite number ≥ 0 (or a boolean where the default is). */
@@ -170,6 +214,19 @@ export function awsConfig(env: Env): AwsConfig {
     }
   }
   const capacity = mergeCapacity(env.THROUGHLINE_CAPACITY, problems);
+  const monitored = jsonVar(env, 'THROUGHLINE_MONITORED', monitoredListSchema, [], problems);
+  const scalableTargets = jsonVar(
+    env,
+    'THROUGHLINE_SCALABLE_TARGETS',
+    scalableTargetListSchema,
+    [],
+    problems,
+  );
+  for (const t of scalableTargets)
+    if (t.kind !== 'local-workers' && !(t.serviceNamespace && t.resourceId && t.scalableDimension))
+      problems.push(
+        `THROUGHLINE_SCALABLE_TARGETS: ${t.id} needs serviceNamespace, resourceId and scalableDimension`,
+      );
   if (problems.length > 0 || !policy) fail(problems);
   return {
     region,
@@ -177,6 +234,10 @@ export function awsConfig(env: Env): AwsConfig {
     bucket,
     policy,
     capacity,
+    monitored,
+    scalableTargets,
+    ...(env.THROUGHLINE_ALARM_PREFIX ? { alarmPrefix: env.THROUGHLINE_ALARM_PREFIX } : {}),
+    ...(env.THROUGHLINE_NOTIFY_TOPIC_ARN ? { notifyTopicArn: env.THROUGHLINE_NOTIFY_TOPIC_ARN } : {}),
     ...(env.THROUGHLINE_STATE_MACHINE_ARN ? { stateMachineArn: env.THROUGHLINE_STATE_MACHINE_ARN } : {}),
   };
 }

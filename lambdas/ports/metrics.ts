@@ -53,6 +53,8 @@ export interface MetricsProvider {
   readonly source: MetricsReport['source'];
   /** Shortest period this source can answer (CloudWatch 60 s for standard metrics; local 1 s). */
   readonly minPeriodSeconds: number;
+  /** Period used when a request names none and the window allows it (default 60 s). */
+  readonly defaultPeriodSeconds?: number;
   /** Reads every series of a group over the window; never throws for an empty result. */
   read(group: MetricGroup, window: MetricWindow): Promise<MetricsReport>;
 }

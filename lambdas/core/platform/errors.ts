@@ -25,5 +25,6 @@ export const PLATFORM_ERROR_CODES = [
   'E_RESULTS_NOT_READY',
   'E_NO_RESULTS',
   'E_NOT_CANCELLABLE',
+  'E_SCALING_TARGET_NOT_FOUND',
 ] as const;
 export type PlatformErrorCode = (typeof PLATFORM_ERROR_CODES)[number];

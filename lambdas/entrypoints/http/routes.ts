@@ -1,5 +1,18 @@
 import type { z } from 'zod';
 import {
+  alarmsQuerySchema,
+  alarmsSchema,
+  manualScalingSchema,
+  metricsAnswerSchema,
+  metricsQuerySchema,
+  metricsSummarySchema,
+  scalingChangeSchema,
+  scalingConfigSchema,
+  scalingHistoryQuerySchema,
+  scalingHistorySchema,
+  scalingStatusSchema,
+} from './ops-schemas';
+import {
   createQuerySchema,
   createTestBodySchema,
   dryRunSchema,
@@ -13,10 +26,23 @@ import {
 
 /** Every route of the API, once: the local server dispatches on it and OpenAPI is generated from it. */
 
-export type HandlerName = 'createTest' | 'listTests' | 'getTest' | 'getResults' | 'cancelTest' | 'openApi';
+export type HandlerName =
+  | 'createTest'
+  | 'listTests'
+  | 'getTest'
+  | 'getResults'
+  | 'cancelTest'
+  | 'openApi'
+  | 'metricsSummary'
+  | 'metricsGroup'
+  | 'listAlarms'
+  | 'scalingStatus'
+  | 'scalingConfig'
+  | 'scalingManual'
+  | 'scalingHistory';
 
 export interface Route {
-  readonly method: 'GET' | 'POST' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** API Gateway style template: `{name}` is a path parameter. */
   readonly path: string;
   readonly handler: HandlerName;
@@ -107,6 +133,84 @@ export const ROUTES: readonly Route[] = [
     handler: 'openApi',
     summary: 'This document',
     responses: { 200: { description: 'OpenAPI 3.1' } },
+  },
+  {
+    method: 'GET',
+    path: '/performance/metrics',
+    handler: 'metricsSummary',
+    summary:
+      'Latest value and range of every metric series (CloudWatch on AWS, this process and machine locally)',
+    query: metricsQuerySchema,
+    responses: {
+      200: { description: 'Summary', schema: metricsSummarySchema },
+      400: err('Bad window or statistic'),
+    },
+  },
+  {
+    method: 'GET',
+    path: '/performance/metrics/{group}',
+    handler: 'metricsGroup',
+    summary: 'Time series of one group: cpu, memory, network or database',
+    query: metricsQuerySchema,
+    responses: {
+      200: { description: 'Series over the window', schema: metricsAnswerSchema },
+      400: err('Bad window or statistic'),
+      404: err('No such group'),
+    },
+  },
+  {
+    method: 'GET',
+    path: '/performance/alarms',
+    handler: 'listAlarms',
+    summary: 'State of every alarm of this deployment (rules over the process and machine locally)',
+    query: alarmsQuerySchema,
+    responses: { 200: { description: 'Alarms, those in ALARM first', schema: alarmsSchema } },
+  },
+  {
+    method: 'GET',
+    path: '/performance/scaling/status',
+    handler: 'scalingStatus',
+    summary: 'Scalable targets: current, desired, min, max, policies, schedules, activities in progress',
+    responses: { 200: { description: 'Every target', schema: scalingStatusSchema } },
+  },
+  {
+    method: 'PUT',
+    path: '/performance/scaling/config',
+    handler: 'scalingConfig',
+    summary: "Set a target's range, target value, cooldowns and schedules (checked against AWS limits)",
+    body: scalingConfigSchema,
+    responses: {
+      200: { description: 'Applied and recorded', schema: scalingChangeSchema },
+      400: err('Invalid change (every problem listed)'),
+      404: err('No such target'),
+      415: err('Not application/json'),
+    },
+  },
+  {
+    method: 'POST',
+    path: '/performance/scaling/manual',
+    handler: 'scalingManual',
+    summary: 'Set a capacity now, with a reason; it holds until the next configuration',
+    body: manualScalingSchema,
+    responses: {
+      200: { description: 'Applied and recorded', schema: scalingChangeSchema },
+      400: err('Invalid capacity or missing reason'),
+      404: err('No such target'),
+      415: err('Not application/json'),
+    },
+  },
+  {
+    method: 'GET',
+    path: '/performance/scaling/history',
+    handler: 'scalingHistory',
+    summary:
+      'Scaling activities (with the reasons scaling did not happen) merged with manual and configuration changes',
+    query: scalingHistoryQuerySchema,
+    responses: {
+      200: { description: 'Newest first', schema: scalingHistorySchema },
+      400: err('Bad filter'),
+      404: err('No such target'),
+    },
   },
 ];
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Context } from 'aws-lambda';
-import { localPlatform } from '../../composition/local';
+import { localOperations, localPlatform } from '../../composition/local';
 import type { LocalConfig } from '../../config/env';
 import type { Log } from '../../ports/log';
 import { HttpError, toHttpError } from '../http/errors';
@@ -15,6 +15,14 @@ import {
   openApiHandler,
 } from '../http/handlers';
 import type { ApiEvent, ApiResult } from '../http/http-io';
+import {
+  getMetricsHandler,
+  listAlarmsHandler,
+  scalingConfigHandler,
+  scalingHistoryHandler,
+  scalingManualHandler,
+  scalingStatusHandler,
+} from '../http/ops-handlers';
 import { type HandlerName, matchRoute } from '../http/routes';
 import { lockDataDir } from './lock';
 
@@ -111,7 +119,8 @@ export async function startLocalServer(
 ): Promise<LocalServer> {
   const unlock = await lockDataDir(config.dataDir);
   try {
-    const { platform, launcher, recover } = localPlatform(config, workerScript, log);
+    const ops = await localOperations(config, log);
+    const { platform, launcher, recover } = localPlatform(config, workerScript, log, ops.workers);
     const interrupted = await recover();
     if (interrupted.length > 0)
       log.info('marked tests left running by the last server as interrupted', { ids: interrupted });
@@ -123,6 +132,13 @@ export async function startLocalServer(
       getResults: getResultsHandler(deps),
       cancelTest: cancelTestHandler(deps),
       openApi: openApiHandler(deps),
+      metricsSummary: getMetricsHandler({ metrics: ops.metrics, log }),
+      metricsGroup: getMetricsHandler({ metrics: ops.metrics, log }),
+      listAlarms: listAlarmsHandler({ alarms: ops.alarms, log }),
+      scalingStatus: scalingStatusHandler({ scaling: ops.scaling, log }),
+      scalingConfig: scalingConfigHandler({ scaling: ops.scaling, log }),
+      scalingManual: scalingManualHandler({ scaling: ops.scaling, log }),
+      scalingHistory: scalingHistoryHandler({ scaling: ops.scaling, log }),
     };
     const server = createServer(async (req, res) => {
       try {
@@ -186,6 +202,7 @@ export async function startLocalServer(
           const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
           server.closeIdleConnections();
           await launcher.shutdown();
+          ops.stop();
           server.closeAllConnections();
           await stopped;
           await unlock();

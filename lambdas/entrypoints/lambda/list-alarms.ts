@@ -1,0 +1,9 @@
+import { awsOperations } from '../../composition/aws-operations';
+import { awsConfig } from '../../config/env';
+import { listAlarmsHandler } from '../http/ops-handlers';
+import { log, withPowertools } from './powertools';
+
+/** Lambda entry of GET /performance/alarms: configuration and adapters are built once per container. */
+export const handler = withPowertools(
+  listAlarmsHandler({ alarms: awsOperations(awsConfig(process.env), log).alarms, log }),
+);

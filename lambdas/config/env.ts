@@ -261,3 +261,24 @@ export function fargateJob(env: Env): { testId: string; segment: string; worker:
   if (problems.length > 0) fail(problems);
   return job;
 }
+
+export interface NotifierConfig {
+  readonly region: string;
+  /** The secret holding the Slack or webhook URL (THROUGHLINE_WEBHOOK_SECRET_ARN). */
+  readonly webhookSecretArn: string;
+}
+
+/** The alarm notifier (notify-alarm): where it runs and which secret holds the webhook URL. */
+export function notifierConfig(env: Env): NotifierConfig {
+  const problems: string[] = [];
+  const region = env.AWS_REGION ?? '';
+  if (!region) problems.push('AWS_REGION is not set');
+  const webhookSecretArn = env.THROUGHLINE_WEBHOOK_SECRET_ARN ?? '';
+  if (!webhookSecretArn) problems.push('THROUGHLINE_WEBHOOK_SECRET_ARN is not set');
+  else if (!/^arn:aws[\w-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[^\s]+$/.test(webhookSecretArn))
+    problems.push(
+      `THROUGHLINE_WEBHOOK_SECRET_ARN=${JSON.stringify(webhookSecretArn)}: a Secrets Manager secret ARN`,
+    );
+  if (problems.length > 0) fail(problems);
+  return { region, webhookSecretArn };
+}

@@ -41,7 +41,7 @@ export function createFileScalingJournal(dataDir: string): ScalingJournal {
       return (await readAll())
         .filter((e) => !query.target || e.target === query.target)
         .filter((e) => query.fromMs === undefined || Date.parse(e.at) >= query.fromMs)
-        .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : b.id.localeCompare(a.id)))
+        .sort((a, b) => Date.parse(b.at) - Date.parse(a.at) || b.id.localeCompare(a.id))
         .slice(0, query.limit);
     },
   };

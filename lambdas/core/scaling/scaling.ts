@@ -148,6 +148,6 @@ export async function scalingHistory(
     ...activities.flat().map((a) => ({ source: 'autoscaling' as const, at: a.startedAt, ...a })),
     ...entries.map(({ action, ...e }) => ({ source: action, ...e })),
   ];
-  items.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+  items.sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
   return { items: items.slice(0, query.limit), warnings };
 }

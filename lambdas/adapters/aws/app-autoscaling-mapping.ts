@@ -83,13 +83,13 @@ export function toActivity(targetId: string, a: AwsActivity): ScalingActivity {
 }
 
 /** Stable code of this adapter's own failures; `cause` keeps the SDK error. */
-export class AppAutoScalingError extends Error {
+export class AppAutoScalingError extends PlatformError {
   constructor(
-    readonly code: 'E_SCALING_TARGET_NOT_REGISTERED' | 'E_SCALING_API',
+    override readonly code: 'E_SCALING_TARGET_NOT_REGISTERED' | 'E_SCALING_API',
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(code, message, undefined, options);
     this.name = 'AppAutoScalingError';
   }
 }

@@ -45,9 +45,9 @@ export function rollup(
   for (const s of samples) {
     if (s.t < window.startMs || s.t >= window.endMs || !Number.isFinite(s.v)) continue;
     const start = window.startMs + Math.floor((s.t - window.startMs) / periodMs) * periodMs;
-    let bucket = buckets.get(start);
-    if (!bucket) buckets.set(start, (bucket = []));
-    bucket.push(s.v);
+    const bucket = buckets.get(start);
+    if (bucket) bucket.push(s.v);
+    else buckets.set(start, [s.v]);
   }
   return [...buckets.entries()]
     .sort(([a], [b]) => a - b)

@@ -26,5 +26,7 @@ export const PLATFORM_ERROR_CODES = [
   'E_NO_RESULTS',
   'E_NOT_CANCELLABLE',
   'E_SCALING_TARGET_NOT_FOUND',
+  'E_SCALING_TARGET_NOT_REGISTERED',
+  'E_SCALING_API',
 ] as const;
 export type PlatformErrorCode = (typeof PLATFORM_ERROR_CODES)[number];

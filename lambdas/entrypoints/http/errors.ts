@@ -31,6 +31,10 @@ const STATUS: Record<string, number> = {
   E_QUOTA_EXCEEDED: 422,
   E_BASELINE_NOT_FOUND: 422,
   E_TOO_MANY_TESTS: 429,
+  // The target is configured but Application Auto Scaling does not know it (deleted outside the stack).
+  E_SCALING_TARGET_NOT_REGISTERED: 409,
+  // Application Auto Scaling failed for a reason that is not the request's.
+  E_SCALING_API: 502,
 };
 
 export interface ErrorBody {

@@ -1,9 +1,9 @@
-import { awsOperations } from '../../composition/aws-operations';
+import { awsScaling } from '../../composition/aws-operations';
 import { awsConfig } from '../../config/env';
 import { scalingStatusHandler } from '../http/ops-handlers';
 import { log, withPowertools } from './powertools';
 
 /** Lambda entry of GET /performance/scaling/status: configuration and adapters are built once per container. */
 export const handler = withPowertools(
-  scalingStatusHandler({ scaling: awsOperations(awsConfig(process.env), log).scaling, log }),
+  scalingStatusHandler({ scaling: awsScaling(awsConfig(process.env), log), log }),
 );

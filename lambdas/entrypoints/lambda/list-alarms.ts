@@ -1,9 +1,7 @@
-import { awsOperations } from '../../composition/aws-operations';
+import { awsAlarms } from '../../composition/aws-operations';
 import { awsConfig } from '../../config/env';
 import { listAlarmsHandler } from '../http/ops-handlers';
 import { log, withPowertools } from './powertools';
 
 /** Lambda entry of GET /performance/alarms: configuration and adapters are built once per container. */
-export const handler = withPowertools(
-  listAlarmsHandler({ alarms: awsOperations(awsConfig(process.env), log).alarms, log }),
-);
+export const handler = withPowertools(listAlarmsHandler({ alarms: awsAlarms(awsConfig(process.env)), log }));

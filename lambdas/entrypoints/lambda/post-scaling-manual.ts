@@ -1,9 +1,9 @@
-import { awsOperations } from '../../composition/aws-operations';
+import { awsScaling } from '../../composition/aws-operations';
 import { awsConfig } from '../../config/env';
 import { scalingManualHandler } from '../http/ops-handlers';
 import { log, withPowertools } from './powertools';
 
 /** Lambda entry of POST /performance/scaling/manual: configuration and adapters are built once per container. */
 export const handler = withPowertools(
-  scalingManualHandler({ scaling: awsOperations(awsConfig(process.env), log).scaling, log }),
+  scalingManualHandler({ scaling: awsScaling(awsConfig(process.env), log), log }),
 );

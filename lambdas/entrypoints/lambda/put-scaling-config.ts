@@ -1,9 +1,9 @@
-import { awsOperations } from '../../composition/aws-operations';
+import { awsScaling } from '../../composition/aws-operations';
 import { awsConfig } from '../../config/env';
 import { scalingConfigHandler } from '../http/ops-handlers';
 import { log, withPowertools } from './powertools';
 
 /** Lambda entry of PUT /performance/scaling/config: configuration and adapters are built once per container. */
 export const handler = withPowertools(
-  scalingConfigHandler({ scaling: awsOperations(awsConfig(process.env), log).scaling, log }),
+  scalingConfigHandler({ scaling: awsScaling(awsConfig(process.env), log), log }),
 );

@@ -67,6 +67,8 @@ export interface ScalableTargetStatus {
   readonly policies: readonly ScalingPolicySummary[];
   readonly schedules: readonly ScheduleSpec[];
   readonly activitiesInProgress: readonly ScalingActivity[];
+  /** What could not be read (the status is still given with what could). */
+  readonly warnings?: readonly string[];
 }
 
 /** A validated configuration change (core/scaling checks limits before it reaches a backend). */

@@ -255,6 +255,19 @@ describe('scaling the local worker pool', () => {
     expect(history.items).toHaveLength(4);
   });
 
+  it('a configuration ends the hold and brings back the side of the range it leaves out', async () => {
+    const r = await call(api.url, 'PUT', '/performance/scaling/config', {
+      body: { target: 'local-workers', max: 8 },
+    });
+    expect(r.status).toBe(200);
+    expect(scalingChangeSchema.parse(r.body).target).toMatchObject({
+      current: 3,
+      min: 2,
+      max: 8,
+      suspended: false,
+    });
+  });
+
   it('refuses what the target cannot do, listing every problem', async () => {
     const r = await call(api.url, 'PUT', '/performance/scaling/config', {
       body: { target: 'local-workers', min: 0, max: 100, targetValue: 50, schedules: [] },

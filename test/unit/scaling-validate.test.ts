@@ -19,7 +19,7 @@ const pc: ScalableTargetRef = {
   limits: { min: 0, max: 1000 },
 };
 const now = { min: 2, max: 10 };
-const body = (b: Record<string, unknown>) => scalingConfigBodySchema.parse({ target: 'x', ...b });
+const body = (b: Record<string, unknown>) => toChange(scalingConfigBodySchema.parse({ target: 'x', ...b }));
 
 describe('configProblems', () => {
   it('accepts a change within the limits and the ranges AWS allows', () => {
@@ -67,9 +67,7 @@ describe('configProblems', () => {
 
   it('toChange drops the target, the reason and absent fields', () => {
     expect(
-      toChange(
-        body({ min: 1, reason: 'why', schedules: [{ name: 'a', schedule: 'rate(5 minutes)', max: 3 }] }),
-      ),
+      body({ min: 1, reason: 'why', schedules: [{ name: 'a', schedule: 'rate(5 minutes)', max: 3 }] }),
     ).toEqual({
       min: 1,
       schedules: [{ name: 'a', schedule: 'rate(5 minutes)', max: 3 }],

@@ -54,8 +54,11 @@ export function createAppAutoScaling(o: AppAutoScalingOptions): ScalingBackend {
       describeTarget(aas, t, id),
       describePolicies(aas, t, id),
       describeSchedules(aas, t, id),
-      // In-progress activities are the newest; one page finds them.
-      describeActivities(aas, t, id, { limit: ACTIVITY_PAGE, includeNotScaled: false, maxPages: 1 }),
+      // In-progress activities are the newest; one page finds them. Not being able to list them
+      // (throttling, a missing permission) must not hide the rest of the status.
+      describeActivities(aas, t, id, { limit: ACTIVITY_PAGE, includeNotScaled: false, maxPages: 1 }).catch(
+        (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+      ),
       readCapacity(o, t),
     ]);
     const s = target.SuspendedState;
@@ -75,7 +78,13 @@ export function createAppAutoScaling(o: AppAutoScalingOptions): ScalingBackend {
       ),
       policies: policyList.map(toPolicy),
       schedules: scheduleList.map(toSchedule),
-      activitiesInProgress: recent.filter((a) => a.status === 'Pending' || a.status === 'InProgress'),
+      activitiesInProgress:
+        recent instanceof Error
+          ? []
+          : recent.filter((a) => a.status === 'Pending' || a.status === 'InProgress'),
+      ...(recent instanceof Error
+        ? { warnings: [`activities in progress could not be read: ${recent.message}`] }
+        : {}),
     };
   }
 

@@ -64,10 +64,10 @@ export async function configureScaling(deps: ScalingDeps, body: unknown, actor: 
   const request = parse(scalingConfigBodySchema, body);
   const target = targetOf(deps, request.target);
   const before = await statusOf(deps, target);
-  const problems = configProblems(target, before, request);
+  const change = { ...toChange(request), ...(await rangeAfterHold(deps, target, before, request)) };
+  const problems = configProblems(target, before, change);
   if (problems.length > 0)
     throw new PlatformError('E_INVALID_REQUEST', `invalid configuration for ${target.id}`, { problems });
-  const change = toChange(request);
   const after = await deps.backend.configure(target, change);
   const entry: ScalingJournalEntry = {
     id: deps.newId(),
@@ -81,6 +81,32 @@ export async function configureScaling(deps: ScalingDeps, body: unknown, actor: 
   };
   await deps.journal.record(entry);
   return { target: after, recorded: entry };
+}
+
+/**
+ * A configuration ends a manual hold (min = max). Neither AWS nor the hold remembers the range it
+ * replaced, so a side the request leaves out comes back from the journal entry of that hold.
+ */
+async function rangeAfterHold(
+  deps: ScalingDeps,
+  target: ScalableTargetRef,
+  before: ScalableTargetStatus,
+  request: { readonly min?: number | undefined; readonly max?: number | undefined },
+): Promise<{ min?: number; max?: number }> {
+  if (!before.suspended || (request.min !== undefined && request.max !== undefined)) return {};
+  const [hold] = (await deps.journal.list({ target: target.id, limit: 50 })).filter(
+    (e) => e.action === 'manual',
+  );
+  if (!hold)
+    throw new PlatformError('E_INVALID_REQUEST', `invalid configuration for ${target.id}`, {
+      problems: [
+        `${target.id} holds a manual capacity and its earlier range is not recorded: give min and max`,
+      ],
+    });
+  return {
+    ...(request.min === undefined ? { min: hold.before.min } : {}),
+    ...(request.max === undefined ? { max: hold.before.max } : {}),
+  };
 }
 
 export async function manualScaling(deps: ScalingDeps, body: unknown, actor: string) {

@@ -48,7 +48,7 @@ export type ManualScalingBody = z.infer<typeof manualScalingBodySchema>;
 export function configProblems(
   target: ScalableTargetRef,
   current: Pick<ScalableTargetStatus, 'min' | 'max'>,
-  body: ScalingConfigBody,
+  body: ScalingConfigChange,
 ): string[] {
   const problems: string[] = [];
   const { limits } = target;

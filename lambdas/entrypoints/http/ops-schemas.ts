@@ -150,6 +150,7 @@ export const scalableTargetSchema = z
     policies: z.array(z.object({ name: z.string(), type: z.string() }).loose()),
     schedules: z.array(schedule),
     activitiesInProgress: z.array(activity),
+    warnings: z.array(z.string()).optional(),
   })
   .meta({ id: 'ScalableTarget' });
 

@@ -91,6 +91,17 @@ describe('npm start', () => {
     const html = await call(base, 'GET', `/performance/tests/${created.id}/results?format=html`);
     expect(html.text).toMatch(/^<!doctype html>/);
 
+    // The metrics curl it prints answers with this server's own figures.
+    const metricsCurl = /curl -s '[^']*\/metrics\/cpu[^']*'/.exec(banner)?.[0];
+    expect(metricsCurl, banner).toBeDefined();
+    const cpu = JSON.parse(
+      execFileSync('sh', ['-c', metricsCurl as string], { encoding: 'utf8', timeout: 10_000 }),
+    );
+    expect(cpu).toMatchObject({ source: 'local', group: 'cpu' });
+    expect(
+      cpu.series.find((s: { metric: string }) => s.metric === 'ProcessCpu').points.length,
+    ).toBeGreaterThan(0);
+
     const running = await call(base, 'POST', '/performance/tests', {
       body: { preset: 'smoke', target: `http://127.0.0.1:${demoPort}/`, duration: '60s', name: 'cut-short' },
     });

@@ -108,6 +108,8 @@ async function serveCommand(): Promise<number> {
       'Start a test:',
       `  curl -s -X POST ${api.url}/performance/tests -H 'content-type: application/json' \\`,
       `    -d '{"preset":"smoke","target":"${targetUrl}","duration":"10s"}'`,
+      `Watch this process and machine: curl -s '${api.url}/performance/metrics/cpu?start=-5m'`,
+      `Scale the worker pool: curl -s ${api.url}/performance/scaling/status`,
       'Ctrl-C stops the server (running tests end as interrupted, with their results).',
       '',
     ].join('\n'),

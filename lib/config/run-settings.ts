@@ -72,6 +72,7 @@ export const fargateSchema = z
     if (sizes === undefined || sizes.includes(memoryMiB)) return;
     ctx.issues.push({
       code: 'custom',
+      continue: true,
       path: ['memoryMiB'],
       input: memoryMiB,
       message: `must be a size Fargate offers with cpu ${cpu}: ${sizes[0]} to ${sizes.at(-1)} MiB (${sizes.join(', ')})`,

@@ -2,7 +2,19 @@
 // schema below and nowhere else; docs/configuration.md is the user-facing table of the same values
 // (test/cdk/config.test.ts keeps the two in step).
 import { z } from 'zod';
+import {
+  type MonitoringSettings,
+  monitoringSchema,
+  type RegisteredTargets,
+  targetsSchema,
+} from './monitoring-settings';
 import { type CapacityOverrides, capacitySchema, type FargateSettings, fargateSchema } from './run-settings';
+import {
+  DEFAULT_LAMBDA_CONCURRENCY,
+  type ScalingSettings,
+  scalingSchema,
+  UNRESERVED_LAMBDA_CONCURRENCY,
+} from './scaling-settings';
 import { isAllowedTargetPattern } from './target-pattern';
 
 /** Caps every load test is checked against before it runs (the handlers enforce them). */
@@ -44,6 +56,10 @@ export interface ThroughlineSettings {
   readonly fargate: FargateSettings;
   /** Planner capacity overrides (THROUGHLINE_CAPACITY); absent: the planner's defaults. */
   readonly capacity?: CapacityOverrides | undefined;
+  /** Alarm recipients, thresholds, and the resources registered to be watched. */
+  readonly monitoring: MonitoringSettings;
+  /** Provisioned concurrency of API functions and auto scaling of registered targets. */
+  readonly scaling: ScalingSettings;
 }
 
 /** The context key the settings are read from: `cdk.json` → `context.throughline`. */
@@ -118,5 +134,89 @@ export const settingsSchema = z
       .default('retain'),
     fargate: fargateSchema,
     capacity: capacitySchema.optional(),
+    monitoring: monitoringSchema,
+    scaling: scalingSchema,
   })
-  .prefault({});
+  .prefault({})
+  // A refinement that runs even when other settings have problems, so every problem is listed; it
+  // looks only at blocks that are valid themselves (their own problems are reported already).
+  .superRefine((value, ctx) => {
+    const issue = (path: PropertyKey[], input: unknown, message: string) =>
+      ctx.addIssue({ code: 'custom', path, input, message });
+    const registration = registrationBlocks.safeParse(value);
+    if (registration.success) checkRegistered(registration.data, issue);
+    const concurrency = concurrencyBlocks.safeParse(value);
+    if (concurrency.success) checkProvisionedConcurrency(concurrency.data, issue);
+  });
+
+const registrationBlocks = z.object({
+  monitoring: z.object({ targets: targetsSchema }).prefault({}),
+  scaling: scalingSchema,
+});
+const concurrencyBlocks = z.object({ scaling: scalingSchema, capacity: capacitySchema.optional() });
+
+type Issue = (path: PropertyKey[], input: unknown, message: string) => void;
+
+/** Only registered targets are scaled: what is scaled is also watched and listed by the metrics API. */
+function checkRegistered(
+  {
+    monitoring: { targets },
+    scaling,
+  }: { monitoring: { targets: RegisteredTargets }; scaling: ScalingSettings },
+  issue: Issue,
+): void {
+  const groups = new Set(targets.elasticacheClusters.map((c) => c.replicationGroupId));
+  const seenGroups = new Set<string>();
+  for (const [i, { replicationGroupId: rg }] of scaling.elasticache.entries()) {
+    if (!groups.has(rg))
+      issue(
+        ['scaling', 'elasticache', i, 'replicationGroupId'],
+        rg,
+        'must be registered in monitoring.targets.elasticacheClusters (what is scaled is also watched)',
+      );
+    if (seenGroups.has(rg))
+      issue(['scaling', 'elasticache', i], rg, 'scales a replication group named before');
+    seenGroups.add(rg);
+  }
+  const key = (s: { cluster: string; service: string }) => `${s.cluster}/${s.service}`;
+  const services = new Set(targets.ecsServices.map(key));
+  const seenServices = new Set<string>();
+  for (const [i, service] of scaling.ecsServices.entries()) {
+    if (!services.has(key(service)))
+      issue(
+        ['scaling', 'ecsServices', i],
+        key(service),
+        'must be registered in monitoring.targets.ecsServices (what is scaled is also watched)',
+      );
+    if (seenServices.has(key(service)))
+      issue(['scaling', 'ecsServices', i], key(service), 'scales a service named before');
+    seenServices.add(key(service));
+  }
+}
+
+/**
+ * Provisioned concurrency comes out of the account's regional concurrency, of which Lambda keeps
+ * 100 unreserved: every aliased route at its max must fit in the rest.
+ */
+function checkProvisionedConcurrency(
+  { scaling: { api }, capacity }: Pick<ThroughlineSettings, 'scaling' | 'capacity'>,
+  issue: Issue,
+): void {
+  const quota = capacity?.limits?.lambdaConcurrency ?? DEFAULT_LAMBDA_CONCURRENCY;
+  const available = quota - UNRESERVED_LAMBDA_CONCURRENCY;
+  const why = `the account's Lambda concurrency (${quota}, capacity.limits.lambdaConcurrency) less the ${UNRESERVED_LAMBDA_CONCURRENCY} Lambda keeps unreserved`;
+  if (api.max > available) issue(['scaling', 'api', 'max'], api.max, `must be at most ${available}: ${why}`);
+  for (const [i, s] of api.schedules.entries())
+    for (const bound of ['min', 'max'] as const) {
+      const value = s[bound];
+      if (value !== undefined && value > available)
+        issue(['scaling', 'api', 'schedules', i, bound], value, `must be at most ${available}: ${why}`);
+    }
+  const total = api.routes.length * api.max;
+  if (api.max <= available && total > available)
+    issue(
+      ['scaling', 'api', 'routes'],
+      api.routes,
+      `${api.routes.length} routes at max ${api.max} would provision ${total}; at most ${available} fit: ${why}`,
+    );
+}

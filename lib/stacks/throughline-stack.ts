@@ -1,12 +1,25 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { IRestApi } from 'aws-cdk-lib/aws-apigateway';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { policyJson } from '../config/load-settings';
 import type { ThroughlineSettings } from '../config/settings';
 import { PerformanceApi } from '../constructs/api/performance-api';
-import { API_BASE_PATH } from '../constructs/api/routes';
+import { API_BASE_PATH, apiFunctionName, kebabOf, ROUTES } from '../constructs/api/routes';
 import { LoadTestOrchestrator } from '../constructs/load-test/load-test-orchestrator';
+import { RUN_FUNCTIONS, type RunFunctionName } from '../constructs/load-test/run-functions';
+import { AlarmNaming } from '../constructs/observability/alarm-naming';
+import { AlarmNotifications } from '../constructs/observability/alarm-notifications';
+import { alarmRouting } from '../constructs/observability/alarm-routing';
 import { EncryptedLogs } from '../constructs/observability/encrypted-logs';
+import { monitoredJson, monitoredResources } from '../constructs/observability/monitored-resources';
+import { ObservabilityAccess } from '../constructs/observability/observability-access';
+import { type MonitoredFunction, PlatformAlarms } from '../constructs/observability/platform-alarms';
+import { PlatformDashboard } from '../constructs/observability/platform-dashboard';
+import { ApiConcurrencyScaling } from '../constructs/scaling/api-concurrency-scaling';
+import { RegisteredTargetScaling } from '../constructs/scaling/registered-target-scaling';
+import { type ScalableTargetSpec, scalableTargetSpecs } from '../constructs/scaling/scalable-targets';
+import { ScalingAccess } from '../constructs/scaling/scaling-access';
 import { TestStorage } from '../constructs/storage/test-storage';
 import { LAMBDA_ENTRY_DIR } from '../project-paths';
 
@@ -19,10 +32,19 @@ export class ThroughlineStack extends Stack {
   readonly storage: TestStorage;
   readonly orchestrator: LoadTestOrchestrator;
   readonly api: PerformanceApi;
+  readonly alarmNotifications: AlarmNotifications;
+  readonly alarms: PlatformAlarms;
+  readonly dashboard: PlatformDashboard;
+  readonly apiScaling: ApiConcurrencyScaling;
+  readonly targetScaling: RegisteredTargetScaling;
+  /** Every scalable target (THROUGHLINE_SCALABLE_TARGETS). */
+  readonly scalableTargets: readonly ScalableTargetSpec[];
+  readonly alarmNaming: AlarmNaming;
 
   constructor(scope: Construct, id: string, props: ThroughlineStackProps) {
     super(scope, id, props);
     const { settings } = props;
+    const { monitoring, scaling } = settings;
 
     const logs = new EncryptedLogs(this, 'Logs', {
       // The schema only admits values CloudWatch Logs accepts, which are exactly RetentionDays'.
@@ -34,14 +56,27 @@ export class ThroughlineStack extends Stack {
       resultsRetentionDays: settings.resultsRetentionDays,
       accessLogRetentionDays: settings.logRetentionDays,
     });
-    const environment = {
-      THROUGHLINE_TABLE_NAME: this.storage.table.tableName,
-      THROUGHLINE_RESULTS_BUCKET: this.storage.resultsBucket.bucketName,
-      THROUGHLINE_POLICY: policyJson(settings),
+    const runtime = {
       POWERTOOLS_SERVICE_NAME: 'throughline',
       POWERTOOLS_METRICS_NAMESPACE: 'Throughline',
       NODE_OPTIONS: '--enable-source-maps',
     };
+    const environment = {
+      THROUGHLINE_TABLE_NAME: this.storage.table.tableName,
+      THROUGHLINE_RESULTS_BUCKET: this.storage.resultsBucket.bucketName,
+      THROUGHLINE_POLICY: policyJson(settings),
+      ...runtime,
+    };
+    this.alarmNaming = new AlarmNaming(this.stackName);
+    this.alarmNotifications = new AlarmNotifications(this, 'AlarmNotifications', {
+      emails: [...monitoring.emails, ...(settings.alarmEmail === undefined ? [] : [settings.alarmEmail])],
+      webhook: monitoring.webhook.enabled,
+      naming: this.alarmNaming,
+      removalPolicy: settings.removalPolicy,
+      logs,
+      entryDir: LAMBDA_ENTRY_DIR,
+      environment: runtime,
+    });
     this.orchestrator = new LoadTestOrchestrator(this, 'LoadTest', {
       settings,
       logs,
@@ -49,6 +84,25 @@ export class ThroughlineStack extends Stack {
       entryDir: LAMBDA_ENTRY_DIR,
       environment,
     });
+
+    const functionName = (routeId: string) => apiFunctionName(this.stackName, routeId);
+    this.scalableTargets = scalableTargetSpecs(settings, functionName);
+    const runHandlers = Object.entries(this.orchestrator.functions.handlers);
+    const { notifier } = this.alarmNotifications;
+    const monitored = monitoredResources(
+      {
+        functionNames: [
+          ...ROUTES.map((r) => functionName(r.id)),
+          ...runHandlers.map(([, h]) => h.function.functionName),
+          ...(notifier === undefined ? [] : [notifier.function.functionName]),
+        ],
+        apiName: PerformanceApi.restApiNameOf(this),
+        apiStage: PerformanceApi.STAGE_NAME,
+        stateMachineArn: this.orchestrator.stateMachineArn,
+        tableName: this.storage.table.tableName,
+      },
+      monitoring.targets,
+    );
     this.api = new PerformanceApi(this, 'PerformanceApi', {
       entryDir: LAMBDA_ENTRY_DIR,
       storage: this.storage,
@@ -56,8 +110,60 @@ export class ThroughlineStack extends Stack {
       logs,
       throttle: settings.apiThrottle,
       environment,
+      aliasedRoutes: scaling.api.routes,
+      operations: {
+        ...new ObservabilityAccess({
+          monitoredJson: monitoredJson(this, monitored),
+          naming: this.alarmNaming,
+        }).operations(),
+        ...new ScalingAccess({
+          specs: this.scalableTargets,
+          storage: this.storage,
+          notifications: this.alarmNotifications,
+        }).operations(),
+      },
+    });
+    this.apiScaling = new ApiConcurrencyScaling(this, 'ApiScaling', {
+      aliases: this.api.aliases,
+      settings: scaling.api,
+    });
+    this.targetScaling = new RegisteredTargetScaling(this, 'TargetScaling', {
+      settings: scaling,
+      specs: this.scalableTargets,
     });
 
+    const functions: MonitoredFunction[] = [
+      ...[...this.api.handlers].map(([routeId, handler]) => ({ label: kebabOf(routeId), handler })),
+      ...runHandlers.map(([name, handler]) => ({
+        label: kebabOf(name),
+        handler,
+        ...RUN_FUNCTIONS[name as RunFunctionName],
+      })),
+      ...(notifier === undefined ? [] : [{ label: 'notify-alarm', handler: notifier }]),
+    ];
+    this.alarms = new PlatformAlarms(this, 'Alarms', {
+      naming: this.alarmNaming,
+      routing: alarmRouting(monitoring.notify, this.alarmNotifications.topic),
+      thresholds: monitoring.thresholds,
+      // (jsii's optional properties trip exactOptionalPropertyTypes, hence the assertion)
+      api: this.api.api as IRestApi & { readonly restApiName: string },
+      apiStage: PerformanceApi.STAGE_NAME,
+      functions,
+      stateMachine: this.orchestrator.stateMachine,
+      targets: monitoring.targets,
+    });
+    this.dashboard = new PlatformDashboard(this, 'Dashboard', {
+      apiName: this.api.api.restApiName,
+      apiStage: PerformanceApi.STAGE_NAME,
+      functions: functions.map(({ label, handler }) => ({ label, fn: handler.function })),
+      stateMachine: this.orchestrator.stateMachine,
+      alarms: [this.alarms.composite, ...this.alarms.alarms],
+      targets: monitoring.targets,
+    });
+    this.addOutputs();
+  }
+
+  private addOutputs(): void {
     new CfnOutput(this, 'ApiUrl', {
       description: 'Base URL of the performance API (requests must be SigV4-signed for execute-api)',
       value: `${this.api.api.url}${API_BASE_PATH}`,
@@ -79,5 +185,19 @@ export class ThroughlineStack extends Stack {
       description: 'SNS topic announcing every finished distributed run',
       value: this.orchestrator.notifications.topic.topicArn,
     });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description: 'SNS topic of alarm notifications (the composite alarm, or every alarm if configured)',
+      value: this.alarmNotifications.topic.topicArn,
+    });
+    new CfnOutput(this, 'DashboardName', {
+      description: 'CloudWatch dashboard of the platform and its registered targets',
+      value: this.dashboard.dashboard.dashboardName,
+    });
+    const secret = this.alarmNotifications.webhookSecret;
+    if (secret !== undefined)
+      new CfnOutput(this, 'WebhookSecretArn', {
+        description: 'Secret to put the Slack or webhook URL into (aws secretsmanager put-secret-value)',
+        value: secret.secretArn,
+      });
   }
 }

@@ -26,7 +26,12 @@ function routeTable(): Map<string, string> {
   return new Map(
     Object.values(methods).map((m) => {
       const p = m.Properties as { HttpMethod: string; ResourceId: { Ref: string }; Integration: unknown };
-      const target = JSON.stringify(p.Integration).match(/"Fn::GetAtt":\["(\w+)","Arn"\]/)?.[1] ?? '';
+      // A function's ARN, or (aliased routes) the Ref of its `live` alias.
+      const integration = JSON.stringify(p.Integration);
+      const target =
+        integration.match(/"Fn::GetAtt":\["(\w+)","Arn"\]/)?.[1] ??
+        integration.match(/"Ref":"(\w+Live\w+)"/)?.[1] ??
+        '';
       return [`${p.HttpMethod} ${pathOf(p.ResourceId.Ref)}`, target];
     }),
   );
@@ -41,20 +46,38 @@ const handler = (id: string) => {
 describe('PerformanceApi', () => {
   it('requires IAM (SigV4) authorization on every method', () => {
     const nonOptions = Object.values(methods).filter((m) => m.Properties?.HttpMethod !== 'OPTIONS');
-    expect(nonOptions).toHaveLength(6);
+    expect(nonOptions).toHaveLength(13);
     for (const m of nonOptions) expect(m.Properties?.AuthorizationType).toBe('AWS_IAM');
   });
 
-  it('routes the six performance endpoints to their handlers', () => {
+  it('routes every performance endpoint to its handler, the read-heavy ones through the alias `live`', () => {
     const fn = (id: string) => logicalIdOf(stack, handler(id).function);
+    const alias = (id: string) => logicalIdOf(stack, stack.api.aliases.get(id) ?? handler(id));
     expect(Object.fromEntries(routeTable())).toEqual({
       'POST /performance/tests': fn('CreateTest'),
       'GET /performance/tests/history': fn('ListTests'),
-      'GET /performance/tests/{id}': fn('GetTest'),
-      'GET /performance/tests/{id}/results': fn('GetResults'),
+      'GET /performance/tests/{id}': alias('GetTest'),
+      'GET /performance/tests/{id}/results': alias('GetResults'),
       'DELETE /performance/tests/{id}': fn('CancelTest'),
       'GET /performance/openapi.json': fn('OpenApi'),
+      'GET /performance/metrics': fn('GetMetrics'),
+      'GET /performance/metrics/{group}': fn('GetMetrics'),
+      'GET /performance/alarms': fn('ListAlarms'),
+      'GET /performance/scaling/status': fn('GetScalingStatus'),
+      'PUT /performance/scaling/config': fn('PutScalingConfig'),
+      'POST /performance/scaling/manual': fn('PostScalingManual'),
+      'GET /performance/scaling/history': fn('GetScalingHistory'),
     });
+    expect([...stack.api.aliases.keys()]).toEqual(['GetTest', 'GetResults']);
+  });
+
+  it('names API functions after the stack and the route, so other functions can name them', () => {
+    expect(functions[logicalIdOf(stack, handler('GetTest').function)]?.Properties.FunctionName).toBe(
+      'Throughline-get-test',
+    );
+    expect(
+      functions[logicalIdOf(stack, handler('GetScalingHistory').function)]?.Properties.FunctionName,
+    ).toBe('Throughline-get-scaling-history');
   });
 
   it('builds each handler from its entry file in lambdas/entrypoints/lambda', () => {
@@ -66,6 +89,12 @@ describe('PerformanceApi', () => {
       GetResults: entry('get-results.ts'),
       CancelTest: entry('cancel-test.ts'),
       OpenApi: entry('openapi.ts'),
+      GetMetrics: entry('get-metrics.ts'),
+      ListAlarms: entry('list-alarms.ts'),
+      GetScalingStatus: entry('get-scaling-status.ts'),
+      PutScalingConfig: entry('put-scaling-config.ts'),
+      PostScalingManual: entry('post-scaling-manual.ts'),
+      GetScalingHistory: entry('get-scaling-history.ts'),
     });
   });
 
@@ -89,8 +118,10 @@ describe('PerformanceApi', () => {
     const byId = Object.values(methods).filter(
       (m) => JSON.stringify(m.Properties?.RequestParameters) !== '{}',
     );
-    expect(byId).toHaveLength(3);
-    for (const m of byId) expect(m.Properties?.RequestParameters).toEqual({ 'method.request.path.id': true });
+    expect(byId.map((m) => m.Properties?.RequestParameters)).toEqual([
+      ...Array(3).fill({ 'method.request.path.id': true }),
+      { 'method.request.path.group': true },
+    ]);
   });
 
   it('logs access as JSON to an encrypted log group and throttles the stage from the settings', () => {
@@ -137,9 +168,11 @@ describe('PerformanceApi', () => {
 });
 
 describe('stack outputs', () => {
-  it('name the API URL, the table, the results bucket, the state machine and the topic', () => {
+  it('name the API URL, the table, the results bucket, the state machine, the topics and the dashboard', () => {
     expect(Object.keys(template.findOutputs('*')).sort()).toEqual([
+      'AlarmTopicArn',
       'ApiUrl',
+      'DashboardName',
       'NotificationsTopicArn',
       'ResultsBucketName',
       'StateMachineArn',
@@ -165,14 +198,15 @@ describe('handler functions', () => {
   const all = Object.entries(functions).filter(([id]) => handlerIds.has(id));
 
   it('are ours, but for the one function of CDK’s custom resource that empties the default security group', () => {
+    // (no webhook in these settings, so no notifier)
     expect(Object.keys(functions).filter((id) => !handlerIds.has(id))).toEqual([
       expect.stringMatching(/^CustomVpcRestrictDefaultSGCustomResourceProviderHandler/),
     ]);
   });
 
-  // Six API handlers and the five run functions of the state machine.
+  // Twelve API handlers and the five run functions of the state machine.
   it('run Node.js 22 on arm64 with active tracing and their own log group', () => {
-    expect(all).toHaveLength(11);
+    expect(all).toHaveLength(17);
     const logGroups = new Set<string>();
     for (const [, fn] of all) {
       expect(fn.Properties).toMatchObject({
@@ -188,10 +222,11 @@ describe('handler functions', () => {
         KmsKeyId: expect.anything(),
       });
     }
-    expect(logGroups.size).toBe(11);
+    expect(logGroups.size).toBe(17);
   });
 
   it('share the environment; only create-test knows the state machine, only plan-run the capacity', () => {
+    // (what the operations handlers get beyond it: scaling.test.ts and observability.test.ts)
     const table = logicalIdOf(stack, stack.storage.table);
     const bucket = logicalIdOf(stack, stack.storage.resultsBucket);
     const stateMachine = logicalIdOf(stack, stack.orchestrator.stateMachine);

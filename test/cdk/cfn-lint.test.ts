@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../lib/project-paths';
-import { synthStack } from './stack-fixture';
+import { FULL_SETTINGS, synthStack } from './stack-fixture';
 
 const CFN_LINT = join(PROJECT_ROOT, '.venv', 'bin', 'cfn-lint');
 const outdirs: string[] = [];
@@ -23,11 +23,11 @@ function synthTemplate(settings: unknown): string {
 }
 
 describe('cfn-lint', () => {
-  it('finds no error or warning in the templates (default settings and removalPolicy destroy)', () => {
+  it('finds no error or warning in the templates (default settings, and every feature with removalPolicy destroy)', () => {
     expect(existsSync(CFN_LINT), `${CFN_LINT} is missing: run node scripts/ensure-test-deps.mjs`).toBe(true);
     const templates = [
       synthTemplate(undefined),
-      synthTemplate({ removalPolicy: 'destroy', alarmEmail: 'a@b.co' }),
+      synthTemplate({ ...FULL_SETTINGS, removalPolicy: 'destroy' }),
     ];
     const lint = spawnSync(
       CFN_LINT,

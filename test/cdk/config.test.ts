@@ -12,6 +12,7 @@ import {
   ThroughlineConfigError,
 } from '../../lib/config/load-settings';
 import { capacityJson, capacitySchema, FARGATE_SIZES } from '../../lib/config/run-settings';
+import { isTimeZone, scheduleProblem } from '../../lib/config/schedule';
 import { isAllowedTargetPattern } from '../../lib/config/target-pattern';
 import { PROJECT_ROOT } from '../../lib/project-paths';
 import { CDK_JSON, synthStack } from './stack-fixture';
@@ -59,6 +60,49 @@ describe('deployment settings', () => {
       apiThrottle: { rateLimit: 50, burstLimit: 100 },
       removalPolicy: 'retain',
       fargate: { cpu: 2048, memoryMiB: 4096, spot: false },
+      monitoring: {
+        emails: [],
+        webhook: { enabled: false },
+        notify: 'composite',
+        thresholds: {
+          apiLatencyP95Ms: 1000,
+          apiLatencyP99Ms: 3000,
+          api5xxRatePercent: 1,
+          lambdaErrorRatePercent: 1,
+          cacheCpuPercent: 80,
+          cacheMemoryPercent: 80,
+          cacheEvictions: 1000,
+          cacheConnections: 5000,
+          cacheHitRatePercent: 80,
+          databaseCpuPercent: 80,
+          databaseConnections: 500,
+          databaseLatencyMs: 20,
+          ecsCpuPercent: 85,
+          ecsMemoryPercent: 85,
+        },
+        targets: {
+          lambdaFunctions: [],
+          ecsServices: [],
+          elasticacheClusters: [],
+          databases: [],
+          apiGatewayStages: [],
+          cloudfrontDistributions: [],
+        },
+      },
+      scaling: {
+        // Provisioned concurrency on the two read-heavy routes (docs/configuration.md says the cost).
+        api: {
+          routes: ['GetTest', 'GetResults'],
+          min: 1,
+          max: 10,
+          utilizationTarget: 0.7,
+          scaleInCooldownSeconds: 300,
+          scaleOutCooldownSeconds: 60,
+          schedules: [],
+        },
+        elasticache: [],
+        ecsServices: [],
+      },
     };
     expect(DEFAULTS).toEqual(expected);
     expect(parseSettings({})).toEqual(expected);
@@ -124,6 +168,177 @@ describe('deployment settings', () => {
       'throughline.capacity.prices.spotDiscount: must be at most 1 (a fraction) (got 1.5)',
       'throughline: unknown setting "typo"',
     ]);
+  });
+
+  it('lists every monitoring and scaling problem, each naming its key', () => {
+    const problems = problemsOf({
+      monitoring: {
+        emails: ['nope'],
+        webhook: { enabled: 'yes' },
+        notify: 'sometimes',
+        thresholds: {
+          apiLatencyP95Ms: 5000,
+          api5xxRatePercent: 150,
+          cacheConnections: 70_000,
+          databaseLatencyMs: 0,
+        },
+        targets: {
+          lambdaFunctions: ['bad name'],
+          ecsServices: [{ cluster: 'c' }],
+          elasticacheClusters: [{ replicationGroupId: 'Bad_Group', clusterIds: ['x--y'] }],
+          databases: [{ instance: 'a', cluster: 'b' }],
+          apiGatewayStages: [{ apiName: 'shop', stage: 'p rod' }],
+          cloudfrontDistributions: ['x'],
+        },
+      },
+      scaling: {
+        api: {
+          routes: ['GetTest', 'Nope'],
+          utilizationTarget: 0.95,
+          scaleInCooldownSeconds: -1,
+          schedules: [
+            { name: 'bad name', schedule: 'cron(0 8 * * *)', min: 1 },
+            { name: 'b', schedule: 'rate(5 minute)', max: 3 },
+            { name: 'c', schedule: 'at(2030-02-30T06:00:00)', min: 1, timezone: 'Mars/Olympus' },
+            { name: 'd', schedule: 'every day' },
+            { name: 'e', schedule: 'cron(0 8 * * * *)', min: 3, max: 2 },
+          ],
+        },
+        elasticache: [
+          {
+            replicationGroupId: 'sessions',
+            shards: { min: 0, max: 600, targetCpuPercent: 80 },
+            replicas: { min: 0, max: 6 },
+          },
+          { replicationGroupId: 'cache2' },
+        ],
+        ecsServices: [{ cluster: 'shop', service: 'checkout', min: 1, max: 6000, targetCpuPercent: 0 }],
+      },
+    });
+    expect(problems).toEqual([
+      'throughline.monitoring.emails[0]: must be an email address (got "nope")',
+      'throughline.monitoring.webhook.enabled: must be true or false (got "yes")',
+      'throughline.monitoring.notify: must be "composite" or "every-alarm" (got "sometimes")',
+      'throughline.monitoring.thresholds.api5xxRatePercent: must be at most 100 (a percentage) (got 150)',
+      'throughline.monitoring.thresholds.cacheConnections: must be at most 65000 (got 70000)',
+      'throughline.monitoring.thresholds.databaseLatencyMs: must be greater than 0 (got 0)',
+      'throughline.monitoring.thresholds.apiLatencyP95Ms: must not exceed apiLatencyP99Ms (3000): a p95 is never above the p99 (got 5000)',
+      expect.stringMatching(
+        /^throughline\.monitoring\.targets\.lambdaFunctions\[0\]: must be a Lambda function name/,
+      ),
+      'throughline.monitoring.targets.ecsServices[0].service: must be a string',
+      expect.stringMatching(
+        /^throughline\.monitoring\.targets\.elasticacheClusters\[0\]\.replicationGroupId: must be an ElastiCache replication group id/,
+      ),
+      expect.stringMatching(
+        /^throughline\.monitoring\.targets\.elasticacheClusters\[0\]\.clusterIds\[0\]: must be an ElastiCache node id/,
+      ),
+      expect.stringMatching(
+        /^throughline\.monitoring\.targets\.databases\[0\]: must name exactly one of "instance" .* and "cluster"/,
+      ),
+      expect.stringMatching(
+        /^throughline\.monitoring\.targets\.apiGatewayStages\[0\]\.stage: must be an API Gateway stage name/,
+      ),
+      expect.stringMatching(
+        /^throughline\.monitoring\.targets\.cloudfrontDistributions\[0\]: must be a CloudFront distribution id/,
+      ),
+      expect.stringMatching(
+        /^throughline\.scaling\.api\.routes\[1\]: must be an API route id: CreateTest, .*GetScalingHistory \(got "Nope"\)$/,
+      ),
+      'throughline.scaling.api.utilizationTarget: must be at most 0.9 (the share of provisioned concurrency in use) (got 0.95)',
+      'throughline.scaling.api.scaleInCooldownSeconds: must be at least 0 (got -1)',
+      expect.stringMatching(/^throughline\.scaling\.api\.schedules\[0\]\.name: must be 1-64 letters/),
+      expect.stringMatching(
+        /^throughline\.scaling\.api\.schedules\[0\]\.schedule: cron\(…\) needs 6 fields .*, got 5/,
+      ),
+      expect.stringMatching(
+        /^throughline\.scaling\.api\.schedules\[1\]\.schedule: rate\(…\) takes the singular unit for 1 and the plural otherwise/,
+      ),
+      expect.stringMatching(
+        /^throughline\.scaling\.api\.schedules\[2\]\.schedule: at\(…\) must name a real date and time/,
+      ),
+      expect.stringMatching(
+        /^throughline\.scaling\.api\.schedules\[2\]\.timezone: must be an IANA time zone/,
+      ),
+      expect.stringMatching(
+        /^throughline\.scaling\.api\.schedules\[3\]\.schedule: must be cron\(…\) with 6 fields, rate\(<n> <unit>\) or at\(/,
+      ),
+      expect.stringMatching(/^throughline\.scaling\.api\.schedules\[3\]: must set min, max or both/),
+      expect.stringMatching(
+        /^throughline\.scaling\.api\.schedules\[4\]\.schedule: cron\(…\) needs "\?" in exactly one of day-of-month and day-of-week/,
+      ),
+      'throughline.scaling.api.schedules[4].min: must not exceed max (2) (got 3)',
+      'throughline.scaling.elasticache[0].shards.min: must be at least 1 (got 0)',
+      'throughline.scaling.elasticache[0].shards.max: must be at most 500 (got 600)',
+      'throughline.scaling.elasticache[0].shards.targetCpuPercent: must be at most 70 (ElastiCache auto scaling accepts 35 to 70 %) (got 80)',
+      'throughline.scaling.elasticache[0].replicas.max: must be at most 5 (got 6)',
+      expect.stringMatching(
+        /^throughline\.scaling\.elasticache\[1\]: must scale "shards", "replicas" or both/,
+      ),
+      'throughline.scaling.ecsServices[0].max: must be at most 5000 (got 6000)',
+      'throughline.scaling.ecsServices[0].targetCpuPercent: must be at least 1 (average CPU of the service) (got 0)',
+    ]);
+  });
+
+  it('checks what spans blocks: only registered targets are scaled, and provisioned concurrency fits the account', () => {
+    expect(
+      problemsOf({
+        monitoring: {
+          targets: {
+            ecsServices: [{ cluster: 'shop', service: 'web' }],
+            elasticacheClusters: [{ replicationGroupId: 'sessions' }],
+          },
+        },
+        capacity: { limits: { lambdaConcurrency: 300 } },
+        scaling: {
+          api: {
+            routes: ['GetTest', 'GetResults', 'ListTests'],
+            max: 100,
+            schedules: [{ name: 'peak', schedule: 'cron(0 8 ? * MON-FRI *)', max: 250 }],
+          },
+          elasticache: [
+            { replicationGroupId: 'sessions', replicas: { min: 1, max: 2 } },
+            { replicationGroupId: 'other', shards: { min: 1, max: 2 } },
+            { replicationGroupId: 'sessions', shards: { min: 1, max: 2 } },
+          ],
+          ecsServices: [{ cluster: 'shop', service: 'checkout', min: 1, max: 3 }],
+        },
+      }),
+    ).toEqual([
+      expect.stringMatching(
+        /^throughline\.scaling\.elasticache\[1\]\.replicationGroupId: must be registered in monitoring\.targets\.elasticacheClusters .*\(got "other"\)$/,
+      ),
+      'throughline.scaling.elasticache[2]: scales a replication group named before (got "sessions")',
+      expect.stringMatching(
+        /^throughline\.scaling\.ecsServices\[0\]: must be registered in monitoring\.targets\.ecsServices .*\(got "shop\/checkout"\)$/,
+      ),
+      expect.stringMatching(
+        /^throughline\.scaling\.api\.schedules\[0\]\.max: must be at most 200: the account's Lambda concurrency \(300, capacity\.limits\.lambdaConcurrency\) less the 100 .* \(got 250\)$/,
+      ),
+      expect.stringMatching(
+        /^throughline\.scaling\.api\.routes: 3 routes at max 100 would provision 300; at most 200 fit/,
+      ),
+    ]);
+    expect(problemsOf({ scaling: { api: { max: 901 } } })).toEqual([
+      expect.stringMatching(
+        /^throughline\.scaling\.api\.max: must be at most 900: the account's Lambda concurrency \(1000/,
+      ),
+    ]);
+    // The same blocks, valid: registered, within the account.
+    const ok = parseSettings({
+      monitoring: { targets: { ecsServices: [{ cluster: 'shop', service: 'checkout' }] } },
+      scaling: { ecsServices: [{ cluster: 'shop', service: 'checkout', min: 1, max: 3 }] },
+    });
+    expect(ok.scaling.ecsServices[0]).toEqual({
+      cluster: 'shop',
+      service: 'checkout',
+      min: 1,
+      max: 3,
+      targetCpuPercent: 60,
+      scaleInCooldownSeconds: 300,
+      scaleOutCooldownSeconds: 60,
+      schedules: [],
+    });
   });
 
   it('accepts only the memory sizes Fargate offers with the chosen CPU', () => {
@@ -266,6 +481,46 @@ describe('allowedTargets patterns', () => {
     'fd00::/129',
     'exa mple.com',
   ])('rejects %j', (pattern) => expect(isAllowedTargetPattern(pattern)).toBe(false));
+});
+
+describe('schedule expressions', () => {
+  it.each([
+    'cron(0 8 ? * MON-FRI *)',
+    'cron(30 18 * * ? *)',
+    'cron(0 0 1 JAN ? 2030)',
+    'cron(0/15 * * * ? *)',
+    'rate(1 minute)',
+    'rate(5 minutes)',
+    'rate(2 days)',
+    'at(2030-11-27T06:00:00)',
+    'at(2032-02-29T23:59:59)',
+  ])('accepts %s as Application Auto Scaling does', (expression) => {
+    expect(scheduleProblem(expression)).toBeUndefined();
+  });
+
+  it.each([
+    'cron(0 8 * * *)',
+    'cron(0 8 * * * *)',
+    'cron(0 8 ? * ? *)',
+    'cron(0 8 ? * FUNDAY *)',
+    'rate(0 minutes)',
+    'rate(1 minutes)',
+    'rate(2 hour)',
+    'rate(5 weeks)',
+    'at(2030-02-30T06:00:00)',
+    'at(2030-11-27 06:00:00)',
+    'at(2030-11-27T24:00:00)',
+    '0 8 * * *',
+  ])('rejects %j', (expression) => {
+    expect(scheduleProblem(expression)).toEqual(expect.any(String));
+  });
+
+  it('knows IANA time zones', () => {
+    expect(isTimeZone('Europe/Berlin')).toBe(true);
+    expect(isTimeZone('UTC')).toBe(true);
+    expect(isTimeZone('Mars/Olympus')).toBe(false);
+    expect(isTimeZone('')).toBe(false);
+  });
 });
 
 describe('docs/configuration.md', () => {

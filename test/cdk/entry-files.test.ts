@@ -12,7 +12,12 @@ import { RUN_FUNCTIONS } from '../../lib/constructs/load-test/run-functions';
 import { LAMBDA_ENTRY_DIR, PROJECT_ROOT } from '../../lib/project-paths';
 import { synthStack } from './stack-fixture';
 
-const ENTRY_FILES = [...ROUTES.map((r) => r.entry), ...Object.values(RUN_FUNCTIONS).map((f) => f.entry)];
+const ENTRY_FILES = [
+  ...ROUTES.map((r) => r.entry),
+  ...Object.values(RUN_FUNCTIONS).map((f) => f.entry),
+  // The alarm notifier (AlarmNotifications, with monitoring.webhook.enabled).
+  'notify-alarm.ts',
+];
 
 describe('Lambda entry files', () => {
   it.each(ENTRY_FILES)('lambdas/entrypoints/lambda/%s exists and exports handler', (file) => {

@@ -1,8 +1,9 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
+import { ROUTES } from '../../lib/constructs/api/routes';
 import type { HandlerFunction } from '../../lib/constructs/shared/handler-function';
-import { logicalIdOf, resourcesOf, synthStack } from './stack-fixture';
+import { FULL_SETTINGS, flattenTokens, logicalIdOf, resourcesOf, synthStack } from './stack-fixture';
 
 const { stack } = synthStack();
 const template = Template.fromStack(stack);
@@ -68,7 +69,12 @@ const api = (id: string): HandlerFunction => {
   if (h === undefined) throw new Error(`no handler ${id}`);
   return h;
 };
-const allHandlers = [...stack.api.handlers.values(), ...Object.values(run)];
+const operations = new Set(ROUTES.filter((r) => r.operation !== undefined).map((r) => r.id));
+/** The test and run handlers; the operations handlers have a describe block of their own below. */
+const allHandlers = [
+  ...[...stack.api.handlers].filter(([id]) => !operations.has(id)).map(([, h]) => h),
+  ...Object.values(run),
+];
 
 describe('least privilege of the handlers', () => {
   it.each([
@@ -79,6 +85,13 @@ describe('least privilege of the handlers', () => {
     // Cancelling only sets the stop flag: the execution ends by itself (ADR 003).
     ['CancelTest', { ...NONE, ...RW }],
     ['OpenApi', NONE],
+    ['GetMetrics', NONE],
+    ['ListAlarms', NONE],
+    ['GetScalingStatus', NONE],
+    // The scaling journal: items with SCALING# keys only (see the operations block below).
+    ['GetScalingHistory', { ...NONE, tableRead: true }],
+    ['PutScalingConfig', { ...NONE, tableWrite: true }],
+    ['PostScalingManual', { ...NONE, tableWrite: true }],
   ])('API %s gets exactly its access', (id, expected) => {
     expect(accessOf(api(id).role)).toEqual(expected);
   });
@@ -243,5 +256,148 @@ describe('least privilege of the state machine', () => {
     expect(everything).not.toContain(`"${table}"`);
     for (const h of stack.api.handlers.values())
       expect(everything).not.toContain(logicalIdOf(stack, h.function));
+  });
+});
+
+describe('least privilege of the operations handlers (every kind of target registered)', () => {
+  const full = synthStack({ settings: FULL_SETTINGS }).stack;
+  const fullTemplate = Template.fromStack(full);
+  const handler = (id: string): HandlerFunction => {
+    const h = full.api.handlers.get(id);
+    if (h === undefined) throw new Error(`no handler ${id}`);
+    return h;
+  };
+  /** action → the resources it is granted on, flattened; conditions kept beside them. */
+  function grantsOf(id: string): Record<string, string[]> {
+    const role = JSON.stringify({ Ref: logicalIdOf(full, handler(id).role) });
+    const ownLogs = logicalIdOf(full, handler(id).node.findChild('Logs'));
+    const grants: Record<string, string[]> = {};
+    for (const p of Object.values(resourcesOf(fullTemplate, 'AWS::IAM::Policy')))
+      if ((p.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === role))
+        for (const st of (
+          p.Properties.PolicyDocument as { Statement: (Statement & { Condition?: unknown })[] }
+        ).Statement) {
+          expect(st.Effect).toBe('Allow');
+          for (const action of list(st.Action)) {
+            if (action.startsWith('xray:') || action.startsWith('logs:')) continue;
+            const resources = list(st.Resource).map((r) => {
+              const flat = flattenTokens(r);
+              return st.Condition === undefined ? flat : `${flat} if ${JSON.stringify(st.Condition)}`;
+            });
+            grants[action] = [...(grants[action] ?? []), ...resources].sort();
+          }
+          if (JSON.stringify(st.Resource).includes(ownLogs))
+            expect(list(st.Action).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+        }
+    return grants;
+  }
+  const arn = (service: string, resource: string) =>
+    `arn:<AWS::Partition>:${service}:<AWS::Region>:<AWS::AccountId>:${resource}`;
+  const aliases = [
+    arn('lambda', 'function:Throughline-get-results:live'),
+    arn('lambda', 'function:Throughline-get-test:live'),
+  ];
+  const service = [arn('ecs', 'service/shop/checkout')];
+  const group = [arn('elasticache', 'replicationgroup:sessions')];
+  const table = `<${logicalIdOf(full, full.storage.table)}.Arn>`;
+  const journal = (actions: string[]) =>
+    Object.fromEntries(
+      actions.map((a) => [
+        a,
+        [`${table} if {"ForAllValues:StringLike":{"dynamodb:LeadingKeys":["SCALING#*"]}}`],
+      ]),
+    );
+  const describeTargets = Object.fromEntries(
+    [
+      'application-autoscaling:DescribeScalableTargets',
+      'application-autoscaling:DescribeScalingActivities',
+      'application-autoscaling:DescribeScalingPolicies',
+      'application-autoscaling:DescribeScheduledActions',
+    ].map((a) => [a, ['*']]),
+  );
+  const capacityReads = {
+    'lambda:GetProvisionedConcurrencyConfig': aliases,
+    'ecs:DescribeServices': service,
+    'elasticache:DescribeReplicationGroups': group,
+  };
+  const slr = (svc: string, name: string) =>
+    `arn:<AWS::Partition>:iam::<AWS::AccountId>:role/aws-service-role/${svc}.application-autoscaling.amazonaws.com/${name} if {"StringLike":{"iam:AWSServiceName":"${svc}.application-autoscaling.amazonaws.com"}}`;
+  const changes = {
+    ...describeTargets,
+    'application-autoscaling:RegisterScalableTarget': ['*'],
+    'lambda:GetProvisionedConcurrencyConfig': aliases,
+    'lambda:PutProvisionedConcurrencyConfig': aliases,
+    'lambda:DeleteProvisionedConcurrencyConfig': aliases,
+    'ecs:DescribeServices': service,
+    'ecs:UpdateService': service,
+    'elasticache:DescribeReplicationGroups': group,
+    'elasticache:ModifyReplicationGroupShardConfiguration': group,
+    'elasticache:IncreaseReplicaCount': group,
+    'elasticache:DecreaseReplicaCount': group,
+    'iam:CreateServiceLinkedRole': [
+      slr('ecs', 'AWSServiceRoleForApplicationAutoScaling_ECSService'),
+      slr('elasticache', 'AWSServiceRoleForApplicationAutoScaling_ElastiCacheRG'),
+      slr('lambda', 'AWSServiceRoleForApplicationAutoScaling_LambdaConcurrency'),
+    ].sort(),
+    ...journal(['dynamodb:PutItem']),
+  };
+
+  it('metrics: GetMetricData, which has no resource-level permissions', () => {
+    expect(grantsOf('GetMetrics')).toEqual({ 'cloudwatch:GetMetricData': ['*'] });
+  });
+
+  it("alarms: DescribeAlarms on this stack's alarms only", () => {
+    expect(grantsOf('ListAlarms')).toEqual({
+      'cloudwatch:DescribeAlarms': [arn('cloudwatch', 'alarm:Throughline/*')],
+    });
+  });
+
+  it('status: describes targets and reads the capacity of exactly the registered ones', () => {
+    expect(grantsOf('GetScalingStatus')).toEqual({ ...describeTargets, ...capacityReads });
+  });
+
+  it('history: as status, plus reading the scaling journal (SCALING# keys only)', () => {
+    expect(grantsOf('GetScalingHistory')).toEqual({
+      ...describeTargets,
+      ...capacityReads,
+      ...journal(['dynamodb:GetItem', 'dynamodb:Query']),
+    });
+  });
+
+  it("config: registers targets, puts policies and schedules, with the services' and target-tracking alarms' access", () => {
+    expect(grantsOf('PutScalingConfig')).toEqual({
+      ...changes,
+      'application-autoscaling:PutScalingPolicy': ['*'],
+      'application-autoscaling:PutScheduledAction': ['*'],
+      'application-autoscaling:DeleteScheduledAction': ['*'],
+      ...Object.fromEntries(
+        ['cloudwatch:DescribeAlarms', 'cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms'].map((a) => [
+          a,
+          [
+            'TargetTracking-function:Throughline-get-results:live-*',
+            'TargetTracking-function:Throughline-get-test:live-*',
+            'TargetTracking-replication-group/sessions-*',
+            'TargetTracking-service/shop/checkout-*',
+          ].map((name) => arn('cloudwatch', `alarm:${name}`)),
+        ]),
+      ),
+    });
+  });
+
+  it('manual: registers targets (min = max), appends to the journal and publishes on the alarm topic', () => {
+    const key = `<${logicalIdOf(full, full.alarmNotifications.key)}.Arn>`;
+    expect(grantsOf('PostScalingManual')).toEqual({
+      ...changes,
+      'sns:Publish': [`<${logicalIdOf(full, full.alarmNotifications.topic)}>`],
+      'kms:Decrypt': [key],
+      'kms:GenerateDataKey': [key],
+    });
+  });
+
+  it('attach no managed policies to their roles', () => {
+    for (const id of operations) {
+      const role = resourcesOf(fullTemplate, 'AWS::IAM::Role')[logicalIdOf(full, handler(id).role)];
+      expect(role?.Properties?.ManagedPolicyArns).toBeUndefined();
+    }
   });
 });

@@ -6,7 +6,7 @@ import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
-import { synthStack } from './stack-fixture';
+import { FULL_SETTINGS, synthStack } from './stack-fixture';
 
 interface Finding {
   readonly rule: string;
@@ -54,8 +54,13 @@ function ownAndCdkAcknowledgements(root: IConstruct) {
   );
 }
 
-describe.each(['retain', 'destroy'])('cdk-nag AwsSolutions with removalPolicy %s', (removalPolicy) => {
-  const { app } = synthStack({ settings: { removalPolicy } });
+describe.each([
+  ['removalPolicy retain', { removalPolicy: 'retain' }],
+  ['removalPolicy destroy', { removalPolicy: 'destroy' }],
+  // The webhook secret and notifier, targets of every kind, and their scaling.
+  ['every monitoring and scaling feature', { ...FULL_SETTINGS, removalPolicy: 'destroy' }],
+])('cdk-nag AwsSolutions with %s', (_name, settings) => {
+  const { app } = synthStack({ settings });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   // In a test process the app synthesizes "in memory" and throws on any unacknowledged error.
   app.synth();

@@ -56,3 +56,70 @@ export const resourcesOf = (template: Template, type: string): Record<string, Re
 /** The logical id of a construct's CloudFormation resource. */
 export const logicalIdOf = (stack: ThroughlineStack, construct: IConstruct): string =>
   stack.getLogicalId(construct.node.defaultChild as CfnElement);
+
+/**
+ * Settings that use every monitoring and scaling feature: emails (one also as alarmEmail), the
+ * webhook, a target of every kind, schedules on every kind of scalable target.
+ */
+export const FULL_SETTINGS = {
+  alarmEmail: 'oncall@example.com',
+  monitoring: {
+    emails: ['platform@example.com', 'oncall@example.com'],
+    webhook: { enabled: true },
+    targets: {
+      lambdaFunctions: ['orders-api'],
+      ecsServices: [{ cluster: 'shop', service: 'checkout' }],
+      elasticacheClusters: [
+        { replicationGroupId: 'sessions', clusterIds: ['sessions-0001-001', 'sessions-0001-002'] },
+        { replicationGroupId: 'catalog-cache' },
+      ],
+      databases: [{ instance: 'orders-db' }, { cluster: 'catalog-aurora' }],
+      apiGatewayStages: [{ apiName: 'shop-api', stage: 'prod' }],
+      cloudfrontDistributions: ['E2QWRUHAPOMQZL'],
+    },
+  },
+  scaling: {
+    api: {
+      schedules: [
+        { name: 'office-hours', schedule: 'cron(0 8 ? * MON-FRI *)', min: 5, timezone: 'Europe/Berlin' },
+        { name: 'evening', schedule: 'cron(0 19 ? * MON-FRI *)', min: 1, timezone: 'Europe/Berlin' },
+      ],
+    },
+    elasticache: [
+      {
+        replicationGroupId: 'sessions',
+        shards: {
+          min: 1,
+          max: 4,
+          targetCpuPercent: 55,
+          schedules: [{ name: 'nightly-batch', schedule: 'cron(0 1 * * ? *)', min: 3 }],
+        },
+        replicas: { min: 1, max: 3 },
+      },
+    ],
+    ecsServices: [
+      {
+        cluster: 'shop',
+        service: 'checkout',
+        min: 2,
+        max: 20,
+        targetCpuPercent: 50,
+        schedules: [{ name: 'sale', schedule: 'at(2030-11-27T06:00:00)', min: 10, max: 40 }],
+      },
+    ],
+  },
+} as const;
+
+/** A template's Fn::Join / Ref / GetAtt values with every reference replaced by `<logicalId>`. */
+export function flattenTokens(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === null || typeof value !== 'object') return String(value);
+  const [fn, args] = Object.entries(value)[0] ?? [];
+  if (fn === 'Ref') return `<${String(args)}>`;
+  if (fn === 'Fn::GetAtt') return `<${(args as string[]).join('.')}>`;
+  if (fn === 'Fn::Join') {
+    const [separator, parts] = args as [string, unknown[]];
+    return parts.map(flattenTokens).join(separator);
+  }
+  return JSON.stringify(value);
+}

@@ -31,14 +31,15 @@ describe('npx cdk synth', () => {
     const functions = Object.values(
       template.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>,
     ).filter((r) => r.Type === 'AWS::Lambda::Function' && (r.Properties.Runtime as string) === 'nodejs22.x');
-    expect(functions).toHaveLength(11);
+    // Twelve API handlers and five run functions (the notifier only with monitoring.webhook.enabled).
+    expect(functions).toHaveLength(17);
     const manifest = JSON.parse(readFileSync(join(out, 'Throughline.assets.json'), 'utf8'));
     const bundled = Object.values(
       manifest.files as Record<string, { source: { path: string; packaging?: string } }>,
     ).filter((f) => f.source.packaging === 'zip');
     // Our handlers are the ESM bundles (index.mjs); CDK's own custom resources ship other assets.
     const ours = bundled.filter((f) => existsSync(join(out, f.source.path, 'index.mjs')));
-    expect(ours).toHaveLength(11);
+    expect(ours).toHaveLength(17);
     for (const f of ours)
       expect(readFileSync(join(out, f.source.path, 'index.mjs'), 'utf8')).toContain('handler');
     // The Fargate worker image is staged (its build context and Dockerfile), not built: no Docker here.

@@ -11,13 +11,15 @@ import {
   ResponseType,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
+import { Alias, type IFunction, type IVersion } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { ApiThrottle } from '../../config/settings';
 import type { EncryptedLogs } from '../observability/encrypted-logs';
+import { LIVE_ALIAS } from '../scaling/scalable-targets';
 import { HandlerFunction } from '../shared/handler-function';
 import type { TestStorage } from '../storage/test-storage';
 import { createTestRequestModel } from './request-models';
-import { API_BASE_PATH, ROUTES, type RouteSpec } from './routes';
+import { API_BASE_PATH, apiFunctionName, type Operation, pathsOf, ROUTES, type RouteSpec } from './routes';
 
 export interface PerformanceApiProps {
   /** Folder holding the handler entry files (lambdas/entrypoints/lambda). */
@@ -29,6 +31,21 @@ export interface PerformanceApiProps {
   readonly throttle: ApiThrottle;
   /** Environment every handler gets (table, bucket, policy, Powertools). */
   readonly environment: Readonly<Record<string, string>>;
+  /**
+   * Routes whose function API Gateway invokes through the alias `live` (the ones that get
+   * provisioned concurrency); the others invoke the function's latest version. @default none
+   */
+  readonly aliasedRoutes?: readonly string[];
+  /** What each operations handler (metrics, alarms, scaling) gets beyond the shared environment. */
+  readonly operations: Readonly<Record<Operation, OperationAccess>>;
+}
+
+/** An operations handler's environment and grants, supplied by the construct that owns the concern. */
+export interface OperationAccess {
+  /** Variables beyond the shared environment. */
+  readonly environment: Readonly<Record<string, string>>;
+  /** Grants the handler what the operation needs, acknowledging on it what cdk-nag flags. */
+  grant(handler: HandlerFunction): void;
 }
 
 /** Starts distributed runs (the LoadTestOrchestrator's state machine). */
@@ -49,12 +66,21 @@ export class PerformanceApi extends Construct {
   readonly api: RestApi;
   /** Handlers by route id (`CreateTest`, `GetTest`, …). */
   readonly handlers: ReadonlyMap<string, HandlerFunction>;
+  /** The `live` alias of each aliased route, by route id. */
+  readonly aliases: ReadonlyMap<string, Alias>;
+  /** The stage every route is deployed to. */
+  static readonly STAGE_NAME = STAGE_NAME;
+
+  /** The REST API's name (its `ApiName` metric dimension), known before the API is built. */
+  static restApiNameOf(scope: Construct): string {
+    return `${Stack.of(scope).stackName}-performance`;
+  }
 
   constructor(scope: Construct, id: string, props: PerformanceApiProps) {
     super(scope, id);
     const accessLogs = props.logs.logGroup(this, 'AccessLogs');
     this.api = new RestApi(this, 'Api', {
-      restApiName: `${Stack.of(this).stackName}-performance`,
+      restApiName: PerformanceApi.restApiNameOf(this),
       description: 'Throughline performance API: load tests (IAM-signed requests only)',
       endpointTypes: [EndpointType.REGIONAL],
       defaultMethodOptions: { authorizationType: AuthorizationType.IAM },
@@ -88,15 +114,26 @@ export class PerformanceApi extends Construct {
     const createTestModel = createTestRequestModel(this.api);
     const base = this.api.root.addResource(API_BASE_PATH);
     const handlers = new Map<string, HandlerFunction>();
+    const aliases = new Map<string, Alias>();
+    const aliased = new Set(props.aliasedRoutes ?? []);
     for (const route of ROUTES) {
       const handler = this.handlerFor(route, props);
       handlers.set(route.id, handler);
-      const pathParameters = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
-      base.resourceForPath(route.path).addMethod(
-        route.method,
-        // The test-invoke permission only serves the console's "Test" button; leave it out.
-        new LambdaIntegration(handler.function, { allowTestInvoke: false }),
-        {
+      let target: IFunction = handler.function;
+      if (aliased.has(route.id)) {
+        // (jsii's optional properties trip exactOptionalPropertyTypes, hence the assertions)
+        const alias = new Alias(handler, 'Live', {
+          aliasName: LIVE_ALIAS,
+          version: handler.function.currentVersion as IVersion,
+        });
+        aliases.set(route.id, alias);
+        target = alias as IFunction;
+      }
+      // The test-invoke permission only serves the console's "Test" button; leave it out.
+      const integration = new LambdaIntegration(target, { allowTestInvoke: false });
+      for (const path of pathsOf(route)) {
+        const pathParameters = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+        base.resourceForPath(path).addMethod(route.method, integration, {
           requestValidator: validator,
           requestParameters: Object.fromEntries(
             pathParameters.map((p) => [`method.request.path.${p}`, true]),
@@ -104,10 +141,11 @@ export class PerformanceApi extends Construct {
           ...(route.bodyModel === 'createTest'
             ? { requestModels: { 'application/json': createTestModel } }
             : {}),
-        },
-      );
+        });
+      }
     }
     this.handlers = handlers;
+    this.aliases = aliases;
     this.addJsonGatewayResponses();
   }
 
@@ -136,13 +174,17 @@ export class PerformanceApi extends Construct {
   }
 
   private handlerFor(route: RouteSpec, props: PerformanceApiProps): HandlerFunction {
+    const operation = route.operation === undefined ? undefined : props.operations[route.operation];
     const handler = new HandlerFunction(this, route.id, {
       entry: join(props.entryDir, route.entry),
+      functionName: apiFunctionName(Stack.of(this).stackName, route.id),
       description: `Throughline API: ${route.method} /${API_BASE_PATH}/${route.path} (${route.description})`,
       logs: props.logs,
-      environment: route.startsRun
-        ? { ...props.environment, THROUGHLINE_STATE_MACHINE_ARN: props.runs.stateMachineArn }
-        : props.environment,
+      environment: {
+        ...props.environment,
+        ...(route.startsRun ? { THROUGHLINE_STATE_MACHINE_ARN: props.runs.stateMachineArn } : {}),
+        ...operation?.environment,
+      },
       // API Gateway gives up on an integration after 29 s; running longer would only waste money.
       timeout: Duration.seconds(29),
     });
@@ -150,6 +192,7 @@ export class PerformanceApi extends Construct {
     if (route.tests === 'readWrite') props.storage.grantReadWriteTests(handler);
     if (route.results === 'read') props.storage.grantReadResults(handler);
     if (route.startsRun) props.runs.grantStart(handler);
+    operation?.grant(handler);
     return handler;
   }
 

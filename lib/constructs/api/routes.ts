@@ -5,13 +5,26 @@
 export type TestsAccess = 'none' | 'read' | 'readWrite';
 /** Access a handler gets to the results bucket. */
 export type ResultsAccess = 'none' | 'read';
+/**
+ * What an operations handler does beyond tests and results; the grants and the environment of
+ * each are the business of the observability and scaling constructs (see OperationAccess).
+ */
+export type Operation =
+  | 'readMetrics'
+  | 'readAlarms'
+  | 'readScalingStatus'
+  | 'readScalingHistory'
+  | 'configureScaling'
+  | 'scaleManually';
 
 export interface RouteSpec {
   /** Construct id of the handler. */
   readonly id: string;
-  readonly method: 'GET' | 'POST' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Path below `/performance`. */
   readonly path: string;
+  /** Further paths (same method) the same handler serves, e.g. `metrics/{group}` beside `metrics`. */
+  readonly additionalPaths?: readonly string[];
   /** File name in lambdas/entrypoints/lambda/. */
   readonly entry: string;
   readonly description: string;
@@ -21,7 +34,28 @@ export interface RouteSpec {
   readonly startsRun: boolean;
   /** JSON-schema model API Gateway checks the request body against, if any. */
   readonly bodyModel?: 'createTest';
+  /** The operations handler this is, if it is one. */
+  readonly operation?: Operation;
 }
+
+const operation = (
+  id: string,
+  method: RouteSpec['method'],
+  path: string,
+  entry: string,
+  description: string,
+  op: Operation,
+): RouteSpec => ({
+  id,
+  method,
+  path,
+  entry,
+  description,
+  tests: 'none',
+  results: 'none',
+  startsRun: false,
+  operation: op,
+});
 
 export const API_BASE_PATH = 'performance';
 
@@ -89,4 +123,63 @@ export const ROUTES: readonly RouteSpec[] = [
     results: 'none',
     startsRun: false,
   },
+  {
+    ...operation('GetMetrics', 'GET', 'metrics', 'get-metrics.ts', 'current metrics', 'readMetrics'),
+    // One handler for the overview and each group (cpu, memory, network, database).
+    additionalPaths: ['metrics/{group}'],
+  },
+  operation('ListAlarms', 'GET', 'alarms', 'list-alarms.ts', 'alarms of this deployment', 'readAlarms'),
+  operation(
+    'GetScalingStatus',
+    'GET',
+    'scaling/status',
+    'get-scaling-status.ts',
+    'capacity and policies of every scalable target',
+    'readScalingStatus',
+  ),
+  operation(
+    'PutScalingConfig',
+    'PUT',
+    'scaling/config',
+    'put-scaling-config.ts',
+    'change limits, target values, cooldowns and schedules',
+    'configureScaling',
+  ),
+  operation(
+    'PostScalingManual',
+    'POST',
+    'scaling/manual',
+    'post-scaling-manual.ts',
+    'set capacity by hand',
+    'scaleManually',
+  ),
+  operation(
+    'GetScalingHistory',
+    'GET',
+    'scaling/history',
+    'get-scaling-history.ts',
+    'scaling activities and manual changes',
+    'readScalingHistory',
+  ),
 ];
+
+/** Every path of a route below `/performance`. */
+export const pathsOf = (route: RouteSpec): readonly string[] => [
+  route.path,
+  ...(route.additionalPaths ?? []),
+];
+
+/** `GetTest` → `get-test`: the route's part of function names and scalable target ids. */
+export const kebabOf = (routeId: string): string =>
+  routeId.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+
+/**
+ * The fixed name of a route's function, `<stack>-<route>` (e.g. `Throughline-get-test`), at most
+ * Lambda's 64 characters. Fixed rather than generated because other functions' environments name it
+ * (THROUGHLINE_MONITORED, THROUGHLINE_SCALABLE_TARGETS), the metrics handler's its own: a generated
+ * name is a reference, and a function cannot reference itself.
+ */
+export function apiFunctionName(stackName: string, routeId: string): string {
+  const suffix = kebabOf(routeId);
+  return `${stackName.slice(0, 63 - suffix.length)}-${suffix}`;
+}

@@ -1,6 +1,6 @@
 import { type CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import {
   BlockPublicAccess,
   Bucket,
@@ -19,6 +19,9 @@ import { toRemovalPolicy } from '../shared/removal-policy';
 export interface Grantee extends IGrantable {
   acknowledge(id: string, reason: string): void;
 }
+
+/** Partition keys of the scaling journal (manual and configuration changes made through the API). */
+export const SCALING_JOURNAL_KEY_PREFIX = 'SCALING#';
 
 /** The table's secondary indexes: name → key attributes (the runtime adapter queries them by name). */
 export const TEST_TABLE_INDEXES = {
@@ -143,6 +146,22 @@ export class TestStorage extends Construct {
       's3:DeleteObject*',
       's3:Abort*',
     ]);
+  }
+
+  /**
+   * Reading or appending to the scaling journal: items whose partition key starts `SCALING#`, on
+   * the table itself (not its indexes), and nothing else of the table. `dynamodb:LeadingKeys` holds
+   * GetItem and Query to those keys; a Scan has no leading key and is refused.
+   */
+  grantScalingJournal(handler: Grantee, access: 'read' | 'append'): void {
+    Grant.addToPrincipal({
+      grantee: handler,
+      actions: access === 'read' ? ['dynamodb:GetItem', 'dynamodb:Query'] : ['dynamodb:PutItem'],
+      resourceArns: [this.table.tableArn],
+      conditions: {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${SCALING_JOURNAL_KEY_PREFIX}*`] },
+      },
+    });
   }
 
   private acknowledgeIndexes(handler: Grantee): void {

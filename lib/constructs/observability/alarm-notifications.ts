@@ -1,0 +1,121 @@
+import { join } from 'node:path';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Grant, type IGrantable, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import type { RemovalMode } from '../../config/settings';
+import { HandlerFunction } from '../shared/handler-function';
+import { toRemovalPolicy } from '../shared/removal-policy';
+import type { AlarmNaming } from './alarm-naming';
+import type { EncryptedLogs } from './encrypted-logs';
+
+export interface AlarmNotificationsProps {
+  /** Addresses subscribed by email (`monitoring.emails` and `alarmEmail`). */
+  readonly emails: readonly string[];
+  /** Whether to forward alarms to a Slack or other webhook (`monitoring.webhook.enabled`). */
+  readonly webhook: boolean;
+  readonly naming: AlarmNaming;
+  readonly removalPolicy: RemovalMode;
+  readonly logs: EncryptedLogs;
+  /** Folder holding the handler entry files (lambdas/entrypoints/lambda). */
+  readonly entryDir: string;
+  /** Powertools settings and Node options every function gets. */
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+/**
+ * Where alarm state changes go: an SNS topic with its own rotating KMS key (CloudWatch cannot
+ * publish to a topic under aws/sns), TLS-only, that only this stack's alarms may publish to; email
+ * subscriptions; and, when the webhook is enabled, a notifier function that posts each message to
+ * the URL kept in a Secrets Manager secret (created empty-handed: put the URL in after deploy).
+ */
+export class AlarmNotifications extends Construct {
+  readonly topic: Topic;
+  readonly key: Key;
+  readonly webhookSecret?: Secret;
+  readonly notifier?: HandlerFunction;
+
+  constructor(scope: Construct, id: string, props: AlarmNotificationsProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.key = new Key(this, 'Key', {
+      description: 'Throughline: encrypts the alarm notifications topic',
+      enableKeyRotation: true,
+      removalPolicy: toRemovalPolicy(props.removalPolicy),
+    });
+    // CloudWatch encrypts the messages it publishes with the topic's key, so it must be allowed to
+    // use it (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html); the key serves this
+    // topic only, and the topic policy below admits this stack's alarms only.
+    this.key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToEncrypt',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    this.topic = new Topic(this, 'Topic', {
+      displayName: 'Throughline alarms',
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+    this.topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowThisStacksAlarms',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          ArnLike: { 'aws:SourceArn': props.naming.arnPattern(stack) },
+          StringEquals: { 'aws:SourceAccount': stack.account },
+        },
+      }),
+    );
+    for (const email of new Set(props.emails)) this.topic.addSubscription(new EmailSubscription(email));
+    if (props.webhook) {
+      this.webhookSecret = new Secret(this, 'WebhookSecret', {
+        description:
+          'Throughline: the Slack or webhook URL alarm notifications are posted to. Replace the generated ' +
+          'placeholder with the URL after deploy (aws secretsmanager put-secret-value).',
+        removalPolicy: toRemovalPolicy(props.removalPolicy),
+      });
+      this.notifier = this.buildNotifier(props, this.webhookSecret);
+    }
+  }
+
+  /** What publishing a notice needs: sns:Publish on the topic and encrypting with its key. */
+  grantPublish(grantee: IGrantable): void {
+    // Not topic.grantPublish: it adds kms:GenerateDataKey* where SNS needs exactly these two.
+    Grant.addToPrincipal({ grantee, actions: ['sns:Publish'], resourceArns: [this.topic.topicArn] });
+    this.key.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt');
+  }
+
+  private buildNotifier(props: AlarmNotificationsProps, secret: Secret): HandlerFunction {
+    const notifier = new HandlerFunction(this, 'Notifier', {
+      entry: join(props.entryDir, 'notify-alarm.ts'),
+      description: 'Throughline: forwards alarm notifications to the configured Slack or webhook URL',
+      logs: props.logs,
+      environment: { ...props.environment, THROUGHLINE_WEBHOOK_SECRET_ARN: secret.secretArn },
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      // A notice older than an hour helps nobody; two retries cover a webhook's brief outage.
+      maxEventAge: Duration.hours(1),
+      retryAttempts: 2,
+    });
+    // GetSecretValue / DescribeSecret on this one secret; it uses the AWS-managed key, which Secrets
+    // Manager uses on the caller's behalf, so no KMS grant is needed.
+    secret.grantRead(notifier);
+    this.topic.addSubscription(new LambdaSubscription(notifier.function));
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The secret holds a webhook URL issued by Slack or another receiver; only that service can issue a ' +
+        'new one, so there is nothing a rotation Lambda could do. Rotate by issuing a new URL and putting it ' +
+        'into the secret (docs/configuration.md).',
+    });
+    return notifier;
+  }
+}

@@ -1,6 +1,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   createWebhookSecretReader,
+  WebhookSecretError,
   type WebhookSecretOptions,
   type WebhookSecretReader,
 } from '../adapters/aws/webhook-secret';
@@ -65,6 +66,16 @@ export function createAlarmNotifier(deps: AlarmNotifierDeps): AlarmNotifier {
           const { status, attempts } = await deps.poster.post(target.url, body);
           deps.log.info('notification delivered', { ...about, format: target.format, status, attempts });
         } catch (err) {
+          if (err instanceof WebhookSecretError) {
+            // Not configured yet (the stack creates the secret with a placeholder): retrying cannot
+            // help, and email subscribers of the topic still get the notice.
+            deps.log.error('notification skipped: the webhook secret holds no webhook URL yet', {
+              ...about,
+              error: err.message,
+            });
+            deps.secret.invalidate();
+            continue;
+          }
           // A refused URL may have been rotated since we cached it: read the secret again next time.
           if (err instanceof WebhookError && err.code === 'E_WEBHOOK_REJECTED') deps.secret.invalidate();
           const message = err instanceof Error ? err.message : String(err);

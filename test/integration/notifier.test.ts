@@ -384,6 +384,19 @@ describe('webhook secret (moto Secrets Manager)', () => {
       expect(JSON.stringify(logs) + err.message).not.toContain('s3cr3tT0k3n');
     });
 
+    it('skips, without failing the invocation, while the secret still holds the placeholder', async () => {
+      const arn = await secret('Zq8#placeholder-from-the-stack');
+      const notifier = awsAlarmNotifier({ region: 'us-east-1', webhookSecretArn: arn }, log, {
+        secrets: client,
+        poster: fast,
+      });
+      await notifier.deliver([record(JSON.stringify(alarm))]);
+      expect(logs.map((l) => [l.level, l.message])).toEqual([
+        ['error', 'notification skipped: the webhook secret holds no webhook URL yet'],
+      ]);
+      expect(JSON.stringify(logs)).not.toContain('Zq8#placeholder');
+    });
+
     it('runs as the Lambda handler, configured from the environment', async () => {
       const hook = await webhook((_n, _req, res) => reply(res, 200));
       const arn = await secret(JSON.stringify({ url: hook.url, format: 'slack' }));

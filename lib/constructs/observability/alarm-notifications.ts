@@ -100,7 +100,8 @@ export class AlarmNotifications extends Construct {
       logs: props.logs,
       environment: { ...props.environment, THROUGHLINE_WEBHOOK_SECRET_ARN: secret.secretArn },
       memorySize: 256,
-      timeout: Duration.seconds(30),
+      // One record can take ~37 s: 3 tries of 5 s, up to 2 Retry-After waits of 10 s, backoff.
+      timeout: Duration.seconds(60),
       // A notice older than an hour helps nobody; two retries cover a webhook's brief outage.
       maxEventAge: Duration.hours(1),
       retryAttempts: 2,

@@ -1,4 +1,5 @@
-// Installs what the tests need and a fresh machine lacks: Debian's Chromium (HTML report test) and,
+// Installs what the tests need and a fresh machine lacks: Debian's Chromium (HTML report test),
+// redis-server and redis-tools (the cache's L3 tier and its benchmark peer) and,
 // in .venv, moto's server (AWS APIs) and cfn-lint (CloudFormation checks). Runs before every
 // `npm test`; does nothing when everything is present.
 import { execFileSync } from 'node:child_process';
@@ -28,6 +29,9 @@ const works = (cmd, args) => {
 };
 const debs = [
   { pkg: 'chromium', present: () => existsSync('/usr/bin/chromium') },
+  // ElastiCache stands in as redis-server (standalone and cluster); redis-tools brings redis-benchmark.
+  { pkg: 'redis-server', present: () => existsSync('/usr/bin/redis-server') },
+  { pkg: 'redis-tools', present: () => existsSync('/usr/bin/redis-benchmark') },
   // Debian splits venv/ensurepip out of python3.
   {
     pkg: 'python3-venv',

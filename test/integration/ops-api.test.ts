@@ -228,14 +228,14 @@ describe('scaling the local worker pool', () => {
       (await call(api.url, 'GET', '/performance/scaling/history')).body,
     );
     const kinds = history.items.map((i) => `${i.source}:${(i as { capacity?: number }).capacity ?? ''}`);
-    expect(kinds).toEqual(['manual:3', 'autoscaling:', 'config:', 'autoscaling:']);
-    expect(history.items[0]).toMatchObject({
+    expect(kinds).toEqual(['autoscaling:', 'manual:3', 'autoscaling:', 'config:']);
+    expect(history.items[1]).toMatchObject({
       reason: 'peak test at noon',
       actor: 'local',
       before: { current: 2 },
     });
-    expect(history.items[1]).toMatchObject({ status: 'Successful', cause: 'a manual capacity of 3 was set' });
-    expect(history.items[3]).toMatchObject({ cause: 'the minimum capacity was set to 2' });
+    expect(history.items[0]).toMatchObject({ status: 'Successful', cause: 'a manual capacity of 3 was set' });
+    expect(history.items[2]).toMatchObject({ cause: 'the minimum capacity was set to 2' });
     const limited = scalingHistorySchema.parse(
       (await call(api.url, 'GET', '/performance/scaling/history?limit=1&target=local-workers')).body,
     );

@@ -63,6 +63,7 @@ export async function scalingStatus(deps: ScalingDeps) {
 export async function configureScaling(deps: ScalingDeps, body: unknown, actor: string) {
   const request = parse(scalingConfigBodySchema, body);
   const target = targetOf(deps, request.target);
+  const requestedAt = new Date(deps.clock.now()).toISOString();
   const before = await statusOf(deps, target);
   const change = { ...toChange(request), ...(await rangeAfterHold(deps, target, before, request)) };
   const problems = configProblems(target, before, change);
@@ -72,7 +73,8 @@ export async function configureScaling(deps: ScalingDeps, body: unknown, actor: 
   const entry: ScalingJournalEntry = {
     id: deps.newId(),
     target: target.id,
-    at: new Date(deps.clock.now()).toISOString(),
+    // When it was asked: the activities it caused come after it.
+    at: requestedAt,
     action: 'config',
     actor,
     ...(request.reason ? { reason: request.reason } : {}),
@@ -119,12 +121,14 @@ export async function manualScaling(deps: ScalingDeps, body: unknown, actor: str
         `capacity: ${request.capacity} is outside ${target.id}'s limits ${limits.min}–${limits.max}`,
       ],
     });
+  const requestedAt = new Date(deps.clock.now()).toISOString();
   const before = await statusOf(deps, target);
   const after = await deps.backend.setCapacity(target, request.capacity);
   const entry: ScalingJournalEntry = {
     id: deps.newId(),
     target: target.id,
-    at: new Date(deps.clock.now()).toISOString(),
+    // When it was asked: the activities it caused come after it.
+    at: requestedAt,
     action: 'manual',
     actor,
     reason: request.reason,
@@ -174,6 +178,8 @@ export async function scalingHistory(
     ...activities.flat().map((a) => ({ source: 'autoscaling' as const, at: a.startedAt, ...a })),
     ...entries.map(({ action, ...e }) => ({ source: action, ...e })),
   ];
-  items.sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
+  // Newest first; in the same millisecond an activity follows the request that caused it.
+  const rank = (i: HistoryItem) => (i.source === 'autoscaling' ? 0 : 1);
+  items.sort((a, b) => Date.parse(b.at) - Date.parse(a.at) || rank(a) - rank(b));
   return { items: items.slice(0, query.limit), warnings };
 }

@@ -116,7 +116,8 @@ export const monitoringSchema = z
       .array(z.email({ error: 'must be an email address' }), { error: 'must be an array of email addresses' })
       .default([]),
     webhook: z
-      .strictObject({ enabled: z.boolean({ error: 'must be true or false' }).default(false) })
+      // On by default: the notifier is ready when the URL is put into the secret, and skips until then.
+      .strictObject({ enabled: z.boolean({ error: 'must be true or false' }).default(true) })
       .prefault({}),
     notify: z
       .enum(['composite', 'every-alarm'], { error: 'must be "composite" or "every-alarm"' })

@@ -62,7 +62,7 @@ describe('deployment settings', () => {
       fargate: { cpu: 2048, memoryMiB: 4096, spot: false },
       monitoring: {
         emails: [],
-        webhook: { enabled: false },
+        webhook: { enabled: true },
         notify: 'composite',
         thresholds: {
           apiLatencyP95Ms: 1000,

@@ -89,7 +89,8 @@ describe('platform alarms (default settings)', () => {
   const api = { ApiName: 'Throughline-performance', Stage: 'v1' };
 
   it('name every alarm under the stack prefix', () => {
-    expect(byName.size).toBe(59);
+    // 4 API + 3 for each of 18 functions (17 + the webhook notifier) + 2 runs + 2 EMF.
+    expect(byName.size).toBe(62);
     for (const name of byName.keys()) expect(name).toMatch(/^Throughline\/[a-z0-9-]+$/);
   });
 

@@ -6,6 +6,7 @@ import { parseDuration } from '../../core/load/duration';
 import { PRESET_NAMES, presetDescription } from '../../core/load/presets';
 import { startDemoTarget } from '../local/demo-target';
 import { startLocalServer } from '../local/server';
+import { cacheCommand } from './cache-command';
 import { demoDefinition } from './demo';
 import { describeError, EXIT, RUN_USAGE, runCommand, UsageError } from './run-command';
 
@@ -19,6 +20,7 @@ Commands:
   target [--port 8080]     serve the bundled demo API on loopback (--stall-every 5s --stall-for 1s --delay 0)
   demo                     start the demo API and run a short checkout test against it
   presets                  list the presets
+  cache simulate           replay a key trace through the cache eviction policies (throughline cache --help)
 
 ${RUN_USAGE}`;
 
@@ -175,6 +177,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return serveCommand();
     case 'demo':
       return demoCommand(interruptSignal());
+    case 'cache':
+      return cacheCommand(rest, process.stdout);
     case 'presets':
       for (const p of PRESET_NAMES) process.stdout.write(`${p.padEnd(20)} ${presetDescription(p)}\n`);
       return EXIT.passed;

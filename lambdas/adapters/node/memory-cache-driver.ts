@@ -50,6 +50,11 @@ export class MemoryCacheDriver implements CacheDriver {
 
   async set(key: string, value: Uint8Array, ttlMs?: number): Promise<void> {
     this.open();
+    // Already expired (as Redis's SET PX ≤ 0 is refused and the other drivers delete): nothing is kept.
+    if (ttlMs !== undefined && !(ttlMs > 0)) {
+      this.values.delete(key);
+      return;
+    }
     this.values.set(key, { value: value.slice(), expiresAt: this.expiry(ttlMs) });
   }
 

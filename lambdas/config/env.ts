@@ -48,6 +48,8 @@ export interface LocalConfig {
   readonly workers: number;
   /** Port of the demo target `npm start` runs beside the API; 0 = none. */
   readonly demoTargetPort: number;
+  /** The response cache (L1 + disk, Redis with THROUGHLINE_REDIS_URL); absent: no cache. */
+  readonly cache?: CacheConfig;
 }
 
 /** Local mode (`npm start`). Defaults: loopback targets only, 1,000 VUs, 5,000/s, 1 h, 4 tests. */
@@ -75,6 +77,7 @@ export function localConfig(env: Env, cwd: string): LocalConfig {
     policy: { targets: { allowedTargets }, quotas },
     workers: intVar(env, 'THROUGHLINE_WORKERS', 1, 1, 64, problems),
     demoTargetPort: intVar(env, 'DEMO_TARGET_PORT', 8080, 0, 65_535, problems),
+    cache: cacheConfig(env),
   };
   if (problems.length > 0) fail(problems);
   return config;
@@ -281,4 +284,85 @@ export function notifierConfig(env: Env): NotifierConfig {
     );
   if (problems.length > 0) fail(problems);
   return { region, webhookSecretArn };
+}
+
+export interface CdnInvalidationConfig {
+  readonly region: string;
+  /** The CloudFront distribution whose paths the worker invalidates (THROUGHLINE_CDN_DISTRIBUTION_ID). */
+  readonly distributionId: string;
+}
+
+/** The CDN invalidation worker (cdn-invalidation-worker): where it runs and which distribution it invalidates. */
+export function cdnInvalidationConfig(env: Env): CdnInvalidationConfig {
+  const problems: string[] = [];
+  const region = env.AWS_REGION ?? '';
+  if (!region) problems.push('AWS_REGION is not set');
+  const distributionId = env.THROUGHLINE_CDN_DISTRIBUTION_ID ?? '';
+  if (!distributionId) problems.push('THROUGHLINE_CDN_DISTRIBUTION_ID is not set');
+  else if (!/^[A-Z0-9]{10,20}$/.test(distributionId))
+    problems.push(
+      `THROUGHLINE_CDN_DISTRIBUTION_ID=${JSON.stringify(distributionId)}: a CloudFront distribution id such as "E2QWRUHAPOMQZL"`,
+    );
+  if (problems.length > 0) fail(problems);
+  return { region, distributionId };
+}
+
+/** Where the platform's own cache keeps entries (L1 in memory always; disk; Valkey/Redis when configured). */
+export interface CacheConfig {
+  /** THROUGHLINE_CACHE=off turns the platform's response cache off. */
+  readonly enabled: boolean;
+  /** L2 size cap (THROUGHLINE_CACHE_DISK_MB, default 256). */
+  readonly diskMaxBytes: number;
+  /** L3: `redis://` / `rediss://` URL (local: THROUGHLINE_REDIS_URL) or the ElastiCache endpoint. */
+  readonly redis?:
+    | { readonly mode: 'standalone'; readonly url: string }
+    | { readonly mode: 'cluster'; readonly host: string; readonly port: number; readonly tls: boolean };
+  /** Secrets Manager secret holding the ElastiCache AUTH token (THROUGHLINE_CACHE_AUTH_SECRET_ARN). */
+  readonly authSecretArn?: string;
+  /** SQS queue the CDN invalidation worker reads (THROUGHLINE_CDN_QUEUE_URL). */
+  readonly cdnQueueUrl?: string;
+  /** Cache-Control max-age of finished results and reports (THROUGHLINE_CDN_RESULTS_TTL_SECONDS / _REPORTS_). */
+  readonly resultsTtlSeconds: number;
+  readonly reportsTtlSeconds: number;
+}
+
+/** The cache's settings, local (THROUGHLINE_REDIS_URL) or on AWS (THROUGHLINE_CACHE_* from the stack). */
+export function cacheConfig(env: Env): CacheConfig {
+  const problems: string[] = [];
+  const enabled = (env.THROUGHLINE_CACHE ?? 'on') !== 'off';
+  if (!['on', 'off'].includes(env.THROUGHLINE_CACHE ?? 'on'))
+    problems.push(`THROUGHLINE_CACHE=${JSON.stringify(env.THROUGHLINE_CACHE)}: "on" or "off"`);
+  const diskMb = intVar(env, 'THROUGHLINE_CACHE_DISK_MB', 256, 1, 10_240, problems);
+  let redis: CacheConfig['redis'];
+  const url = env.THROUGHLINE_REDIS_URL;
+  if (url) {
+    if (!/^rediss?:\/\/[^\s]+$/.test(url) || !URL.canParse(url))
+      problems.push('THROUGHLINE_REDIS_URL: a redis:// or rediss:// URL such as redis://127.0.0.1:6379');
+    else redis = { mode: 'standalone', url };
+  }
+  const endpoint = env.THROUGHLINE_CACHE_ENDPOINT;
+  if (endpoint) {
+    const m = /^([\w.-]+):(\d{1,5})$/.exec(endpoint);
+    if (!m) problems.push(`THROUGHLINE_CACHE_ENDPOINT=${JSON.stringify(endpoint)}: host:port`);
+    else
+      redis = {
+        mode: 'cluster',
+        host: m[1] as string,
+        port: Number(m[2]),
+        tls: env.THROUGHLINE_CACHE_TLS === 'true',
+      };
+  }
+  const config: CacheConfig = {
+    enabled,
+    diskMaxBytes: diskMb * 1024 * 1024,
+    ...(redis ? { redis } : {}),
+    ...(env.THROUGHLINE_CACHE_AUTH_SECRET_ARN
+      ? { authSecretArn: env.THROUGHLINE_CACHE_AUTH_SECRET_ARN }
+      : {}),
+    ...(env.THROUGHLINE_CDN_QUEUE_URL ? { cdnQueueUrl: env.THROUGHLINE_CDN_QUEUE_URL } : {}),
+    resultsTtlSeconds: intVar(env, 'THROUGHLINE_CDN_RESULTS_TTL_SECONDS', 3_600, 0, 31_536_000, problems),
+    reportsTtlSeconds: intVar(env, 'THROUGHLINE_CDN_REPORTS_TTL_SECONDS', 3_600, 0, 31_536_000, problems),
+  };
+  if (problems.length > 0) fail(problems);
+  return config;
 }

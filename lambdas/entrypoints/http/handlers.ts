@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import type { TieredCache } from '../../core/cache/tiered-cache';
 import {
   cancelTest,
   createTest,
@@ -12,7 +13,9 @@ import { requestsCsv, timeseriesCsv } from '../../core/report/csv';
 import { renderHtml } from '../../core/report/html';
 import { renderJunit } from '../../core/report/junit';
 import type { Log } from '../../ports/log';
+import { HISTORY_POLICY, resultsPolicy, TESTS_TAG, testTag } from './cache-policies';
 import { HttpError } from './errors';
+import { httpCache } from './http-cache';
 import { type ApiEvent, type ApiResult, header, json, jsonBody, jsonErrors, params, text } from './http-io';
 import { buildOpenApi } from './openapi';
 import { toTestResource } from './resources';
@@ -32,6 +35,17 @@ import {
 export interface ApiDeps {
   readonly platform: PlatformDeps;
   readonly log: Log;
+  /** The response cache of the read paths; absent: nothing is cached. */
+  readonly cache?: TieredCache | undefined;
+  /** Cache-Control max-age of finished results (the CDN's TTL). Default 3,600 s. */
+  readonly resultsTtlSeconds?: number;
+}
+
+/** A change to tests: lists (and the test's own cached answers) are dropped in every tier. */
+async function invalidateTests(deps: ApiDeps, id?: string): Promise<void> {
+  await deps.cache
+    ?.invalidate({ tags: [TESTS_TAG, ...(id ? [testTag(id)] : [])] })
+    .catch((err: unknown) => deps.log.error('cache invalidation failed', { error: String(err) }));
 }
 
 type Handler = middy.MiddyfiedHandler<ApiEvent, ApiResult>;
@@ -61,6 +75,7 @@ export const createTestHandler = (deps: ApiDeps) =>
       body: jsonBody(event),
       ...(key ? { idempotencyKey: key } : {}),
     });
+    await invalidateTests(deps);
     const resource = toTestResource(record);
     return json(202, resource, {
       location: resource.links.self,
@@ -74,10 +89,11 @@ export const getTestHandler = (deps: ApiDeps) =>
 export const cancelTestHandler = (deps: ApiDeps) =>
   api(deps, async (event) => {
     const record = await cancelTest(deps.platform, idOf(event));
+    await invalidateTests(deps, record.id);
     return json(record.status === 'cancelled' ? 200 : 202, toTestResource(record));
   });
 
-export const listTestsHandler = (deps: ApiDeps) =>
+const listTestsBase = (deps: ApiDeps) =>
   api(deps, async (event) => {
     const q = params(historyQuerySchema, event.queryStringParameters);
     const [tagKey, ...tagValue] = q.tag?.split(':') ?? [];
@@ -125,7 +141,7 @@ function negotiate(accept: string | undefined): (typeof RESULT_FORMATS)[number] 
   throw new HttpError(406, 'E_NOT_ACCEPTABLE', `results are available as ${Object.values(MEDIA).join(', ')}`);
 }
 
-export const getResultsHandler = (deps: ApiDeps) =>
+const getResultsBase = (deps: ApiDeps) =>
   api(deps, async (event) => {
     const id = idOf(event);
     const q = params(resultsQuerySchema, event.queryStringParameters);
@@ -152,6 +168,14 @@ export const getResultsHandler = (deps: ApiDeps) =>
         });
     }
   });
+
+/** History, cached briefly (5 s; dropped at once when a test is created or cancelled). */
+export const listTestsHandler = (deps: ApiDeps) =>
+  listTestsBase(deps).use(httpCache(deps.cache, HISTORY_POLICY, deps.log));
+
+/** Results: only finished ones answer 200, and only 200s are cached (CDN included). */
+export const getResultsHandler = (deps: ApiDeps) =>
+  getResultsBase(deps).use(httpCache(deps.cache, resultsPolicy(deps.resultsTtlSeconds ?? 3_600), deps.log));
 
 let openApiText: string | undefined;
 export const openApiHandler = (deps: Pick<ApiDeps, 'log'>) =>

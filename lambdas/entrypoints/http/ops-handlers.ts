@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import type { TieredCache } from '../../core/cache/tiered-cache';
 import { parseInstant } from '../../core/observability/metric-window';
 import type { createMetricsReader } from '../../core/observability/metrics';
 import {
@@ -10,7 +11,9 @@ import {
 } from '../../core/scaling/scaling';
 import type { AlarmReader } from '../../ports/alarms';
 import type { Log } from '../../ports/log';
+import { METRICS_POLICY } from './cache-policies';
 import { HttpError } from './errors';
+import { httpCache } from './http-cache';
 import { type ApiEvent, type ApiResult, json, jsonBody, jsonErrors, params } from './http-io';
 import {
   alarmsQuerySchema,
@@ -36,6 +39,8 @@ export function actorOf(event: ApiEvent): string {
 export interface MetricsHandlerDeps {
   readonly metrics: ReturnType<typeof createMetricsReader>;
   readonly log: Log;
+  /** Answers kept 30 s in the response cache (metrics reads cost money on AWS). */
+  readonly cache?: TieredCache | undefined;
 }
 
 /** GET /metrics (summary) and GET /metrics/{group}. Answers are private: they describe the account. */
@@ -52,7 +57,7 @@ export const getMetricsHandler = (deps: MetricsHandlerDeps) =>
         `no metrics group ${JSON.stringify(rawGroup)}; groups: ${metricGroupSchema.options.join(', ')}`,
       );
     return json(200, await deps.metrics.group(group.data, query));
-  });
+  }).use(httpCache(deps.cache, METRICS_POLICY, deps.log));
 
 export const listAlarmsHandler = (deps: { readonly alarms: AlarmReader; readonly log: Log }) =>
   api(deps.log, async (event) => {

@@ -1,5 +1,12 @@
 import type { z } from 'zod';
 import {
+  cacheInvalidationSchema,
+  cacheStatsSchema,
+  cacheWarmSchema,
+  invalidatedSchema,
+  warmedSchema,
+} from './cache-schemas';
+import {
   alarmsQuerySchema,
   alarmsSchema,
   manualScalingSchema,
@@ -39,7 +46,10 @@ export type HandlerName =
   | 'scalingStatus'
   | 'scalingConfig'
   | 'scalingManual'
-  | 'scalingHistory';
+  | 'scalingHistory'
+  | 'cacheStats'
+  | 'cacheInvalidations'
+  | 'cacheWarm';
 
 export interface Route {
   readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -210,6 +220,41 @@ export const ROUTES: readonly Route[] = [
       200: { description: 'Newest first', schema: scalingHistorySchema },
       400: err('Bad filter'),
       404: err('No such target'),
+    },
+  },
+  {
+    method: 'GET',
+    path: '/performance/cache/stats',
+    handler: 'cacheStats',
+    summary:
+      'Per tier: hits, misses, hit rate, evictions, compression savings, latency, breaker state; popular keys',
+    responses: {
+      200: { description: 'This instance’s view (L3 is shared)', schema: cacheStatsSchema },
+      400: err('The cache is off'),
+    },
+  },
+  {
+    method: 'POST',
+    path: '/performance/cache/invalidations',
+    handler: 'cacheInvalidations',
+    summary: 'Invalidate keys, patterns, tags (with their dependents) in every tier, and CDN paths',
+    body: cacheInvalidationSchema,
+    responses: {
+      200: { description: 'What was invalidated where', schema: invalidatedSchema },
+      400: err('Nothing to invalidate, or a bad path (every problem listed)'),
+      415: err('Not application/json'),
+    },
+  },
+  {
+    method: 'POST',
+    path: '/performance/cache/warm',
+    handler: 'cacheWarm',
+    summary: 'Load API paths (or the most requested ones) into the cache before they are asked for',
+    body: cacheWarmSchema,
+    responses: {
+      200: { description: 'Each path and whether it is now cached', schema: warmedSchema },
+      400: err('Nothing to warm, or a path outside the API'),
+      415: err('Not application/json'),
     },
   },
 ];

@@ -1,9 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Context } from 'aws-lambda';
+import { platformCache } from '../../composition/cache';
 import { localOperations, localPlatform } from '../../composition/local';
 import type { LocalConfig } from '../../config/env';
 import type { Log } from '../../ports/log';
+import {
+  cacheInvalidationsHandler,
+  cacheStatsHandler,
+  cacheWarmHandler,
+  fetchThrough,
+} from '../http/cache-handlers';
 import { HttpError, toHttpError } from '../http/errors';
 import {
   type ApiDeps,
@@ -124,7 +131,17 @@ export async function startLocalServer(
     const interrupted = await recover();
     if (interrupted.length > 0)
       log.info('marked tests left running by the last server as interrupted', { ids: interrupted });
-    const deps: ApiDeps = { platform, log };
+    const cache = config.cache
+      ? platformCache({ config: config.cache, diskDir: config.dataDir, runtime: 'local', log })
+      : undefined;
+    const deps: ApiDeps = {
+      platform,
+      log,
+      cache,
+      ...(config.cache ? { resultsTtlSeconds: config.cache.resultsTtlSeconds } : {}),
+    };
+    // Warming fetches through the same (cached) handlers; bound once they exist.
+    const cacheApi = { cache, fetchPath: (path: string) => fetchThrough(handlers)(path) };
     const handlers: Record<HandlerName, (e: ApiEvent, c: Context) => Promise<ApiResult>> = {
       createTest: createTestHandler(deps),
       listTests: listTestsHandler(deps),
@@ -132,13 +149,16 @@ export async function startLocalServer(
       getResults: getResultsHandler(deps),
       cancelTest: cancelTestHandler(deps),
       openApi: openApiHandler(deps),
-      metricsSummary: getMetricsHandler({ metrics: ops.metrics, log }),
-      metricsGroup: getMetricsHandler({ metrics: ops.metrics, log }),
+      metricsSummary: getMetricsHandler({ metrics: ops.metrics, log, cache }),
+      metricsGroup: getMetricsHandler({ metrics: ops.metrics, log, cache }),
       listAlarms: listAlarmsHandler({ alarms: ops.alarms, log }),
       scalingStatus: scalingStatusHandler({ scaling: ops.scaling, log }),
       scalingConfig: scalingConfigHandler({ scaling: ops.scaling, log }),
       scalingManual: scalingManualHandler({ scaling: ops.scaling, log }),
       scalingHistory: scalingHistoryHandler({ scaling: ops.scaling, log }),
+      cacheStats: cacheStatsHandler({ api: cacheApi, log }),
+      cacheInvalidations: cacheInvalidationsHandler({ api: cacheApi, log }),
+      cacheWarm: cacheWarmHandler({ api: cacheApi, log }),
     };
     const server = createServer(async (req, res) => {
       try {
@@ -203,6 +223,7 @@ export async function startLocalServer(
           server.closeIdleConnections();
           await launcher.shutdown();
           ops.stop();
+          await cache?.close().catch(() => {});
           server.closeAllConnections();
           await stopped;
           await unlock();

@@ -8,6 +8,7 @@ const app = new App();
 new ThroughlineStack(app, 'Throughline', {
   settings: loadSettings(app),
   description:
-    'Throughline: performance and load-testing platform (performance API, test storage, distributed runs)',
+    'Throughline: performance and load-testing platform (performance API, test storage, distributed runs, ' +
+    'cache tier and CDN)',
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

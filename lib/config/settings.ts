@@ -2,6 +2,7 @@
 // schema below and nowhere else; docs/configuration.md is the user-facing table of the same values
 // (test/cdk/config.test.ts keeps the two in step).
 import { z } from 'zod';
+import { type CacheSettings, cacheSchema } from './cache-settings';
 import {
   type MonitoringSettings,
   monitoringSchema,
@@ -60,6 +61,8 @@ export interface ThroughlineSettings {
   readonly monitoring: MonitoringSettings;
   /** Provisioned concurrency of API functions and auto scaling of registered targets. */
   readonly scaling: ScalingSettings;
+  /** The shared cache tier (ElastiCache for Valkey) and the CDN in front of finished results (ADR 006). */
+  readonly cache: CacheSettings;
 }
 
 /** The context key the settings are read from: `cdk.json` → `context.throughline`. */
@@ -136,6 +139,7 @@ export const settingsSchema = z
     capacity: capacitySchema.optional(),
     monitoring: monitoringSchema,
     scaling: scalingSchema,
+    cache: cacheSchema,
   })
   .prefault({})
   // A refinement that runs even when other settings have problems, so every problem is listed; it

@@ -6,6 +6,14 @@ import { policyJson } from '../config/load-settings';
 import type { ThroughlineSettings } from '../config/settings';
 import { PerformanceApi } from '../constructs/api/performance-api';
 import { API_BASE_PATH, apiFunctionName, kebabOf, ROUTES } from '../constructs/api/routes';
+import {
+  invalidateCacheAccess,
+  reachCacheRouteServices,
+  withPlatformCache,
+} from '../constructs/cache/cache-access';
+import { CacheTier } from '../constructs/cache/cache-tier';
+import { CdnInvalidation } from '../constructs/cache/cdn-invalidation';
+import { ResultsCdn } from '../constructs/cache/results-cdn';
 import { LoadTestOrchestrator } from '../constructs/load-test/load-test-orchestrator';
 import { RUN_FUNCTIONS, type RunFunctionName } from '../constructs/load-test/run-functions';
 import { AlarmNaming } from '../constructs/observability/alarm-naming';
@@ -40,6 +48,12 @@ export class ThroughlineStack extends Stack {
   /** Every scalable target (THROUGHLINE_SCALABLE_TARGETS). */
   readonly scalableTargets: readonly ScalableTargetSpec[];
   readonly alarmNaming: AlarmNaming;
+  /** The shared cache tier (ElastiCache for Valkey), when `cache.enabled`. */
+  readonly cache?: CacheTier;
+  /** CloudFront in front of the API for finished results, when `cache.cdn.enabled`. */
+  readonly cdn?: ResultsCdn;
+  /** The CDN invalidation queue and worker, when `cache.cdn.enabled`. */
+  readonly invalidations?: CdnInvalidation;
 
   constructor(scope: Construct, id: string, props: ThroughlineStackProps) {
     super(scope, id, props);
@@ -77,24 +91,40 @@ export class ThroughlineStack extends Stack {
       entryDir: LAMBDA_ENTRY_DIR,
       environment: runtime,
     });
+    const { cache: cacheSettings } = settings;
+    if (cacheSettings.enabled)
+      this.cache = new CacheTier(this, 'Cache', {
+        settings: cacheSettings,
+        logs,
+        removalPolicy: settings.removalPolicy,
+      });
+    // The queue comes before its producers (aggregate-run, POST /cache/invalidations); its worker
+    // after the distribution it invalidates.
+    if (cacheSettings.cdn.enabled) this.invalidations = new CdnInvalidation(this, 'CdnInvalidation');
+    const { cache, invalidations } = this;
     this.orchestrator = new LoadTestOrchestrator(this, 'LoadTest', {
       settings,
       logs,
       storage: this.storage,
       entryDir: LAMBDA_ENTRY_DIR,
       environment,
+      invalidations,
     });
 
     const functionName = (routeId: string) => apiFunctionName(this.stackName, routeId);
     this.scalableTargets = scalableTargetSpecs(settings, functionName);
     const runHandlers = Object.entries(this.orchestrator.functions.handlers);
     const { notifier } = this.alarmNotifications;
+    // Named, not referenced: the metrics function is behind the API the distribution (and so the
+    // worker) depends on.
+    const workerName = functionName(INVALIDATION_WORKER_ID);
     const monitored = monitoredResources(
       {
         functionNames: [
           ...ROUTES.map((r) => functionName(r.id)),
           ...runHandlers.map(([, h]) => h.function.functionName),
           ...(notifier === undefined ? [] : [notifier.function.functionName]),
+          ...(invalidations === undefined ? [] : [workerName]),
         ],
         apiName: PerformanceApi.restApiNameOf(this),
         apiStage: PerformanceApi.STAGE_NAME,
@@ -121,8 +151,31 @@ export class ThroughlineStack extends Stack {
           storage: this.storage,
           notifications: this.alarmNotifications,
         }).operations(),
+        invalidateCache: invalidateCacheAccess(invalidations),
       },
+      ...(cache === undefined ? {} : { cache }),
+      ...(cacheSettings.cdn.enabled
+        ? { cdnEnvironment: ResultsCdn.handlerEnvironment(cacheSettings.cdn) }
+        : {}),
     });
+    if (cache !== undefined) reachCacheRouteServices(cache, ROUTES, { storage: this.storage, invalidations });
+    if (invalidations !== undefined) {
+      this.cdn = new ResultsCdn(this, 'Cdn', {
+        api: this.api,
+        settings: cacheSettings.cdn,
+        logs,
+        accessLogsBucket: this.storage.accessLogsBucket,
+        logRetentionDays: settings.logRetentionDays,
+        removalPolicy: settings.removalPolicy,
+      });
+      invalidations.startWorker({
+        distribution: this.cdn.distribution,
+        entryDir: LAMBDA_ENTRY_DIR,
+        logs,
+        environment: runtime,
+        functionName: workerName,
+      });
+    }
     this.apiScaling = new ApiConcurrencyScaling(this, 'ApiScaling', {
       aliases: this.api.aliases,
       settings: scaling.api,
@@ -140,7 +193,11 @@ export class ThroughlineStack extends Stack {
         ...RUN_FUNCTIONS[name as RunFunctionName],
       })),
       ...(notifier === undefined ? [] : [{ label: 'notify-alarm', handler: notifier }]),
+      ...(invalidations?.worker === undefined
+        ? []
+        : [{ label: kebabOf(INVALIDATION_WORKER_ID), handler: invalidations.worker }]),
     ];
+    const watched = withPlatformCache(monitoring.targets, cache);
     this.alarms = new PlatformAlarms(this, 'Alarms', {
       naming: this.alarmNaming,
       routing: alarmRouting(monitoring.notify, this.alarmNotifications.topic),
@@ -150,7 +207,8 @@ export class ThroughlineStack extends Stack {
       apiStage: PerformanceApi.STAGE_NAME,
       functions,
       stateMachine: this.orchestrator.stateMachine,
-      targets: monitoring.targets,
+      targets: watched,
+      customAlarms: invalidations === undefined ? [] : [invalidations.deadLetterAlarm],
     });
     this.dashboard = new PlatformDashboard(this, 'Dashboard', {
       apiName: this.api.api.restApiName,
@@ -158,7 +216,7 @@ export class ThroughlineStack extends Stack {
       functions: functions.map(({ label, handler }) => ({ label, fn: handler.function })),
       stateMachine: this.orchestrator.stateMachine,
       alarms: [this.alarms.composite, ...this.alarms.alarms],
-      targets: monitoring.targets,
+      targets: watched,
     });
     this.addOutputs();
   }
@@ -193,6 +251,13 @@ export class ThroughlineStack extends Stack {
       description: 'CloudWatch dashboard of the platform and its registered targets',
       value: this.dashboard.dashboard.dashboardName,
     });
+    this.cache?.addOutputs(this);
+    this.cdn?.addOutputs(this);
+    if (this.invalidations !== undefined)
+      new CfnOutput(this, 'CdnInvalidationQueueUrl', {
+        description: 'SQS queue of CDN invalidations: send {"paths": ["/performance/tests/<id>/*"]}',
+        value: this.invalidations.queue.queueUrl,
+      });
     const secret = this.alarmNotifications.webhookSecret;
     if (secret !== undefined)
       new CfnOutput(this, 'WebhookSecretArn', {
@@ -201,3 +266,6 @@ export class ThroughlineStack extends Stack {
       });
   }
 }
+
+/** The invalidation worker's part of its function name (`<stack>-cdn-invalidator`). */
+const INVALIDATION_WORKER_ID = 'CdnInvalidator';

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../lib/project-paths';
 import { logicalIdOf, resourcesOf, synthStack } from './stack-fixture';
@@ -15,14 +16,22 @@ const template = Template.fromStack(stack);
 const methods = resourcesOf(template, 'AWS::ApiGateway::Method');
 const functions = resourcesOf(template, 'AWS::Lambda::Function');
 
+const apiResources = resourcesOf(template, 'AWS::ApiGateway::Resource');
+const pathOf = (id: string): string => {
+  const props = apiResources[id]?.Properties as { ParentId: { Ref?: string }; PathPart: string };
+  const parent = props.ParentId.Ref;
+  return `${parent === undefined ? '' : pathOf(parent)}/${props.PathPart}`;
+};
+/** "POST /performance/tests" → the method's properties. */
+const methodsByRoute = new Map(
+  Object.values(methods).map((m) => {
+    const p = m.Properties as { HttpMethod: string; ResourceId: { Ref: string } };
+    return [`${p.HttpMethod} ${pathOf(p.ResourceId.Ref)}`, m.Properties] as const;
+  }),
+);
+
 /** "POST /performance/tests" → the logical id of the function it integrates. */
 function routeTable(): Map<string, string> {
-  const resources = resourcesOf(template, 'AWS::ApiGateway::Resource');
-  const pathOf = (id: string): string => {
-    const props = resources[id]?.Properties as { ParentId: { Ref?: string }; PathPart: string };
-    const parent = props.ParentId.Ref;
-    return `${parent === undefined ? '' : pathOf(parent)}/${props.PathPart}`;
-  };
   return new Map(
     Object.values(methods).map((m) => {
       const p = m.Properties as { HttpMethod: string; ResourceId: { Ref: string }; Integration: unknown };
@@ -44,10 +53,28 @@ const handler = (id: string) => {
 };
 
 describe('PerformanceApi', () => {
-  it('requires IAM (SigV4) authorization on every method', () => {
-    const nonOptions = Object.values(methods).filter((m) => m.Properties?.HttpMethod !== 'OPTIONS');
-    expect(nonOptions).toHaveLength(13);
-    for (const m of nonOptions) expect(m.Properties?.AuthorizationType).toBe('AWS_IAM');
+  it('requires IAM (SigV4) authorization on every /performance method', () => {
+    const performance = [...methodsByRoute].filter(([route]) =>
+      route.split(' ')[1]?.startsWith('/performance/'),
+    );
+    expect(performance).toHaveLength(16);
+    for (const [, m] of performance) expect(m).toMatchObject({ AuthorizationType: 'AWS_IAM' });
+  });
+
+  it("opens only the CDN's origin method without SigV4, and that one only to the API key CloudFront holds", () => {
+    const open = [...methodsByRoute].filter(([, m]) => m.AuthorizationType !== 'AWS_IAM');
+    expect(open.map(([route]) => route)).toEqual(['GET /cdn/performance/tests/{id}/results']);
+    expect(open[0]?.[1]).toMatchObject({ AuthorizationType: 'NONE', ApiKeyRequired: true });
+    // The key: a usage plan on the stage, with the key's value from a Secrets Manager secret.
+    const key = Object.values(resourcesOf(template, 'AWS::ApiGateway::ApiKey'));
+    expect(key).toHaveLength(1);
+    expect(JSON.stringify(key[0]?.Properties.Value)).toMatch(
+      /^\{"Fn::Join":\["",\["\{\{resolve:secretsmanager:",\{"Ref":"CdnOriginKey/,
+    );
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      ApiStages: [Match.objectLike({ Stage: Match.anyValue() })],
+      Throttle: { RateLimit: 50, BurstLimit: 100 },
+    });
   });
 
   it('routes every performance endpoint to its handler, the read-heavy ones through the alias `live`', () => {
@@ -67,6 +94,11 @@ describe('PerformanceApi', () => {
       'PUT /performance/scaling/config': fn('PutScalingConfig'),
       'POST /performance/scaling/manual': fn('PostScalingManual'),
       'GET /performance/scaling/history': fn('GetScalingHistory'),
+      'GET /performance/cache/stats': fn('GetCacheStats'),
+      'POST /performance/cache/invalidations': fn('PostCacheInvalidations'),
+      'POST /performance/cache/warm': fn('PostCacheWarm'),
+      // CloudFront's origin for cached results (ADR 006), the same handler as the route.
+      'GET /cdn/performance/tests/{id}/results': alias('GetResults'),
     });
     expect([...stack.api.aliases.keys()]).toEqual(['GetTest', 'GetResults']);
   });
@@ -95,6 +127,9 @@ describe('PerformanceApi', () => {
       PutScalingConfig: entry('put-scaling-config.ts'),
       PostScalingManual: entry('post-scaling-manual.ts'),
       GetScalingHistory: entry('get-scaling-history.ts'),
+      GetCacheStats: entry('get-cache-stats.ts'),
+      PostCacheInvalidations: entry('post-cache-invalidations.ts'),
+      PostCacheWarm: entry('post-cache-warm.ts'),
     });
   });
 
@@ -121,6 +156,8 @@ describe('PerformanceApi', () => {
     expect(byId.map((m) => m.Properties?.RequestParameters)).toEqual([
       ...Array(3).fill({ 'method.request.path.id': true }),
       { 'method.request.path.group': true },
+      // GET /cdn/performance/tests/{id}/results
+      { 'method.request.path.id': true },
     ]);
   });
 
@@ -172,11 +209,19 @@ describe('stack outputs', () => {
     expect(Object.keys(template.findOutputs('*')).sort()).toEqual([
       'AlarmTopicArn',
       'ApiUrl',
+      'CacheAuthSecretArn',
+      'CacheEndpoint',
+      'CdnDistributionId',
+      'CdnInvalidationQueueUrl',
+      'CdnKeyPairId',
+      'CdnSigningKeySecretArn',
+      'CdnUrl',
       'DashboardName',
       'NotificationsTopicArn',
       'ResultsBucketName',
       'StateMachineArn',
       'TableName',
+      'WebhookSecretArn',
     ]);
     expect(JSON.stringify(template.findOutputs('ApiUrl'))).toContain('"/performance"');
     template.hasOutput('TableName', { Value: { Ref: logicalIdOf(stack, stack.storage.table) } });
@@ -197,16 +242,20 @@ describe('handler functions', () => {
   const handlerIds = new Set(handlers.map((h) => logicalIdOf(stack, h.function)));
   const all = Object.entries(functions).filter(([id]) => handlerIds.has(id));
 
-  it('are ours, but for the one function of CDK’s custom resource that empties the default security group', () => {
-    // (no webhook in these settings, so no notifier)
-    expect(Object.keys(functions).filter((id) => !handlerIds.has(id))).toEqual([
+  it('are ours, but for the one function of CDK’s custom resource that empties the default security groups', () => {
+    const others = [
+      stack.alarmNotifications.notifier?.function,
+      stack.invalidations?.worker?.function,
+      stack.cdn?.signingKey.node.findChild('Handler'),
+    ].map((fn) => logicalIdOf(stack, fn as IConstruct));
+    expect(Object.keys(functions).filter((id) => !handlerIds.has(id) && !others.includes(id))).toEqual([
       expect.stringMatching(/^CustomVpcRestrictDefaultSGCustomResourceProviderHandler/),
     ]);
   });
 
-  // Twelve API handlers and the five run functions of the state machine.
+  // Fifteen API handlers and the five run functions of the state machine.
   it('run Node.js 22 on arm64 with active tracing and their own log group', () => {
-    expect(all).toHaveLength(17);
+    expect(all).toHaveLength(20);
     const logGroups = new Set<string>();
     for (const [, fn] of all) {
       expect(fn.Properties).toMatchObject({
@@ -222,7 +271,7 @@ describe('handler functions', () => {
         KmsKeyId: expect.anything(),
       });
     }
-    expect(logGroups.size).toBe(17);
+    expect(logGroups.size).toBe(20);
   });
 
   it('share the environment; only create-test knows the state machine, only plan-run the capacity', () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../lib/project-paths';
-import { FULL_SETTINGS, synthStack } from './stack-fixture';
+import { CDN_ONLY, FULL_SETTINGS, synthStack } from './stack-fixture';
 
 const CFN_LINT = join(PROJECT_ROOT, '.venv', 'bin', 'cfn-lint');
 const outdirs: string[] = [];
@@ -23,11 +23,12 @@ function synthTemplate(settings: unknown): string {
 }
 
 describe('cfn-lint', () => {
-  it('finds no error or warning in the templates (default settings, and every feature with removalPolicy destroy)', () => {
+  it('finds no error or warning in the templates (default settings, every feature with removalPolicy destroy, the CDN alone)', () => {
     expect(existsSync(CFN_LINT), `${CFN_LINT} is missing: run node scripts/ensure-test-deps.mjs`).toBe(true);
     const templates = [
       synthTemplate(undefined),
       synthTemplate({ ...FULL_SETTINGS, removalPolicy: 'destroy' }),
+      synthTemplate(CDN_ONLY),
     ];
     const lint = spawnSync(
       CFN_LINT,

@@ -103,6 +103,24 @@ describe('deployment settings', () => {
         elasticache: [],
         ecsServices: [],
       },
+      // The cache tier and the CDN are part of the platform (docs/configuration.md says what they cost).
+      cache: {
+        enabled: true,
+        nodeType: 'cache.t4g.micro',
+        shards: 1,
+        replicasPerShard: 1,
+        engineVersion: '8.1',
+        snapshotRetentionDays: 1,
+        snapshotWindow: '03:00-04:00',
+        maintenanceWindow: 'sun:05:00-sun:06:00',
+        cdn: {
+          enabled: true,
+          priceClass: 'PriceClass_100',
+          resultsTtlSeconds: 86_400,
+          reportsTtlSeconds: 604_800,
+          domainNames: [],
+        },
+      },
     };
     expect(DEFAULTS).toEqual(expected);
     expect(parseSettings({})).toEqual(expected);
@@ -243,7 +261,7 @@ describe('deployment settings', () => {
         /^throughline\.monitoring\.targets\.cloudfrontDistributions\[0\]: must be a CloudFront distribution id/,
       ),
       expect.stringMatching(
-        /^throughline\.scaling\.api\.routes\[1\]: must be an API route id: CreateTest, .*GetScalingHistory \(got "Nope"\)$/,
+        /^throughline\.scaling\.api\.routes\[1\]: must be an API route id: CreateTest, .*PostCacheWarm \(got "Nope"\)$/,
       ),
       'throughline.scaling.api.utilizationTarget: must be at most 0.9 (the share of provisioned concurrency in use) (got 0.95)',
       'throughline.scaling.api.scaleInCooldownSeconds: must be at least 0 (got -1)',
@@ -278,6 +296,94 @@ describe('deployment settings', () => {
       'throughline.scaling.ecsServices[0].max: must be at most 5000 (got 6000)',
       'throughline.scaling.ecsServices[0].targetCpuPercent: must be at least 1 (average CPU of the service) (got 0)',
     ]);
+  });
+
+  it('lists every cache and CDN problem, each naming its key', () => {
+    expect(
+      problemsOf({
+        cache: {
+          enabled: 'yes',
+          nodeType: 't4g.micro',
+          shards: 0,
+          replicasPerShard: 0,
+          engineVersion: '7.0',
+          snapshotRetentionDays: 36,
+          snapshotWindow: '3am',
+          maintenanceWindow: 'sunday',
+          cdn: {
+            priceClass: 'PriceClass_50',
+            resultsTtlSeconds: 0,
+            reportsTtlSeconds: 40_000_000,
+            domainNames: ['Perf.Example.com'],
+            certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc',
+            extra: 1,
+          },
+        },
+      }),
+    ).toEqual([
+      'throughline.cache.enabled: must be true or false (got "yes")',
+      'throughline.cache.nodeType: must be an ElastiCache node type such as "cache.t4g.micro" (got "t4g.micro")',
+      'throughline.cache.shards: must be at least 1 (got 0)',
+      'throughline.cache.replicasPerShard: must be at least 1 (got 0)',
+      'throughline.cache.engineVersion: must be a Valkey version: 7.2, 8.0, 8.1 (got "7.0")',
+      'throughline.cache.snapshotRetentionDays: must be at most 35 (got 36)',
+      'throughline.cache.snapshotWindow: must be a UTC time range like "03:00-04:00" (got "3am")',
+      'throughline.cache.maintenanceWindow: must be a UTC weekly range like "sun:05:00-sun:06:00" (got "sunday")',
+      'throughline.cache.cdn.priceClass: must be one of PriceClass_100, PriceClass_200, PriceClass_All (got "PriceClass_50")',
+      'throughline.cache.cdn.resultsTtlSeconds: must be at least 1 (got 0)',
+      'throughline.cache.cdn.reportsTtlSeconds: must be at most 31536000 (got 40000000)',
+      'throughline.cache.cdn.domainNames[0]: must be a lowercase host name such as "perf.example.com" (got "Perf.Example.com")',
+      expect.stringMatching(
+        /^throughline\.cache\.cdn\.certificateArn: must be the ARN of an ACM certificate in us-east-1 .*\(got "arn:aws:acm:eu-west-1:/,
+      ),
+      'throughline.cache.cdn: unknown setting "extra"',
+    ]);
+  });
+
+  it('checks what spans the cache settings: windows, node count, names with their certificate', () => {
+    expect(
+      problemsOf({
+        cache: {
+          shards: 200,
+          replicasPerShard: 2,
+          snapshotWindow: '05:30-06:00',
+          maintenanceWindow: 'mon:02:00-mon:02:30',
+          cdn: { domainNames: ['perf.example.com'] },
+        },
+      }),
+    ).toEqual([
+      'throughline.cache.cdn.certificateArn: domainNames and certificateArn go together: CloudFront serves its own names only with a certificate that covers them',
+      'throughline.cache.shards: 200 shards of 3 nodes make 600 nodes; a replication group holds at most 500 (got 200)',
+      'throughline.cache.snapshotWindow: must be at least 60 minutes long (got "05:30-06:00")',
+      'throughline.cache.maintenanceWindow: must be at least 60 minutes long (got "mon:02:00-mon:02:30")',
+    ]);
+    // A daily snapshot window meets a weekly maintenance window on its day, across midnight too.
+    expect(
+      problemsOf({ cache: { snapshotWindow: '23:30-00:30', maintenanceWindow: 'sat:23:00-sun:01:00' } }),
+    ).toEqual([
+      expect.stringMatching(/^throughline\.cache\.snapshotWindow: must not overlap the maintenance window/),
+    ]);
+    // (a window over 24 hours also meets every daily one)
+    expect(problemsOf({ cache: { maintenanceWindow: 'sun:00:00-mon:01:00' } })).toEqual([
+      'throughline.cache.maintenanceWindow: must be at most 24 hours long (got "sun:00:00-mon:01:00")',
+      expect.stringMatching(/^throughline\.cache\.snapshotWindow: must not overlap/),
+    ]);
+    const ok = parseSettings({
+      cache: {
+        snapshotWindow: '22:00-23:00',
+        maintenanceWindow: 'sat:23:00-sun:01:00',
+        cdn: {
+          domainNames: ['perf.example.com'],
+          certificateArn:
+            'arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b',
+        },
+      },
+    });
+    expect(ok.cache.cdn.domainNames).toEqual(['perf.example.com']);
+    expect(parseSettings({ cache: { enabled: false } }).cache).toMatchObject({
+      enabled: false,
+      cdn: { enabled: true },
+    });
   });
 
   it('checks what spans blocks: only registered targets are scaled, and provisioned concurrency fits the account', () => {
@@ -541,7 +647,12 @@ describe('docs/configuration.md', () => {
     );
 
   it('documents every setting with its real default', () => {
-    expect(rowsOf(settingsDoc)).toEqual({ ...asDocumented(DEFAULTS), alarmEmail: 'none', capacity: 'none' });
+    expect(rowsOf(settingsDoc)).toEqual({
+      ...asDocumented(DEFAULTS),
+      alarmEmail: 'none',
+      capacity: 'none',
+      'cache.cdn.certificateArn': 'none',
+    });
   });
 
   it('documents every capacity override with the planner’s default', () => {

@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROUTES } from '../../lib/constructs/api/routes';
+import { INVALIDATION_WORKER_ENTRY } from '../../lib/constructs/cache/cdn-invalidation';
 import { WORKER_DOCKERFILE, WORKER_IMAGE_CONTEXT } from '../../lib/constructs/load-test/fargate-workers';
 import { RUN_FUNCTIONS } from '../../lib/constructs/load-test/run-functions';
 import { LAMBDA_ENTRY_DIR, PROJECT_ROOT } from '../../lib/project-paths';
@@ -17,6 +18,8 @@ const ENTRY_FILES = [
   ...Object.values(RUN_FUNCTIONS).map((f) => f.entry),
   // The alarm notifier (AlarmNotifications, with monitoring.webhook.enabled).
   'notify-alarm.ts',
+  // The CDN invalidation worker (CdnInvalidation, with cache.cdn.enabled).
+  INVALIDATION_WORKER_ENTRY,
 ];
 
 describe('Lambda entry files', () => {

@@ -92,6 +92,10 @@ describe('least privilege of the handlers', () => {
     ['GetScalingHistory', { ...NONE, tableRead: true }],
     ['PutScalingConfig', { ...NONE, tableWrite: true }],
     ['PostScalingManual', { ...NONE, tableWrite: true }],
+    // The cache routes' cache, queue and network access: the cache tier block below.
+    ['GetCacheStats', NONE],
+    ['PostCacheInvalidations', NONE],
+    ['PostCacheWarm', { ...NONE, tableRead: true, bucketRead: true }],
   ])('API %s gets exactly its access', (id, expected) => {
     expect(accessOf(api(id).role)).toEqual(expected);
   });
@@ -134,18 +138,37 @@ describe('least privilege of the handlers', () => {
     ]);
   });
 
-  it('grant nothing beyond their own log group, the table, the bucket and (create-test) the state machine', () => {
+  it('grant nothing beyond their own log group, the table, the bucket, (create-test) the state machine, and the cache tier and CDN queue where they use them', () => {
+    const cache = stack.cache;
+    const queue = stack.invalidations?.queue;
+    if (cache === undefined || queue === undefined)
+      throw new Error('the default stack has the cache tier and CDN');
+    const cacheTier = [
+      logicalIdOf(stack, cache.authToken),
+      ...cache.subnets.map((s) => logicalIdOf(stack, s)),
+    ];
     for (const handler of allHandlers) {
       const ownLogs = logicalIdOf(stack, handler.node.findChild('Logs'));
       for (const s of statementsOf(handler.role)) {
         const resource = JSON.stringify(s.Resource);
         if (resource === '"*"') {
-          // X-Ray accepts no resource-level permissions; nothing else may use "*".
-          expect(list(s.Action).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+          // X-Ray (and, for functions in the cache VPC, EC2's Describe actions) accept no resource-level
+          // permissions; nothing else may use "*".
+          for (const action of list(s.Action))
+            expect([
+              'xray:PutTelemetryRecords',
+              'xray:PutTraceSegments',
+              'ec2:DescribeNetworkInterfaces',
+              'ec2:DescribeSubnets',
+            ]).toContain(action);
         } else if (resource.includes(`"${ownLogs}"`)) {
           expect(list(s.Action).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+        } else if (list(s.Action).every((a) => a.startsWith('ec2:'))) {
+          // Network interfaces in the cache VPC only (the cache tier block below has the details).
+          expect(resource).toContain(':network-interface/*');
         } else {
-          expect([table, bucket, stateMachine].some((id) => resource.includes(`"${id}"`))).toBe(true);
+          const ours = [table, bucket, stateMachine, ...cacheTier, logicalIdOf(stack, queue)];
+          expect(ours.some((id) => resource.includes(`"${id}"`))).toBe(true);
         }
       }
     }
@@ -399,5 +422,158 @@ describe('least privilege of the operations handlers (every kind of target regis
       const role = resourcesOf(fullTemplate, 'AWS::IAM::Role')[logicalIdOf(full, handler(id).role)];
       expect(role?.Properties?.ManagedPolicyArns).toBeUndefined();
     }
+  });
+});
+
+describe('least privilege of the cache tier and the CDN (ADR 006)', () => {
+  const cache = stack.cache;
+  const cdn = stack.cdn;
+  const invalidations = stack.invalidations;
+  if (cache === undefined || cdn === undefined || invalidations === undefined)
+    throw new Error('the default stack has the cache tier and the CDN');
+  const ref = (c: IConstruct) => `<${logicalIdOf(stack, c)}>`;
+  /** A condition with its intrinsic values flattened like resources. */
+  const flatten = (value: unknown): unknown => {
+    if (value === null || typeof value !== 'object') return value;
+    const [key] = Object.keys(value);
+    if (key === 'Ref' || key?.startsWith('Fn::')) return flattenTokens(value);
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, flatten(v)]));
+  };
+  /** action → the resources it is granted on, flattened, with conditions; logs and X-Ray left out. */
+  function grantsOf(role: IConstruct): Record<string, string[]> {
+    const grants: Record<string, string[]> = {};
+    for (const st of statementsOf(role) as (Statement & { Condition?: unknown })[]) {
+      expect(st.Effect).toBe('Allow');
+      for (const action of list(st.Action)) {
+        if (action.startsWith('xray:') || action.startsWith('logs:')) continue;
+        const resources = list(st.Resource).map((r) => {
+          const flat = flattenTokens(r);
+          return st.Condition === undefined ? flat : `${flat} if ${JSON.stringify(flatten(st.Condition))}`;
+        });
+        grants[action] = [...(grants[action] ?? []), ...resources].sort();
+      }
+    }
+    return grants;
+  }
+  const ec2 = (resource: string) => `arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:${resource}`;
+  const network = {
+    'ec2:DescribeNetworkInterfaces': ['*'],
+    'ec2:DescribeSubnets': ['*'],
+    'ec2:CreateNetworkInterface': [
+      ec2('network-interface/*'),
+      ...cache.subnets.map((s) => ec2(`subnet/${ref(s)}`)),
+      ec2(`security-group/<${logicalIdOf(stack, cache.functionSecurityGroup)}.GroupId>`),
+    ].sort(),
+    ...Object.fromEntries(
+      ['ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'].map(
+        (a) => [
+          a,
+          [`${ec2('network-interface/*')} if {"ArnEquals":{"ec2:Vpc":"${ec2(`vpc/${ref(cache.vpc)}`)}"}}`],
+        ],
+      ),
+    ),
+    'secretsmanager:GetSecretValue': [ref(cache.authToken)],
+  };
+  const api = (id: string) => {
+    const h = stack.api.handlers.get(id);
+    if (h === undefined) throw new Error(`no handler ${id}`);
+    return h;
+  };
+  const withoutStorage = (grants: Record<string, string[]>) =>
+    Object.fromEntries(
+      Object.entries(grants).filter(([a]) => !a.startsWith('dynamodb:') && !a.startsWith('s3:')),
+    );
+
+  it.each(['ListTests', 'GetTest', 'GetResults', 'GetCacheStats', 'PostCacheWarm'])(
+    '%s reaches the cache: its network interfaces in the cache subnets, and the AUTH token only',
+    (id) => {
+      expect(withoutStorage(grantsOf(api(id).role))).toEqual(network);
+    },
+  );
+
+  it('POST /cache/invalidations also sends to the invalidation queue, and does nothing else with it', () => {
+    expect(grantsOf(api('PostCacheInvalidations').role)).toEqual({
+      ...network,
+      'sqs:SendMessage': [`<${logicalIdOf(stack, invalidations.queue)}.Arn>`],
+    });
+  });
+
+  it('aggregate-run may send to the invalidation queue, beside its table and bucket access', () => {
+    expect(grantsOf(run.aggregateRun.role)['sqs:SendMessage']).toEqual([
+      `<${logicalIdOf(stack, invalidations.queue)}.Arn>`,
+    ]);
+    expect(Object.keys(grantsOf(run.aggregateRun.role)).filter((a) => a.startsWith('sqs:'))).toEqual([
+      'sqs:SendMessage',
+    ]);
+  });
+
+  it('only the cache routes may read the AUTH token, and only the worker create invalidations', () => {
+    const policies = Object.values(resourcesOf(template, 'AWS::IAM::Policy'));
+    const holders = (action: string, resource: string) =>
+      policies
+        .filter((p) =>
+          (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement.some(
+            (s) => list(s.Action).includes(action) && JSON.stringify(s.Resource).includes(`"${resource}"`),
+          ),
+        )
+        .flatMap((p) => (p.Properties.Roles as { Ref: string }[]).map((r) => r.Ref))
+        .sort();
+    const roleOf = (id: string) => logicalIdOf(stack, api(id).role);
+    expect(holders('secretsmanager:GetSecretValue', logicalIdOf(stack, cache.authToken))).toEqual(
+      ['ListTests', 'GetTest', 'GetResults', 'GetCacheStats', 'PostCacheInvalidations', 'PostCacheWarm']
+        .map(roleOf)
+        .sort(),
+    );
+    const worker = invalidations.worker;
+    if (worker === undefined) throw new Error('no worker');
+    expect(holders('cloudfront:CreateInvalidation', logicalIdOf(stack, cdn.distribution))).toEqual([
+      logicalIdOf(stack, worker.role),
+    ]);
+  });
+
+  it('the worker creates invalidations of this distribution and consumes its queue, nothing more', () => {
+    const worker = invalidations.worker;
+    if (worker === undefined) throw new Error('no worker');
+    const queue = `<${logicalIdOf(stack, invalidations.queue)}.Arn>`;
+    expect(grantsOf(worker.role)).toEqual({
+      'cloudfront:CreateInvalidation': [
+        `arn:<AWS::Partition>:cloudfront::<AWS::AccountId>:distribution/${ref(cdn.distribution)}`,
+      ],
+      'sqs:ReceiveMessage': [queue],
+      'sqs:ChangeMessageVisibility': [queue],
+      'sqs:GetQueueUrl': [queue],
+      'sqs:DeleteMessage': [queue],
+      'sqs:GetQueueAttributes': [queue],
+    });
+  });
+
+  it('the signing-key custom resource writes and reads its one secret, nothing more', () => {
+    const role = cdn.signingKey.node.findChild('Role');
+    const secret = ref(cdn.signingKey.secret);
+    expect(grantsOf(role)).toEqual({
+      'secretsmanager:PutSecretValue': [secret],
+      'secretsmanager:GetSecretValue': [secret],
+    });
+    expect(resourcesOf(template, 'AWS::IAM::Role')[logicalIdOf(stack, role)]?.Properties).not.toHaveProperty(
+      'ManagedPolicyArns',
+    );
+  });
+
+  it('attach no managed policies to the roles of the cache routes and the worker', () => {
+    const roles = [
+      ...[
+        'ListTests',
+        'GetTest',
+        'GetResults',
+        'GetCacheStats',
+        'PostCacheInvalidations',
+        'PostCacheWarm',
+      ].map((id) => api(id).role),
+      ...(invalidations.worker === undefined ? [] : [invalidations.worker.role]),
+    ];
+    for (const role of roles)
+      expect(
+        resourcesOf(template, 'AWS::IAM::Role')[logicalIdOf(stack, role)]?.Properties?.ManagedPolicyArns,
+      ).toBeUndefined();
   });
 });

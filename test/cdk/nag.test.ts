@@ -6,7 +6,7 @@ import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
-import { FULL_SETTINGS, synthStack } from './stack-fixture';
+import { CDN_ONLY, FULL_SETTINGS, synthStack } from './stack-fixture';
 
 interface Finding {
   readonly rule: string;
@@ -59,6 +59,8 @@ describe.each([
   ['removalPolicy destroy', { removalPolicy: 'destroy' }],
   // The webhook secret and notifier, targets of every kind, and their scaling.
   ['every monitoring and scaling feature', { ...FULL_SETTINGS, removalPolicy: 'destroy' }],
+  // No cache tier; the CDN under a name of its own (its certificate enforces TLS 1.2: no CFR4).
+  ['the CDN without the cache tier, on its own domain', CDN_ONLY],
 ])('cdk-nag AwsSolutions with %s', (_name, settings) => {
   const { app } = synthStack({ settings });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

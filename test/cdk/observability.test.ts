@@ -89,8 +89,9 @@ describe('platform alarms (default settings)', () => {
   const api = { ApiName: 'Throughline-performance', Stage: 'v1' };
 
   it('name every alarm under the stack prefix', () => {
-    // 4 API + 3 for each of 18 functions (17 + the webhook notifier) + 2 runs + 2 EMF.
-    expect(byName.size).toBe(62);
+    // 4 API + 3 for each of 22 functions (20 + the webhook notifier + the CDN invalidator) + 2 runs
+    // + 2 EMF + 4 for each of the platform cache's 2 nodes + the invalidation dead-letter queue.
+    expect(byName.size).toBe(83);
     for (const name of byName.keys()) expect(name).toMatch(/^Throughline\/[a-z0-9-]+$/);
   });
 
@@ -141,7 +142,7 @@ describe('platform alarms (default settings)', () => {
         ([id, h]) => [id.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase(), h] as const,
       ),
     ];
-    expect(functions).toHaveLength(17);
+    expect(functions).toHaveLength(20);
     for (const [label, h] of functions) {
       const fn = `<${logicalIdOf(stack, h.function)}>`;
       const errors = alarm(`lambda-${label}-errors`);
@@ -228,6 +229,11 @@ describe('platform alarms (default settings)', () => {
         'api-latency-p99',
         'runs-failed',
         'runs-timed-out',
+        // The platform's own cache nodes (ADR 006) are watched like registered ones.
+        'elasticache-throughline-cache-0001-001-cpu',
+        'elasticache-throughline-cache-0001-001-memory',
+        'elasticache-throughline-cache-0001-002-cpu',
+        'elasticache-throughline-cache-0001-002-memory',
         ...[...byName.keys()].filter((n) => n.endsWith('-errors')).map((n) => n.replace('Throughline/', '')),
       ].sort(),
     );
@@ -436,6 +442,7 @@ describe('dashboard', () => {
     expect(metricsOf('API requests')).toContain('"Count"');
     expect(metricsOf('API latency (ms)')).toMatch(/p50.*p95.*p99/);
     expect(metricsOf('API errors')).toMatch(/4XXError.*5XXError/);
+    // 20 API and run functions, the webhook notifier and the CDN invalidator.
     for (const [title, metric] of [
       ['Function invocations', 'Invocations'],
       ['Function errors', 'Errors'],
@@ -443,7 +450,7 @@ describe('dashboard', () => {
       ['Function throttles', 'Throttles'],
       ['Function concurrency (max)', 'ConcurrentExecutions'],
     ] as const)
-      expect(metricsOf(title).split(`"${metric}"`).length - 1).toBe(18);
+      expect(metricsOf(title).split(`"${metric}"`).length - 1).toBe(22);
     expect(metricsOf('Distributed runs')).toMatch(/ExecutionsStarted.*ExecutionsSucceeded.*ExecutionsFailed/);
     for (const [title, metric] of [
       ['Load tests: requests', 'Requests'],

@@ -252,6 +252,8 @@ describe('operations handlers environment', () => {
       ),
       ...Object.values(f.stack.orchestrator.functions.handlers).map(fnId),
       fnId(f.stack.alarmNotifications.notifier ?? { function: {} }),
+      // Named, not referenced: the distribution it invalidates depends on the API, metrics included.
+      'Throughline-cdn-invalidator',
     ]);
     expect(platform.filter((r) => r.kind !== 'lambda')).toEqual([
       { kind: 'apigateway', owner: 'platform', apiName: 'Throughline-performance', stage: 'v1' },

@@ -110,6 +110,17 @@ export const FULL_SETTINGS = {
   },
 } as const;
 
+/** The CDN on a domain of its own, without the cache tier (ADR 006). */
+export const CDN_ONLY = {
+  cache: {
+    enabled: false,
+    cdn: {
+      domainNames: ['perf.example.com'],
+      certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b',
+    },
+  },
+} as const;
+
 /** A template's Fn::Join / Ref / GetAtt values with every reference replaced by `<logicalId>`. */
 export function flattenTokens(value: unknown): string {
   if (typeof value === 'string') return value;

@@ -57,8 +57,9 @@ describe('TestStorage buckets', () => {
   const logs = logicalIdOf(retained, retained.storage.accessLogsBucket);
   const buckets = resourcesOf(template, 'AWS::S3::Bucket');
 
-  it('encrypt and block all public access', () => {
-    expect(Object.keys(buckets).sort()).toEqual([logs, results].sort());
+  it('encrypt and block all public access (the CDN log bucket too)', () => {
+    const cdnLogs = logicalIdOf(retained, retained.cdn?.logBucket ?? retained);
+    expect(Object.keys(buckets).sort()).toEqual([logs, results, cdnLogs].sort());
     for (const bucket of Object.values(buckets)) {
       expect(bucket.Properties).toMatchObject({
         BucketEncryption: {
@@ -115,7 +116,8 @@ describe('TestStorage buckets', () => {
   it('auto-delete objects only when removalPolicy is destroy', () => {
     expect(Object.keys(template.findResources('Custom::S3AutoDeleteObjects'))).toEqual([]);
     for (const bucket of Object.values(buckets)) expect(bucket).toMatchObject({ DeletionPolicy: 'Retain' });
-    destroyed.resourceCountIs('Custom::S3AutoDeleteObjects', 2);
+    // The results bucket, its access-log bucket and the CDN's log bucket.
+    destroyed.resourceCountIs('Custom::S3AutoDeleteObjects', 3);
     for (const bucket of Object.values(resourcesOf(destroyed, 'AWS::S3::Bucket'))) {
       expect(bucket).toMatchObject({ DeletionPolicy: 'Delete' });
     }

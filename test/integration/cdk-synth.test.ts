@@ -31,15 +31,17 @@ describe('npx cdk synth', () => {
     const functions = Object.values(
       template.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>,
     ).filter((r) => r.Type === 'AWS::Lambda::Function' && (r.Properties.Runtime as string) === 'nodejs22.x');
-    // Twelve API handlers and five run functions (the notifier only with monitoring.webhook.enabled).
-    expect(functions).toHaveLength(17);
+    // Fifteen API handlers, five run functions, the webhook notifier (monitoring.webhook.enabled), the
+    // CDN invalidation worker and the CDN signing key's custom resource (cache.cdn.enabled, ADR 006).
+    expect(functions).toHaveLength(23);
     const manifest = JSON.parse(readFileSync(join(out, 'Throughline.assets.json'), 'utf8'));
     const bundled = Object.values(
       manifest.files as Record<string, { source: { path: string; packaging?: string } }>,
     ).filter((f) => f.source.packaging === 'zip');
     // Our handlers are the ESM bundles (index.mjs); CDK's own custom resources ship other assets.
+    // (the signing key's custom resource is inline code, not a bundle)
     const ours = bundled.filter((f) => existsSync(join(out, f.source.path, 'index.mjs')));
-    expect(ours).toHaveLength(17);
+    expect(ours).toHaveLength(22);
     for (const f of ours)
       expect(readFileSync(join(out, f.source.path, 'index.mjs'), 'utf8')).toContain('handler');
     // The Fargate worker image is staged (its build context and Dockerfile), not built: no Docker here.

@@ -1,11 +1,15 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { awsRun } from '../../composition/aws';
+import { awsCache } from '../../composition/aws-cache';
 import { awsConfig } from '../../config/env';
 import { aggregateStep } from '../../core/platform/aggregate-run';
-import { logger, metrics } from './powertools';
+import { log, logger, metrics } from './powertools';
 
 /** Step Functions task "Aggregate": merges every window, finishes the test, publishes metrics. */
 const run = awsRun(awsConfig(process.env));
+// Only the CDN queue: this function is outside the cache's VPC (results in L3 are dropped by their
+// tag or expire; ADR 006).
+const { cdn } = await awsCache({ ...process.env, THROUGHLINE_CACHE: 'off' }, log);
 
 export async function handler(event: { readonly testId: string }) {
   logger.appendKeys({ testId: event.testId });
@@ -19,6 +23,11 @@ export async function handler(event: { readonly testId: string }) {
     metrics.addMetric('WorkersLost', MetricUnit.Count, results.workers.failed);
     metrics.publishStoredMetrics();
   }
+  // Results (re)written: the CDN must not keep an earlier version of them or of their reports.
+  if (results && cdn)
+    await cdn
+      .enqueue([`/performance/tests/${event.testId}/*`])
+      .catch((err: unknown) => log.error('CDN invalidation not queued', { error: String(err) }));
   logger.info('aggregated', { status: out.status });
   return out;
 }

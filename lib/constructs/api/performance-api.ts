@@ -5,18 +5,21 @@ import {
   AccessLogFormat,
   AuthorizationType,
   EndpointType,
+  type IRequestValidator,
   LambdaIntegration,
   LogGroupLogDestination,
+  type Method,
   MethodLoggingLevel,
   ResponseType,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
+import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Alias, type IFunction, type IVersion } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { ApiThrottle } from '../../config/settings';
 import type { EncryptedLogs } from '../observability/encrypted-logs';
 import { LIVE_ALIAS } from '../scaling/scalable-targets';
-import { HandlerFunction } from '../shared/handler-function';
+import { type FunctionNetwork, HandlerFunction } from '../shared/handler-function';
 import type { TestStorage } from '../storage/test-storage';
 import { createTestRequestModel } from './request-models';
 import { API_BASE_PATH, apiFunctionName, type Operation, pathsOf, ROUTES, type RouteSpec } from './routes';
@@ -38,6 +41,17 @@ export interface PerformanceApiProps {
   readonly aliasedRoutes?: readonly string[];
   /** What each operations handler (metrics, alarms, scaling) gets beyond the shared environment. */
   readonly operations: Readonly<Record<Operation, OperationAccess>>;
+  /** The shared cache tier, for the routes that use it (`cache` in routes.ts). @default - not deployed */
+  readonly cache?: CacheClientAccess;
+  /** Variables of the routes CloudFront caches (`cdn` in routes.ts). @default - no CDN */
+  readonly cdnEnvironment?: Readonly<Record<string, string>>;
+}
+
+/** How a handler reaches the cache tier: attached to its network, told where it is, allowed its token. */
+export interface CacheClientAccess {
+  readonly network: FunctionNetwork;
+  readonly environment: Readonly<Record<string, string>>;
+  grantConnect(grantee: IGrantable): void;
 }
 
 /** An operations handler's environment and grants, supplied by the construct that owns the concern. */
@@ -56,6 +70,9 @@ export interface RunStarter {
 
 const STAGE_NAME = 'v1';
 
+/** The resource above the CDN's origin methods: `/cdn/performance/…` (ADR 006). */
+export const CDN_ORIGIN_PREFIX = 'cdn';
+
 /**
  * The `/performance` REST API: every method signed with SigV4 (IAM authorization), a request
  * validator on every method, a JSON model on POST /tests, JSON access logs and ERROR execution
@@ -68,6 +85,8 @@ export class PerformanceApi extends Construct {
   readonly handlers: ReadonlyMap<string, HandlerFunction>;
   /** The `live` alias of each aliased route, by route id. */
   readonly aliases: ReadonlyMap<string, Alias>;
+  private readonly integrations = new Map<string, LambdaIntegration>();
+  private readonly validator: IRequestValidator;
   /** The stage every route is deployed to. */
   static readonly STAGE_NAME = STAGE_NAME;
 
@@ -106,11 +125,12 @@ export class PerformanceApi extends Construct {
     this.preCreateExecutionLogGroup(props.logs);
     this.acknowledgeApiFindings();
 
-    const validator = this.api.addRequestValidator('Validator', {
+    this.validator = this.api.addRequestValidator('Validator', {
       requestValidatorName: 'body-and-parameters',
       validateRequestBody: true,
       validateRequestParameters: true,
     });
+    const validator = this.validator;
     const createTestModel = createTestRequestModel(this.api);
     const base = this.api.root.addResource(API_BASE_PATH);
     const handlers = new Map<string, HandlerFunction>();
@@ -131,13 +151,11 @@ export class PerformanceApi extends Construct {
       }
       // The test-invoke permission only serves the console's "Test" button; leave it out.
       const integration = new LambdaIntegration(target, { allowTestInvoke: false });
+      this.integrations.set(route.id, integration);
       for (const path of pathsOf(route)) {
-        const pathParameters = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
         base.resourceForPath(path).addMethod(route.method, integration, {
           requestValidator: validator,
-          requestParameters: Object.fromEntries(
-            pathParameters.map((p) => [`method.request.path.${p}`, true]),
-          ),
+          requestParameters: pathParametersOf(path),
           ...(route.bodyModel === 'createTest'
             ? { requestModels: { 'application/json': createTestModel } }
             : {}),
@@ -147,6 +165,36 @@ export class PerformanceApi extends Construct {
     this.handlers = handlers;
     this.aliases = aliases;
     this.addJsonGatewayResponses();
+  }
+
+  /**
+   * The CDN's origin for a read route: the same handler under `/cdn/performance/<path>`, without
+   * SigV4 (CloudFront cannot sign for the viewer) but only for callers presenting the deployment's
+   * API key, which CloudFront adds as an origin header after checking the viewer's signed URL at
+   * the edge (ADR 006). Every `/performance` method keeps IAM authorization.
+   */
+  addCdnOrigin(route: RouteSpec): Method[] {
+    const integration = this.integrations.get(route.id);
+    if (integration === undefined || route.method !== 'GET')
+      throw new Error(`the CDN can only front a GET route of this API, not ${route.method} ${route.path}`);
+    const base = this.api.root.resourceForPath(`${CDN_ORIGIN_PREFIX}/${API_BASE_PATH}`);
+    return pathsOf(route).map((path) => {
+      const method = base.resourceForPath(path).addMethod('GET', integration, {
+        authorizationType: AuthorizationType.NONE,
+        apiKeyRequired: true,
+        requestValidator: this.validator,
+        requestParameters: pathParametersOf(path),
+      });
+      Validations.of(method).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          "The CDN's origin method: CloudFront admits only viewers with a valid signed URL or cookie of the " +
+          "deployment's key group, then calls with the API key only CloudFront holds (x-api-key, from Secrets " +
+          'Manager); API Gateway refuses any call without it. It serves GET finished results only; every ' +
+          '/performance method keeps IAM (SigV4) authorization.',
+      });
+      return method;
+    });
   }
 
   /**
@@ -175,6 +223,7 @@ export class PerformanceApi extends Construct {
 
   private handlerFor(route: RouteSpec, props: PerformanceApiProps): HandlerFunction {
     const operation = route.operation === undefined ? undefined : props.operations[route.operation];
+    const cache = route.cache ? props.cache : undefined;
     const handler = new HandlerFunction(this, route.id, {
       entry: join(props.entryDir, route.entry),
       functionName: apiFunctionName(Stack.of(this).stackName, route.id),
@@ -184,10 +233,14 @@ export class PerformanceApi extends Construct {
         ...props.environment,
         ...(route.startsRun ? { THROUGHLINE_STATE_MACHINE_ARN: props.runs.stateMachineArn } : {}),
         ...operation?.environment,
+        ...cache?.environment,
+        ...(route.cdn ? props.cdnEnvironment : {}),
       },
       // API Gateway gives up on an integration after 29 s; running longer would only waste money.
       timeout: Duration.seconds(29),
+      ...(cache === undefined ? {} : { network: cache.network }),
     });
+    cache?.grantConnect(handler);
     if (route.tests === 'read') props.storage.grantReadTests(handler);
     if (route.tests === 'readWrite') props.storage.grantReadWriteTests(handler);
     if (route.results === 'read') props.storage.grantReadResults(handler);
@@ -229,6 +282,13 @@ export class PerformanceApi extends Construct {
         "name, so the role carries AWS's managed policy for exactly that purpose and trusts only API Gateway.",
     );
   }
+}
+
+/** `method.request.path.<name>: true` for every `{name}` of a path (API Gateway then checks them). */
+function pathParametersOf(path: string): Record<string, boolean> {
+  return Object.fromEntries(
+    [...path.matchAll(/\{(\w+)\}/g)].map((m) => [`method.request.path.${m[1]}`, true]),
+  );
 }
 
 /** One JSON object per request: who called (IAM identity), what, how it ended, and how long it took. */

@@ -15,7 +15,8 @@ export type Operation =
   | 'readScalingStatus'
   | 'readScalingHistory'
   | 'configureScaling'
-  | 'scaleManually';
+  | 'scaleManually'
+  | 'invalidateCache';
 
 export interface RouteSpec {
   /** Construct id of the handler. */
@@ -36,6 +37,13 @@ export interface RouteSpec {
   readonly bodyModel?: 'createTest';
   /** The operations handler this is, if it is one. */
   readonly operation?: Operation;
+  /**
+   * Whether the handler uses the shared cache tier (L3): with the cache deployed it runs in the
+   * cache's VPC with its endpoint and AUTH token (ADR 006).
+   */
+  readonly cache?: boolean;
+  /** Whether CloudFront caches its answers (finished results): it gets the CDN's TTLs. */
+  readonly cdn?: boolean;
 }
 
 const operation = (
@@ -80,6 +88,7 @@ export const ROUTES: readonly RouteSpec[] = [
     tests: 'read',
     results: 'none',
     startsRun: false,
+    cache: true,
   },
   {
     id: 'GetTest',
@@ -90,6 +99,7 @@ export const ROUTES: readonly RouteSpec[] = [
     tests: 'read',
     results: 'none',
     startsRun: false,
+    cache: true,
   },
   {
     id: 'GetResults',
@@ -100,6 +110,8 @@ export const ROUTES: readonly RouteSpec[] = [
     tests: 'read',
     results: 'read',
     startsRun: false,
+    cache: true,
+    cdn: true,
   },
   {
     id: 'CancelTest',
@@ -127,6 +139,8 @@ export const ROUTES: readonly RouteSpec[] = [
     ...operation('GetMetrics', 'GET', 'metrics', 'get-metrics.ts', 'current metrics', 'readMetrics'),
     // One handler for the overview and each group (cpu, memory, network, database).
     additionalPaths: ['metrics/{group}'],
+    // Not on the cache tier (ADR 006): its environment is the largest (THROUGHLINE_MONITORED), and
+    // from the VPC it would need a CloudWatch endpoint for answers that are one-minute data anyway.
   },
   operation('ListAlarms', 'GET', 'alarms', 'list-alarms.ts', 'alarms of this deployment', 'readAlarms'),
   operation(
@@ -161,6 +175,39 @@ export const ROUTES: readonly RouteSpec[] = [
     'scaling activities and manual changes',
     'readScalingHistory',
   ),
+  {
+    id: 'GetCacheStats',
+    method: 'GET',
+    path: 'cache/stats',
+    entry: 'get-cache-stats.ts',
+    description: 'hit rates, evictions and sizes of the cache tiers',
+    tests: 'none',
+    results: 'none',
+    startsRun: false,
+    cache: true,
+  },
+  {
+    ...operation(
+      'PostCacheInvalidations',
+      'POST',
+      'cache/invalidations',
+      'post-cache-invalidations.ts',
+      'invalidate cached keys, patterns, tags and CDN paths',
+      'invalidateCache',
+    ),
+    cache: true,
+  },
+  {
+    id: 'PostCacheWarm',
+    method: 'POST',
+    path: 'cache/warm',
+    entry: 'post-cache-warm.ts',
+    description: 'load tests and results into the cache before they are asked for',
+    tests: 'read',
+    results: 'read',
+    startsRun: false,
+    cache: true,
+  },
 ];
 
 /** Every path of a route below `/performance`. */

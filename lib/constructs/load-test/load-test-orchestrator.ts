@@ -24,7 +24,7 @@ import type { HandlerFunction } from '../shared/handler-function';
 import { toRemovalPolicy } from '../shared/removal-policy';
 import type { TestStorage } from '../storage/test-storage';
 import { FargateWorkers } from './fargate-workers';
-import { RunFunctions } from './run-functions';
+import { type InvalidationSender, RunFunctions } from './run-functions';
 import { RunNotifications } from './run-notifications';
 import { CATCH, fargateWorker, invokeRunFunction, lambdaWorker, STATES, workersMap } from './run-states';
 import { StateMachineAccess } from './state-machine-access';
@@ -45,6 +45,8 @@ export interface LoadTestOrchestratorProps {
   readonly entryDir: string;
   /** Environment every run function and the Fargate worker get (table, bucket, policy, Powertools). */
   readonly environment: Readonly<Record<string, string>>;
+  /** Where aggregate-run queues CDN invalidations of the results it stores. @default - no CDN */
+  readonly invalidations?: InvalidationSender | undefined;
 }
 
 /**
@@ -94,6 +96,7 @@ export class LoadTestOrchestrator extends Construct {
       storage: props.storage,
       environment: props.environment,
       capacityJson: capacityJson(settings.fargate, settings.capacity),
+      invalidations: props.invalidations,
     });
     this.fargate = new FargateWorkers(this, 'Fargate', {
       settings: settings.fargate,

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { type CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { EncryptedLogs } from '../observability/encrypted-logs';
 import { HandlerFunction } from '../shared/handler-function';
@@ -49,6 +50,13 @@ export const RUN_FUNCTIONS = {
 
 export type RunFunctionName = keyof typeof RUN_FUNCTIONS;
 
+/** Where aggregate-run queues the CDN invalidation of a test's results (the CDN invalidation queue). */
+export interface InvalidationSender {
+  /** THROUGHLINE_CDN_QUEUE_URL. */
+  readonly environment: Readonly<Record<string, string>>;
+  grantSend(grantee: IGrantable): void;
+}
+
 export interface RunFunctionsProps {
   /** Folder holding the handler entry files (lambdas/entrypoints/lambda). */
   readonly entryDir: string;
@@ -58,13 +66,19 @@ export interface RunFunctionsProps {
   readonly environment: Readonly<Record<string, string>>;
   /** THROUGHLINE_CAPACITY: planner overrides, for plan-run only. */
   readonly capacityJson: string;
+  /**
+   * With the CDN deployed: aggregate-run invalidates the results it stores (a run aggregated again
+   * replaces them). @default - no CDN
+   */
+  readonly invalidations?: InvalidationSender | undefined;
 }
 
 /**
  * The five functions the state machine invokes, each with only the access its step needs: plan-run
  * and aggregate-run read and write tests and results, the worker reads tests (the stop flag) and
  * reads and writes results objects without deleting any, monitor-run reads results and updates the
- * test, and fail-run only updates the test. None of them starts or stops anything.
+ * test, and fail-run only updates the test; with the CDN, aggregate-run also queues the invalidation
+ * of the results it stores. None of them starts or stops anything.
  */
 export class RunFunctions extends Construct {
   readonly handlers: Readonly<Record<RunFunctionName, HandlerFunction>>;
@@ -87,7 +101,7 @@ export class RunFunctions extends Construct {
       planRun: make('planRun', { ...env, THROUGHLINE_CAPACITY: props.capacityJson }),
       segmentWorker: make('segmentWorker', env),
       monitorRun: make('monitorRun', env),
-      aggregateRun: make('aggregateRun', env),
+      aggregateRun: make('aggregateRun', { ...env, ...props.invalidations?.environment }),
       failRun: make('failRun', env),
     };
     const { storage } = props;
@@ -100,6 +114,7 @@ export class RunFunctions extends Construct {
     storage.grantReadResults(h.monitorRun);
     storage.grantReadWriteTests(h.aggregateRun);
     storage.grantReadWriteResults(h.aggregateRun);
+    props.invalidations?.grantSend(h.aggregateRun);
     storage.grantReadWriteTests(h.failRun);
   }
 

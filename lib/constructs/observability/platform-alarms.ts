@@ -49,6 +49,8 @@ export interface PlatformAlarmsProps {
   readonly functions: readonly MonitoredFunction[];
   readonly stateMachine: IStateMachine;
   readonly targets: RegisteredTargets;
+  /** Alarms of other platform resources (the CDN invalidation dead-letter queue, …). @default none */
+  readonly customAlarms?: readonly CustomAlarmSpec[];
 }
 
 /** What one custom alarm watches and when it fires. */
@@ -105,6 +107,7 @@ export class PlatformAlarms extends Construct {
     this.addRunAlarms();
     this.addEmfAlarms();
     addTargetAlarms(this, props.targets, props.thresholds);
+    for (const spec of props.customAlarms ?? []) this.addCustomAlarm(spec);
     const composite = this.facade.createCompositeAlarmUsingDisambiguator(CRITICAL, {
       disambiguator: CRITICAL,
       alarmNameOverride: props.naming.name('platform-unhealthy'),

@@ -2,6 +2,7 @@
 // finds out mid-deploy. Values that are still tokens at synth (table names, ARNs) are counted at the
 // longest they can resolve to, so a stack that synthesizes is one whose functions can be created.
 import { CfnResource, type IResolvable, Stack } from 'aws-cdk-lib';
+import { CfnSecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConstruct } from 'constructs';
 import { ThroughlineConfigError } from '../../config/load-settings';
 
@@ -29,18 +30,44 @@ const REF_BOUNDS: Readonly<Record<string, number>> = {
   'AWS::SNS::Topic': ARN_PREFIX + 256,
   'AWS::SecretsManager::Secret': ARN_PREFIX + 'secret:'.length + 512 + 7,
   'AWS::ApiGateway::RestApi': 10,
+  // https://sqs.<region>.<url suffix>/<account>/<name of at most 80>
+  'AWS::SQS::Queue': 'https://sqs.'.length + 25 + 1 + 20 + 1 + 12 + 1 + 80,
+  'AWS::CloudFront::Distribution': 32,
 };
+
+/** Longest `Fn::GetAtt` of a resource attribute other than an ARN (by type and attribute). */
+const GET_ATT_BOUNDS: Readonly<Record<string, number>> = {
+  // `<group id, ≤ 40>.<6>.clustercfg.<region code>.cache.amazonaws.com[.cn]`: about 90 characters.
+  'AWS::ElastiCache::ReplicationGroup.ConfigurationEndPoint.Address': 128,
+  'AWS::ElastiCache::ReplicationGroup.ConfigurationEndPoint.Port': 5,
+};
+
+/**
+ * CloudFormation names a secret it creates without a name `<logical id>-<12 characters>`
+ * (https://docs.aws.amazon.com/secretsmanager/latest/userguide/cfn-example_secret.html), and
+ * Secrets Manager adds `-` and six characters in its ARN. Only a secret given a name of its own can
+ * reach Secrets Manager's 512 characters.
+ */
+const generatedSecretArnBound = (logicalId: string) =>
+  ARN_PREFIX + 'secret:'.length + logicalId.length + 1 + 12 + 7;
 /** A reference of a kind not listed above: generous, so the check errs on the safe side. */
 const UNKNOWN_BOUND = 1024;
 
+/** The logical ids of a stack's resources: their type, and whether they are given a name of their own. */
+type Resources = ReadonlyMap<string, { readonly type: string; readonly named: boolean }>;
+
 /** Upper bound, in bytes, of what a resolved CloudFormation value can become. */
-function boundOf(value: unknown, types: ReadonlyMap<string, string>): number {
+function boundOf(value: unknown, types: Resources): number {
   if (typeof value === 'string') return Buffer.byteLength(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value).length;
   if (value === null || typeof value !== 'object') return 0;
   const [fn, args] = Object.entries(value)[0] ?? [];
-  if (fn === 'Ref' && typeof args === 'string')
-    return PSEUDO_BOUNDS[args] ?? REF_BOUNDS[types.get(args) ?? ''] ?? UNKNOWN_BOUND;
+  if (fn === 'Ref' && typeof args === 'string') {
+    const resource = types.get(args);
+    if (resource?.type === 'AWS::SecretsManager::Secret' && !resource.named)
+      return generatedSecretArnBound(args);
+    return PSEUDO_BOUNDS[args] ?? REF_BOUNDS[resource?.type ?? ''] ?? UNKNOWN_BOUND;
+  }
   if (fn === 'Fn::Join' && Array.isArray(args)) {
     const [separator, parts] = args as [string, unknown[]];
     return (
@@ -48,7 +75,10 @@ function boundOf(value: unknown, types: ReadonlyMap<string, string>): number {
       separator.length * (parts.length - 1)
     );
   }
-  if (fn === 'Fn::GetAtt' && Array.isArray(args)) return args[1] === 'Arn' ? ARN_PREFIX + 512 : UNKNOWN_BOUND;
+  if (fn === 'Fn::GetAtt' && Array.isArray(args)) {
+    if (args[1] === 'Arn') return ARN_PREFIX + 512;
+    return GET_ATT_BOUNDS[`${types.get(String(args[0]))?.type}.${String(args[1])}`] ?? UNKNOWN_BOUND;
+  }
   return UNKNOWN_BOUND;
 }
 
@@ -61,7 +91,7 @@ export function environmentBytes(scope: IConstruct, environment: Readonly<Record
       .filter(CfnResource.isCfnResource)
       .map((r) => [
         stack.resolve((r as CfnResource).logicalId as unknown as IResolvable) as string,
-        r.cfnResourceType,
+        { type: r.cfnResourceType, named: r instanceof CfnSecret && stack.resolve(r.name) !== undefined },
       ]),
   );
   return Object.entries(environment).reduce(

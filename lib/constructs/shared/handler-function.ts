@@ -1,5 +1,12 @@
-import { type Duration, Validations } from 'aws-cdk-lib';
-import { type IGrantable, type IPrincipal, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ArnFormat, type Duration, Stack, Validations } from 'aws-cdk-lib';
+import type { ISecurityGroup, ISubnet, IVpc } from 'aws-cdk-lib/aws-ec2';
+import {
+  type IGrantable,
+  type IPrincipal,
+  PolicyStatement,
+  Role,
+  ServicePrincipal,
+} from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
@@ -11,6 +18,13 @@ import { assertEnvironmentFits } from './environment-budget';
 export const REQUIRE_SHIM =
   "import { createRequire as __throughlineCreateRequire } from 'node:module'; " +
   'const require = __throughlineCreateRequire(import.meta.url);';
+
+/** Where a VPC-attached function's network interfaces go. */
+export interface FunctionNetwork {
+  readonly vpc: IVpc;
+  readonly subnets: readonly ISubnet[];
+  readonly securityGroup: ISecurityGroup;
+}
 
 export interface HandlerFunctionProps {
   /** Absolute path of the TypeScript entry file; it must export `handler`. */
@@ -32,6 +46,8 @@ export interface HandlerFunctionProps {
   readonly retryAttempts?: number;
   /** How long an asynchronous event may wait for a free instance. @default 6 hours (Lambda's default) */
   readonly maxEventAge?: Duration;
+  /** Attaches the function to these subnets with this security group. @default - not in a VPC */
+  readonly network?: FunctionNetwork;
 }
 
 /**
@@ -87,6 +103,13 @@ export class HandlerFunction extends Construct implements IGrantable {
         : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
       ...(props.retryAttempts === undefined ? {} : { retryAttempts: props.retryAttempts }),
       ...(props.maxEventAge === undefined ? {} : { maxEventAge: props.maxEventAge }),
+      ...(props.network === undefined
+        ? {}
+        : {
+            vpc: props.network.vpc,
+            vpcSubnets: { subnets: [...props.network.subnets] },
+            securityGroups: [props.network.securityGroup],
+          }),
       bundling: {
         format: OutputFormat.ESM,
         // Prefer packages' ESM builds (better tree shaking); `exports` maps still take precedence.
@@ -101,6 +124,7 @@ export class HandlerFunction extends Construct implements IGrantable {
       },
     });
     logGroup.grantWrite(this.role);
+    if (props.network !== undefined) this.grantNetworkInterfaces(props.network);
     this.acknowledge(
       'AwsSolutions-L1',
       'The runtime is pinned to nodejs22.x by design (DESIGN.md §4): the handlers are built and tested for ' +
@@ -110,12 +134,67 @@ export class HandlerFunction extends Construct implements IGrantable {
     this.acknowledge(
       'AwsSolutions-IAM5[Resource::*]',
       'Tracing.ACTIVE grants xray:PutTraceSegments and xray:PutTelemetryRecords, which support no ' +
-        'resource-level permissions (https://docs.aws.amazon.com/xray/latest/devguide/security_iam_service-with-iam.html).',
+        'resource-level permissions (https://docs.aws.amazon.com/xray/latest/devguide/security_iam_service-with-iam.html)' +
+        (props.network === undefined
+          ? '.'
+          : '; so do ec2:DescribeNetworkInterfaces and ec2:DescribeSubnets, which Lambda needs to place the ' +
+            "function's network interfaces in the VPC."),
     );
   }
 
   get grantPrincipal(): IPrincipal {
     return this.role;
+  }
+
+  /**
+   * What Lambda needs of the execution role to place the function's (Hyperplane) network interfaces:
+   * the AWSLambdaVPCAccessExecutionRole actions, without that managed policy's logs:* on every log
+   * group, and scoped to this network where EC2 allows it: interfaces are created only in these
+   * subnets with this security group, and deleted or re-addressed only in this VPC.
+   */
+  private grantNetworkInterfaces({ vpc, subnets, securityGroup }: FunctionNetwork): void {
+    const stack = Stack.of(this);
+    const ec2 = (resource: string, name: string) =>
+      stack.formatArn({
+        service: 'ec2',
+        resource,
+        resourceName: name,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      });
+    const interfaces = ec2('network-interface', '*');
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'],
+        resources: ['*'],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['ec2:CreateNetworkInterface'],
+        resources: [
+          interfaces,
+          ...subnets.map((s) => ec2('subnet', s.subnetId)),
+          ec2('security-group', securityGroup.securityGroupId),
+        ],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: [
+          'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        resources: [interfaces],
+        conditions: { ArnEquals: { 'ec2:Vpc': ec2('vpc', vpc.vpcId) } },
+      }),
+    );
+    this.acknowledge(
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*]',
+      "Lambda creates the function's network interfaces with the execution role and EC2 assigns their ids, so " +
+        'they cannot be named in advance; creation is limited to the cache subnets and security group, and ' +
+        'deleting or re-addressing to interfaces in the cache VPC (ec2:Vpc).',
+    );
   }
 
   /** Acknowledges a cdk-nag finding on this handler (its role and policy included), with the reason. */

@@ -1,9 +1,16 @@
+import { awsCache } from '../../composition/aws-cache';
 import { awsMetrics } from '../../composition/aws-operations';
 import { awsConfig } from '../../config/env';
 import { getMetricsHandler } from '../http/ops-handlers';
+import { withCacheMetrics } from './cache-metrics';
 import { log, withPowertools } from './powertools';
 
-/** Lambda entry of GET /performance/metrics and /performance/metrics/{group}: configuration and adapters are built once per container. */
-export const handler = withPowertools(
-  getMetricsHandler({ metrics: awsMetrics(awsConfig(process.env)), log }),
+/**
+ * Lambda entry of GET /performance/metrics and /performance/metrics/{group}. Its answers are kept
+ * 30 s in the response cache: L1 and /tmp here (this function is not in the cache's VPC, ADR 006).
+ */
+const { cache } = await awsCache(process.env, log);
+export const handler = withCacheMetrics(
+  withPowertools(getMetricsHandler({ metrics: awsMetrics(awsConfig(process.env)), log, cache })),
+  cache,
 );

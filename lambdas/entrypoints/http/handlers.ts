@@ -175,7 +175,15 @@ export const listTestsHandler = (deps: ApiDeps) =>
 
 /** Results: only finished ones answer 200, and only 200s are cached (CDN included). */
 export const getResultsHandler = (deps: ApiDeps) =>
-  getResultsBase(deps).use(httpCache(deps.cache, resultsPolicy(deps.resultsTtlSeconds ?? 3_600), deps.log));
+  getResultsBase(deps).use(
+    httpCache(
+      deps.cache,
+      resultsPolicy(deps.resultsTtlSeconds ?? 3_600, (id) =>
+        deps.platform.store.get(id).then((r) => r?.updatedAt),
+      ),
+      deps.log,
+    ),
+  );
 
 let openApiText: string | undefined;
 export const openApiHandler = (deps: Pick<ApiDeps, 'log'>) =>

@@ -12,7 +12,7 @@ import { type ApiEvent, type ApiResult, header } from './http-io';
 
 export interface HttpCachePolicy {
   /** Cache key of this request; undefined: not cached (e.g. a query the route does not cache). */
-  keyOf(event: ApiEvent): string | undefined;
+  keyOf(event: ApiEvent): string | undefined | Promise<string | undefined>;
   /** Tags to invalidate it by (e.g. `test:<id>`, `tests`). */
   tags(event: ApiEvent): readonly string[];
   /** How long the tiers keep it. */
@@ -60,7 +60,10 @@ export function httpCache(
   return {
     before: async (request) => {
       if (!cache || request.event.httpMethod !== 'GET') return;
-      const key = policy.keyOf(request.event);
+      const key = await Promise.resolve(policy.keyOf(request.event)).catch((err: unknown) => {
+        log.error('http cache key failed', { error: String(err) });
+        return undefined;
+      });
       if (key === undefined) return;
       keys.set(request.event, key);
       const stored = await cache.get<Stored>(key).catch((err: unknown) => {

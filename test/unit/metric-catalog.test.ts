@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { batchQueries, GET_METRIC_DATA_LIMITS } from '../../lambdas/adapters/aws/cloudwatch-metrics';
-import { catalogWarnings, metricQueries, summaryQueries } from '../../lambdas/core/observability/catalog';
+import { catalogWarnings, metricQueries } from '../../lambdas/core/observability/catalog';
 import type { MonitoredResource } from '../../lambdas/core/observability/monitored';
 import { METRIC_GROUPS, type MetricQuery } from '../../lambdas/ports/metrics';
 
@@ -45,8 +45,8 @@ const inputsOf = (e: Expr, qs: readonly MetricQuery[]) =>
   qs.filter((q) => new RegExp(`\\b${q.id}\\b`).test(e.expression));
 
 describe('metric catalog', () => {
-  it('gives ids CloudWatch accepts, unique within every group and the summary', () => {
-    for (const qs of [...METRIC_GROUPS.map((g) => metricQueries(g, ALL)), summaryQueries(ALL)]) {
+  it('gives ids CloudWatch accepts, unique within every group', () => {
+    for (const qs of METRIC_GROUPS.map((g) => metricQueries(g, ALL))) {
       expect(qs.length).toBeGreaterThan(0);
       for (const q of qs) expect(q.id).toMatch(/^[a-z][a-zA-Z0-9_]*$/);
       expect(new Set(qs.map((q) => q.id)).size).toBe(qs.length);
@@ -58,7 +58,7 @@ describe('metric catalog', () => {
   });
 
   it('points every expression at queries of the same list', () => {
-    for (const qs of [...METRIC_GROUPS.map((g) => metricQueries(g, ALL)), summaryQueries(ALL)])
+    for (const qs of METRIC_GROUPS.map((g) => metricQueries(g, ALL)))
       for (const e of exprs(qs)) {
         const ids = e.expression.match(/[a-z][a-zA-Z0-9_]*/g) ?? [];
         expect(ids.length).toBeGreaterThan(0);
@@ -198,27 +198,6 @@ describe('metric catalog', () => {
     expect(kinds('memory')).toEqual(['ecs', 'elasticache', 'rds']);
     expect(kinds('network')).toEqual(['elasticache', 'rds', 'apigateway', 'cloudfront', 'stepfunctions']);
     expect(kinds('database')).toEqual(['rds', 'dynamodb']);
-  });
-
-  it('summarises each resource with a few visible series', () => {
-    const qs = summaryQueries(ALL);
-    for (const q of qs) expect(q.id.startsWith('summary_')).toBe(true);
-    const visible = qs.filter((q) => !('hidden' in q && q.hidden));
-    const addressable = ALL.filter((r) => r !== cacheGroup);
-    for (const [i, r] of ALL.entries()) {
-      const mine = visible.filter((q) => q.id.startsWith(`summary_${r.kind}_${i}_`));
-      if (addressable.includes(r)) expect(mine.length).toBeGreaterThanOrEqual(2);
-      else expect(mine).toEqual([]);
-    }
-    // Lambda's invocations are both shown and read by the error rate.
-    const lambdaQs = qs.filter((q) => q.id.startsWith('summary_lambda_0_'));
-    const rate = exprs(lambdaQs)[0] as Expr;
-    expect(
-      inputsOf(rate, lambdaQs).map((q) => ('metricName' in q ? [q.metricName, q.hidden ?? false] : [])),
-    ).toEqual([
-      ['Invocations', false],
-      ['Errors', true],
-    ]);
   });
 });
 

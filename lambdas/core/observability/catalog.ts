@@ -180,34 +180,6 @@ const CATALOG: Readonly<Record<ResourceKind, GroupSpecs>> = {
   },
 };
 
-/** The few series GET /performance/metrics shows per resource. */
-const SUMMARY: Readonly<Record<ResourceKind, readonly Spec[]>> = {
-  lambda: [
-    sum('invocations', 'Invocations'),
-    gauge('duration', 'Duration', 'Milliseconds'),
-    sum('errors', 'Errors', 'Count', true),
-    rate('errorrate', 'errors', 'invocations', 'error rate'),
-  ],
-  ecs: [gauge('cpu', 'CPUUtilization', 'Percent'), gauge('memory', 'MemoryUtilization', 'Percent')],
-  elasticache: [
-    gauge('enginecpu', 'EngineCPUUtilization', 'Percent'),
-    gauge('memoryused', 'DatabaseMemoryUsagePercentage', 'Percent'),
-  ],
-  rds: [gauge('cpu', 'CPUUtilization', 'Percent'), gauge('connections', 'DatabaseConnections', 'Count')],
-  apigateway: [
-    sum('count', 'Count'),
-    gauge('latency', 'Latency', 'Milliseconds'),
-    sum('e5xx', '5XXError', 'Count', true),
-    rate('rate5xx', 'e5xx', 'count', '5xx rate'),
-  ],
-  cloudfront: [
-    sum('requests', 'Requests'),
-    { key: 'rate5xx', metricName: '5xxErrorRate', unit: 'Percent', stat: 'Average' },
-  ],
-  stepfunctions: [sum('started', 'ExecutionsStarted'), sum('failed', 'ExecutionsFailed')],
-  dynamodb: [sum('rcu', 'ConsumedReadCapacityUnits'), sum('wcu', 'ConsumedWriteCapacityUnits')],
-};
-
 function build(prefix: string, specsOf: (r: MonitoredResource) => readonly Spec[] | undefined) {
   return (resources: readonly MonitoredResource[]): MetricQuery[] =>
     resources.flatMap((resource, index) => {
@@ -246,11 +218,6 @@ function build(prefix: string, specsOf: (r: MonitoredResource) => readonly Spec[
 /** Every series of one group for these resources (hidden inputs of expressions included). */
 export function metricQueries(group: MetricGroup, resources: readonly MonitoredResource[]): MetricQuery[] {
   return build(group, (r) => CATALOG[r.kind][group])(resources);
-}
-
-/** The key series per resource, for the metrics overview. */
-export function summaryQueries(resources: readonly MonitoredResource[]): MetricQuery[] {
-  return build('summary', (r) => SUMMARY[r.kind])(resources);
 }
 
 /**

@@ -11,7 +11,9 @@ import {
 } from '../../lambdas/core/cache/memory-cache';
 import { hashKey } from '../../lambdas/core/cache/mix';
 import { createMemoryCache, InvalidCacheOptionsError } from '../../lambdas/core/cache/policies';
+import { zipfSampler } from '../../lambdas/core/cache/traces';
 import { type AdaptiveEntry, WTinyLfu } from '../../lambdas/core/cache/w-tinylfu';
+import { seededRandom } from '../../lambdas/core/load/iteration';
 
 // ---------------------------------------------------------------------------------------------
 // Deterministic helpers: a fake clock, a seeded PRNG (mulberry32) and a Zipf sampler.
@@ -26,36 +28,9 @@ function fakeClock(start = 1_000) {
   };
 }
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-/** Zipf(s) over `n` ranks by inverse CDF (binary search on the cumulative weights). */
-function zipf(n: number, s: number, random: () => number): () => number {
-  const cdf = new Float64Array(n);
-  let sum = 0;
-  for (let i = 0; i < n; i++) {
-    sum += 1 / (i + 1) ** s;
-    cdf[i] = sum;
-  }
-  return () => {
-    const u = random() * sum;
-    let lo = 0;
-    let hi = n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cdf[mid]! < u) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-}
+// The engine's seeded PRNG (mulberry32) and the traces' Zipf sampler: the same sequences everywhere.
+const prng = seededRandom;
+const zipf = zipfSampler;
 
 type Options = Omit<MemoryCacheOptions<string>, 'now' | 'onEvict'>;
 

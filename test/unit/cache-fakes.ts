@@ -93,17 +93,8 @@ export async function settle(): Promise<void> {
   for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
-/** mulberry32: a seeded uniform [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** The engine's seeded uniform [0, 1) (mulberry32). */
+export { seededRandom } from '../../lambdas/core/load/iteration';
 
 export type FaultMode = 'ok' | 'fail' | 'hang';
 

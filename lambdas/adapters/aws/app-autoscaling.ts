@@ -6,6 +6,7 @@ import {
   PutScheduledActionCommand,
   RegisterScalableTargetCommand,
 } from '@aws-sdk/client-application-auto-scaling';
+import { mapLimit } from '../../core/map-limit';
 import { PlatformError } from '../../core/platform/errors';
 import type { ScalableTargetRef } from '../../core/scaling/targets';
 import type {
@@ -25,7 +26,6 @@ import {
   identity,
 } from './app-autoscaling-reads';
 import { type CapacityClients, readCapacity } from './current-capacity';
-import { mapLimit } from './map-limit';
 
 /**
  * The scaling port on Application Auto Scaling. The CDK stack registers the targets; this adapter

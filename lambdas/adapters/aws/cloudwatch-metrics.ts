@@ -4,6 +4,7 @@ import {
   type MetricDataQuery,
   type MetricDataResult,
 } from '@aws-sdk/client-cloudwatch';
+import { mapLimit } from '../../core/map-limit';
 import { catalogWarnings, metricQueries } from '../../core/observability/catalog';
 import { type MonitoredResource, resourceName } from '../../core/observability/monitored';
 import type {
@@ -15,7 +16,6 @@ import type {
   MetricWindow,
 } from '../../ports/metrics';
 import { batchQueries, isExpression, references } from './cloudwatch-batching';
-import { mapLimit } from './map-limit';
 
 export { type BatchLimits, batchQueries, GET_METRIC_DATA_LIMITS } from './cloudwatch-batching';
 

@@ -1,8 +1,8 @@
+import { mapLimit } from '../map-limit';
 import type { InvalidationCounters, TierLabel } from './cache-stats';
 import type { Flights } from './coalesce';
 import type { LoadCoordinator } from './load-coordinator';
 import type { LocalTier } from './local-tier';
-import { mapLimit } from './map-limit';
 import { dependentsSet, type RemoteTier, tagSet } from './remote-tier';
 import type { Tiers } from './tiers';
 

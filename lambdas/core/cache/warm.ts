@@ -1,9 +1,9 @@
 import type { Clock } from '../../ports/clock';
+import { mapLimit } from '../map-limit';
 import { CacheError } from './cache-error';
 import type { Flights } from './coalesce';
 import type { EntryOptions, ResolvedEntryOptions } from './entry-options';
 import type { LoadCoordinator, Loader } from './load-coordinator';
-import { mapLimit } from './map-limit';
 import type { Tiers } from './tiers';
 
 export interface WarmOptions extends EntryOptions {

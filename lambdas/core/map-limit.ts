@@ -12,6 +12,6 @@ export async function mapLimit<T, R>(
       results[i] = await work(items[i] as T, i);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
   return results;
 }

@@ -2,13 +2,11 @@
 // lambdas/core/cache) on three synthetic traces, and L1 get/set throughput against lru-cache in
 // the same run (ratios; the machine is shared and noisy). Acceptance of the adaptive policy: never
 // more than 1 point below the best fixed policy on any trace, and above LRU on the scan-polluted one.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 import { LRUCache } from 'lru-cache';
-import { ROOT, round } from './lib.mjs';
+import { importBundled, round } from './lib.mjs';
 
 const LENGTH = Number(process.env.BENCH_TRACE_LENGTH ?? 400_000);
 const CAPACITY = Number(process.env.BENCH_CACHE_CAPACITY ?? 1_000);
@@ -16,25 +14,11 @@ const KEYS = CAPACITY * 20;
 
 const dir = await mkdtemp(join(tmpdir(), 'throughline-bench-cache-'));
 try {
-  const entry = join(dir, 'entry.ts');
-  await writeFile(
-    entry,
-    [
-      `export { simulateAll } from '${ROOT}lambdas/core/cache/simulate.ts';`,
-      `export { createMemoryCache } from '${ROOT}lambdas/core/cache/policies.ts';`,
-      `export { zipfTrace, scanPollutedTrace, shiftingTrace } from '${ROOT}lambdas/core/cache/traces.ts';`,
-    ].join('\n'),
-  );
-  const out = join(dir, 'cache.mjs');
-  await build({
-    entryPoints: [entry],
-    outfile: out,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    logLevel: 'warning',
-  });
-  const m = await import(pathToFileURL(out).href);
+  const m = await importBundled(dir, [
+    "export { simulateAll } from 'lambdas/core/cache/simulate.ts';",
+    "export { createMemoryCache } from 'lambdas/core/cache/policies.ts';",
+    "export { zipfTrace, scanPollutedTrace, shiftingTrace } from 'lambdas/core/cache/traces.ts';",
+  ]);
 
   // Hit ratios.
   const traces = {

@@ -14,17 +14,15 @@
 // Each figure is the best of ROUNDS interleaved runs. The redis-server is started on a free port and
 // stopped by PID at the end (also on failure or Ctrl-C). The TypeScript is bundled with esbuild.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { BentoCache, bentostore } from 'bentocache';
 import { memoryDriver } from 'bentocache/drivers/memory';
 import { redisDriver } from 'bentocache/drivers/redis';
 import { createCache } from 'cache-manager';
-import { build } from 'esbuild';
 import { LRUCache } from 'lru-cache';
-import { ROOT, round } from './lib.mjs';
+import { importBundled, round } from './lib.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const L1_OPS = Number(process.env.BENCH_L1_OPS ?? 200_000);
@@ -285,32 +283,14 @@ async function main() {
   for (const signal of ['SIGINT', 'SIGTERM'])
     process.once(signal, () => void stop().finally(() => process.exit(130)));
   try {
-    const entry = join(dir, 'entry.ts');
-    await writeFile(
-      entry,
-      [
-        `export { createTieredCache } from '${ROOT}lambdas/core/cache/tiered-cache.ts';`,
-        `export { zipfTrace } from '${ROOT}lambdas/core/cache/traces.ts';`,
-        `export { systemClock } from '${ROOT}lambdas/adapters/node/clock.ts';`,
-        `export { createRedisCacheDriver } from '${ROOT}lambdas/adapters/node/redis-cache-driver.ts';`,
-        // The tests' redis-server launcher: free port, no persistence, stopped by PID (also on exit).
-        `export { startRedis } from '${ROOT}test/helpers/redis.ts';`,
-      ].join('\n'),
-    );
-    const out = join(dir, 'tiers.mjs');
-    await build({
-      entryPoints: [entry],
-      outfile: out,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      logLevel: 'warning',
-      banner: {
-        js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-      },
-    });
-    const m = await import(pathToFileURL(out).href);
+    const m = await importBundled(dir, [
+      "export { createTieredCache } from 'lambdas/core/cache/tiered-cache.ts';",
+      "export { zipfTrace } from 'lambdas/core/cache/traces.ts';",
+      "export { systemClock } from 'lambdas/adapters/node/clock.ts';",
+      "export { createRedisCacheDriver } from 'lambdas/adapters/node/redis-cache-driver.ts';",
+      // The tests' redis-server launcher: free port, no persistence, stopped by PID (also on exit).
+      "export { startRedis } from 'test/helpers/redis.ts';",
+    ]);
     server = await m.startRedis();
     process.stderr.write('cache-tiers: (a) L1 hits…\n');
     const l1 = await benchL1(m);

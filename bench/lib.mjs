@@ -1,7 +1,10 @@
 // Shared helpers for benchmarks: free ports, a target server process, CPU time of a command.
 import { execFile, spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const CLI = `${ROOT}dist/throughline.mjs`;
@@ -49,3 +52,26 @@ export function cpuOf(command) {
 }
 
 export const round = (v, d = 2) => Math.round(v * 10 ** d) / 10 ** d;
+
+/**
+ * Bundles our TypeScript for a benchmark: `exports` are `export … from '<path from the repo root>'`
+ * lines; the bundle is written into `dir` and imported. The real code, not a copy.
+ */
+export async function importBundled(dir, exports) {
+  const entry = join(dir, 'entry.ts');
+  await writeFile(entry, exports.map((line) => line.replace("from '", `from '${ROOT}`)).join('\n'));
+  const out = join(dir, 'bundle.mjs');
+  await build({
+    entryPoints: [entry],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'warning',
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
+  });
+  return import(pathToFileURL(out).href);
+}

@@ -1,4 +1,4 @@
-import type { WindowSnapshot } from '../core/stats/window';
+import type { WindowSnapshot } from '../model/window';
 
 /**
  * What both run-store adapters (files, S3) share so that they behave the same: id and key checks,

@@ -4,7 +4,7 @@ import { runWorker, type WorkerOutcome } from '../core/load/engine';
 import { parseSegment } from '../core/load/segment';
 import { parseTestDefinition } from '../core/load/validate';
 import { addressGuard } from '../core/platform/target-policy';
-import type { WindowSnapshot } from '../core/stats/window';
+import type { WindowSnapshot } from '../model/window';
 import type { WorkerJob } from '../ports/workers';
 
 /** Runs one job's segment on this thread with node sockets and the system clock (worker thread or Lambda). */

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { parseDuration } from '../core/load/duration';
 import { parseSegment } from '../core/load/segment';
 import { type MonitoredResource, monitoredListSchema } from '../core/observability/monitored';
 import { type CapacityConfig, DEFAULT_CAPACITY } from '../core/platform/capacity';
@@ -7,6 +6,7 @@ import type { Quotas } from '../core/platform/quotas';
 import { policyProblems } from '../core/platform/target-policy';
 import type { PlatformPolicy } from '../core/platform/tests';
 import { type ScalableTargetRef, scalableTargetListSchema } from '../core/scaling/targets';
+import { parseDuration } from '../model/duration';
 
 /**
  * Environment variables, read once here, validated, failing fast with one message that names

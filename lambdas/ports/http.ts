@@ -1,16 +1,5 @@
+import type { ErrorKind } from '../model/window';
 /** HTTP transport port: one client per virtual user, each keeping its own keep-alive connections. */
-
-export const ERROR_KINDS = [
-  'refused',
-  'timeout',
-  'reset',
-  'dns',
-  'tls',
-  'http_4xx',
-  'http_5xx',
-  'other',
-] as const;
-export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 export interface HttpRequest {
   readonly method: string;

@@ -1,4 +1,4 @@
-import type { WindowSnapshot } from '../core/stats/window';
+import type { WindowSnapshot } from '../model/window';
 
 /**
  * What the workers of one distributed run leave behind (S3 on AWS, files locally): one window

@@ -1,6 +1,5 @@
-import type { TestResults, TestStatus } from '../core/load/results';
-import type { LiveStatus } from '../core/load/run-test';
-import type { ThresholdResult } from '../core/load/thresholds';
+import type { LiveStatus } from '../model/live';
+import type { TestResults, TestStatus, ThresholdResult } from '../model/results';
 
 /** Storage port for load tests: one record per test, one results document per finished test. */
 

@@ -1,5 +1,5 @@
-import type { TargetPolicy } from '../core/platform/target-policy';
-import type { WindowSnapshot } from '../core/stats/window';
+import type { TargetPolicy } from '../model/target-policy';
+import type { WindowSnapshot } from '../model/window';
 
 /** Fan-out port: runs one segment of a test somewhere (thread, process, Lambda, Fargate task). */
 

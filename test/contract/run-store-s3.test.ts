@@ -3,7 +3,7 @@ import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } f
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createS3RunStore } from '../../lambdas/adapters/aws/s3-run-store';
 import { mapInOrder } from '../../lambdas/adapters/run-windows';
-import type { WindowSnapshot } from '../../lambdas/core/stats/window';
+import type { WindowSnapshot } from '../../lambdas/model/window';
 import { awsClientConfig, createTestBucket, deleteTestBucket, type Moto, startMoto } from '../helpers/moto';
 import { makeWindow, runStoreContract } from './run-store.contract';
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { aggregate, type MergedRun } from '../../lambdas/core/stats/aggregate';
 import { type RequestSample, WindowRecorder } from '../../lambdas/core/stats/recorder';
-import { seriesKey, type WindowSnapshot } from '../../lambdas/core/stats/window';
+import { seriesKey, type WindowSnapshot } from '../../lambdas/model/window';
 import type { RunStore, WorkerReport } from '../../lambdas/ports/run-store';
 
 /**

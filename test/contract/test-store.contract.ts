@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { TestStatus } from '../../lambdas/core/load/results';
+import type { TestStatus } from '../../lambdas/model/results';
 import {
   type HistoryPage,
   type HistoryQuery,

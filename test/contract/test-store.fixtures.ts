@@ -1,6 +1,6 @@
-import type { TestResults } from '../../lambdas/core/load/results';
-import type { LiveStatus } from '../../lambdas/core/load/run-test';
 import { createHistogram } from '../../lambdas/core/stats/histogram';
+import type { LiveStatus } from '../../lambdas/model/live';
+import type { TestResults } from '../../lambdas/model/results';
 import type { TestRecord } from '../../lambdas/ports/test-store';
 
 /** Data for the TestStore contract: records, live figures and a results document, all deterministic. */

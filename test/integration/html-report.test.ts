@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestResults } from '../../lambdas/core/load/results';
 import { renderHtml } from '../../lambdas/core/report/html';
+import type { TestResults } from '../../lambdas/model/results';
 
 // Opens the rendered report in a real browser: string assertions cannot tell whether the SVG
 // actually lays out, or whether the page tries to reach the network.

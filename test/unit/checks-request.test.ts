@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { capture, checkName, evaluateCheck, JsonBody, jsonPath } from '../../lambdas/core/load/checks';
-import type { Capture, Check, RequestStep } from '../../lambdas/core/load/definition';
 import { compileStep, fill } from '../../lambdas/core/load/request';
 import { parseTestDefinition } from '../../lambdas/core/load/validate';
+import type { Capture, Check, RequestStep } from '../../lambdas/model/definition';
 import type { HttpResult } from '../../lambdas/ports/http';
 
 const DOC = {

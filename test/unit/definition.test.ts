@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { type DefinitionProblem, InvalidDefinitionError } from '../../lambdas/core/load/definition';
 import { parseTestDefinition } from '../../lambdas/core/load/validate';
+import { type DefinitionProblem, InvalidDefinitionError } from '../../lambdas/model/definition';
 
 const CHECKOUT = {
   name: 'checkout',

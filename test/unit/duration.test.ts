@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration } from '../../lambdas/core/load/duration';
+import { formatDuration, parseDuration } from '../../lambdas/model/duration';
 
 // Protects the k6 duration grammar: every accepted form maps to the right number of milliseconds.
 describe('parseDuration accepts k6 durations', () => {

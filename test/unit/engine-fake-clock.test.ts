@@ -5,7 +5,7 @@ import { buildResults } from '../../lambdas/core/load/results';
 import { FULL_SEGMENT } from '../../lambdas/core/load/segment';
 import { parseTestDefinition } from '../../lambdas/core/load/validate';
 import { aggregate } from '../../lambdas/core/stats/aggregate';
-import type { WindowSnapshot } from '../../lambdas/core/stats/window';
+import type { WindowSnapshot } from '../../lambdas/model/window';
 import type { Clock } from '../../lambdas/ports/clock';
 import type { HttpResult, HttpTransport } from '../../lambdas/ports/http';
 

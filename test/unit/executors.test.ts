@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { Scenario } from '../../lambdas/core/load/definition';
 import {
   type ClosedSchedule,
   type OpenSchedule,
@@ -9,6 +8,7 @@ import {
 } from '../../lambdas/core/load/executors/index';
 import { type ExecutionSegment, FULL_SEGMENT, nthOfSegments } from '../../lambdas/core/load/segment';
 import { parseTestDefinition } from '../../lambdas/core/load/validate';
+import type { Scenario } from '../../lambdas/model/definition';
 
 /** One scenario through the real parser, so defaults and duration parsing are part of what is tested. */
 function scenario(raw: Record<string, unknown>): Scenario {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { TestResults, TestStatus } from '../../lambdas/core/load/results';
 import { exitCode } from '../../lambdas/entrypoints/cli/run-command';
+import type { TestResults, TestStatus } from '../../lambdas/model/results';
 
 // Protects the CI contract of DESIGN.md §3: 0 passed, 99 thresholds, 1 run error, 130 interrupted.
 const results = (status: TestStatus, thresholdOk = true): TestResults =>

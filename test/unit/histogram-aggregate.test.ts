@@ -3,8 +3,8 @@ import { seededRandom } from '../../lambdas/core/load/iteration';
 import { aggregate, type MergedRun, type MergedSeries } from '../../lambdas/core/stats/aggregate';
 import { createHistogram, decodeHistogram, type LatencyHistogram } from '../../lambdas/core/stats/histogram';
 import { type RequestSample, WindowRecorder } from '../../lambdas/core/stats/recorder';
-import { seriesKey, type WindowSnapshot } from '../../lambdas/core/stats/window';
-import type { ErrorKind } from '../../lambdas/ports/http';
+import type { ErrorKind } from '../../lambdas/model/window';
+import { seriesKey, type WindowSnapshot } from '../../lambdas/model/window';
 
 const PERCENTILES = [1, 10, 25, 50, 75, 90, 95, 99, 99.9, 99.99, 100];
 const T0 = 1_700_000_000_000;

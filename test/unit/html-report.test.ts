@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { TestResults, TimeseriesPoint } from '../../lambdas/core/load/results';
 import { renderHtml } from '../../lambdas/core/report/html';
+import type { TestResults, TimeseriesPoint } from '../../lambdas/model/results';
 
 // Fixtures are written by hand (not produced by the engine) so the renderer is tested against
 // exactly the shapes it must handle, including hostile and degenerate ones.

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { LiveStatus } from '../../lambdas/core/load/run-test';
 import { createProgress, progressLine } from '../../lambdas/entrypoints/cli/progress';
+import type { LiveStatus } from '../../lambdas/model/live';
 
 // Protects the live display the issue asks for: its figures, and the TTY / plain-line split.
 const status = (elapsedMs: number, over: Partial<LiveStatus> = {}): LiveStatus => ({

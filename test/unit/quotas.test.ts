@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { TestDefinition } from '../../lambdas/core/load/definition';
 import { parseTestDefinition } from '../../lambdas/core/load/validate';
 import { PlatformError } from '../../lambdas/core/platform/errors';
 import { assertWithinQuotas, peakLoad, type Quotas } from '../../lambdas/core/platform/quotas';
+import type { TestDefinition } from '../../lambdas/model/definition';
 
 const requests = [{ url: 'http://127.0.0.1:8080/' }];
 

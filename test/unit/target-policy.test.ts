@@ -3,17 +3,17 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { guardedLookup, refusedLiteral, TargetRefusedError } from '../../lambdas/adapters/node/address-guard';
 import { createNodeTransport } from '../../lambdas/adapters/node/http-transport';
-import type { TestDefinition } from '../../lambdas/core/load/definition';
 import { parseTestDefinition } from '../../lambdas/core/load/validate';
 import { PlatformError } from '../../lambdas/core/platform/errors';
 import {
   addressGuard,
   assertTargetsAllowed,
   policyProblems,
-  type TargetPolicy,
   type TargetProblem,
   targetsOf,
 } from '../../lambdas/core/platform/target-policy';
+import type { TestDefinition } from '../../lambdas/model/definition';
+import type { TargetPolicy } from '../../lambdas/model/target-policy';
 import type { HostResolver } from '../../lambdas/ports/host-resolver';
 import type { HttpClient, HttpRequest } from '../../lambdas/ports/http';
 import { startHttp, type TestServer } from '../helpers/http-servers';

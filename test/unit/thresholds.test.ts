@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ThresholdSpec } from '../../lambdas/core/load/definition';
-import { InvalidDefinitionError } from '../../lambdas/core/load/definition';
 import {
   evaluateThresholds,
-  type ParsedThreshold,
   parseThresholds,
   thresholdsAtRisk,
   thresholdsToAbort,
@@ -12,7 +9,10 @@ import {
 import { parseTestDefinition } from '../../lambdas/core/load/validate';
 import { aggregate, type MergedRun } from '../../lambdas/core/stats/aggregate';
 import { createHistogram } from '../../lambdas/core/stats/histogram';
-import type { SeriesWindow, WindowSnapshot } from '../../lambdas/core/stats/window';
+import type { ThresholdSpec } from '../../lambdas/model/definition';
+import { InvalidDefinitionError } from '../../lambdas/model/definition';
+import type { ParsedThreshold } from '../../lambdas/model/thresholds';
+import type { SeriesWindow, WindowSnapshot } from '../../lambdas/model/window';
 
 const spec = (threshold: string, over: Partial<ThresholdSpec> = {}): ThresholdSpec => ({
   threshold,

@@ -8,7 +8,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { TestStatus } from '../../core/load/results';
+import type { TestStatus } from '../../model/results';
 import type { TestPatch, TestRecord, TestStore } from '../../ports/test-store';
 import { queryHistory } from './dynamo-history';
 import { createS3Results } from './s3-results';

@@ -1,7 +1,7 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { TestResults } from '../../core/load/results';
+import type { TestResults } from '../../model/results';
 import { getJsonObject } from './s3-json';
 
 /** Results documents in S3: `results/<id>.json`, gzip-compressed JSON served with `Content-Encoding: gzip`. */

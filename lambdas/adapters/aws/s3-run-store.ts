@@ -1,7 +1,7 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { WindowSnapshot } from '../../core/stats/window';
+import type { WindowSnapshot } from '../../model/window';
 import type { PlanItem, RunStore, WorkerReport } from '../../ports/run-store';
 import {
   checkRunId,

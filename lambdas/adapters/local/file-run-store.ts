@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { WindowSnapshot } from '../../core/stats/window';
+import type { WindowSnapshot } from '../../model/window';
 import type { PlanItem, RunStore, WorkerReport } from '../../ports/run-store';
 import {
   checkRunId,

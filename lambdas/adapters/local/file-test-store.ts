@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { TestResults, TestStatus } from '../../core/load/results';
+import type { TestResults, TestStatus } from '../../model/results';
 import {
   type HistoryPage,
   type HistoryQuery,

@@ -3,8 +3,8 @@ import { request as httpsRequest } from 'node:https';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { Hash } from '@smithy/core/serde';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { TestResults, TestStatus } from '../../core/load/results';
-import type { LiveStatus } from '../../core/load/run-test';
+import type { LiveStatus } from '../../model/live';
+import type { TestResults, TestStatus } from '../../model/results';
 
 /** A client of the deployed performance API (`/performance/tests…`), SigV4-signed when credentials exist. */
 

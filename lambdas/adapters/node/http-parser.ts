@@ -1,4 +1,5 @@
-import type { ErrorKind, HttpResult } from '../../ports/http';
+import type { ErrorKind } from '../../model/window';
+import type { HttpResult } from '../../ports/http';
 
 const CRLF2 = Buffer.from('\r\n\r\n');
 const CRLF = Buffer.from('\r\n');

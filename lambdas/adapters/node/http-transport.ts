@@ -1,14 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import net from 'node:net';
 import tls from 'node:tls';
-import type {
-  ErrorKind,
-  HttpClient,
-  HttpRequest,
-  HttpResult,
-  HttpTransport,
-  TransportOptions,
-} from '../../ports/http';
+import type { ErrorKind } from '../../model/window';
+import type { HttpClient, HttpRequest, HttpResult, HttpTransport, TransportOptions } from '../../ports/http';
 import { type AddressCheck, guardedLookup, refusedLiteral } from './address-guard';
 import { classifyError, ResponseParser } from './http-parser';
 

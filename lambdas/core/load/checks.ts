@@ -1,5 +1,5 @@
+import type { Capture, Check } from '../../model/definition';
 import type { HttpResult } from '../../ports/http';
-import type { Capture, Check } from './definition';
 
 /** Declarative checks and captures on a response. */
 

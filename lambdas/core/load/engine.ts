@@ -1,8 +1,8 @@
+import type { TestDefinition } from '../../model/definition';
+import type { WindowSnapshot } from '../../model/window';
 import type { Clock } from '../../ports/clock';
 import type { HttpTransport } from '../../ports/http';
 import { WindowRecorder } from '../stats/recorder';
-import type { WindowSnapshot } from '../stats/window';
-import type { TestDefinition } from './definition';
 import { scheduleFor } from './executors';
 import { compileScenario } from './iteration';
 import { runClosed } from './run-closed';

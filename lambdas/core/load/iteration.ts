@@ -1,9 +1,9 @@
+import type { Flow, Scenario, ThinkTime } from '../../model/definition';
+import { seriesKey } from '../../model/window';
 import type { Clock } from '../../ports/clock';
 import type { HttpClient, HttpRequest, HttpTransport } from '../../ports/http';
 import type { WindowRecorder } from '../stats/recorder';
-import { seriesKey } from '../stats/window';
 import { capture, evaluateCheck, JsonBody } from './checks';
-import type { Flow, Scenario, ThinkTime } from './definition';
 import { type CompiledStep, type CompileOptions, compileStep } from './request';
 
 /** One scenario's flows compiled, and how a VU runs one iteration of them. */

@@ -1,6 +1,6 @@
+import type { Check, RequestStep } from '../../model/definition';
 import type { HttpRequest } from '../../ports/http';
 import { checkName } from './checks';
-import type { Check, RequestStep } from './definition';
 
 /** Request steps compiled once; `${name}` placeholders are filled from the VU's variables per send. */
 

@@ -1,113 +1,14 @@
-import { ERROR_KINDS, type ErrorKind } from '../../ports/http';
-import type { Comparison } from '../platform/compare';
+import type {
+  LatencySummary,
+  RequestResults,
+  TestResults,
+  TestStatus,
+  ThresholdResult,
+  TimeseriesPoint,
+} from '../../model/results';
+import { ERROR_KINDS, type ErrorKind } from '../../model/window';
 import type { MergedRun, MergedSeries } from '../stats/aggregate';
 import type { LatencyHistogram } from '../stats/histogram';
-import type { ThresholdResult } from './thresholds';
-
-/** The results document (DESIGN.md §3). Latencies in ms; rates 0–1; throughput per second. */
-
-export const TEST_STATUSES = [
-  'queued',
-  'running',
-  'passed',
-  'failed',
-  'aborted',
-  'cancelled',
-  'degraded',
-  'error',
-  'interrupted',
-] as const;
-export type TestStatus = (typeof TEST_STATUSES)[number];
-
-export interface LatencySummary {
-  readonly min: number;
-  readonly mean: number;
-  readonly p50: number;
-  readonly p90: number;
-  readonly p95: number;
-  readonly p99: number;
-  readonly p999: number;
-  readonly max: number;
-}
-
-export interface RequestResults {
-  readonly scenario: string;
-  readonly name: string;
-  readonly method: string;
-  readonly requests: number;
-  readonly errors: number;
-  readonly errorRate: number;
-  readonly rps: number;
-  readonly latencyMs: LatencySummary;
-  readonly errorsByKind: Partial<Record<ErrorKind, number>>;
-  readonly checks: readonly { readonly name: string; readonly passed: number; readonly failed: number }[];
-  readonly bytesIn: number;
-  readonly bytesOut: number;
-  /** Compressed HdrHistogram (µs) of this request's latencies, for comparisons with later runs. */
-  readonly histogram: string;
-}
-
-export interface TimeseriesPoint {
-  /** Seconds since start (start of the window). */
-  readonly t: number;
-  readonly requests: number;
-  readonly rps: number;
-  readonly errors: number;
-  readonly vus: number;
-  readonly droppedIterations: number;
-  readonly latencyMs: Pick<LatencySummary, 'p50' | 'p90' | 'p95' | 'p99' | 'max'>;
-  /** Workers that reported this window. */
-  readonly workers: number;
-}
-
-export interface WorkerFailure {
-  readonly worker: number;
-  readonly segment: string;
-  readonly error: string;
-}
-
-export interface TestResults {
-  readonly name: string;
-  readonly status: TestStatus;
-  readonly startedAt: string;
-  readonly endedAt: string;
-  readonly durationMs: number;
-  readonly totals: {
-    readonly requests: number;
-    readonly errors: number;
-    readonly errorRate: number;
-    readonly rps: number;
-    readonly droppedIterations: number;
-    readonly iterations: number;
-    readonly interruptedIterations: number;
-    readonly checks: { readonly passed: number; readonly failed: number; readonly rate: number };
-    readonly bytesIn: number;
-    readonly bytesOut: number;
-  };
-  readonly latencyMs: LatencySummary;
-  readonly errorsByKind: Partial<Record<ErrorKind, number>>;
-  readonly byRequest: readonly RequestResults[];
-  readonly thresholds: readonly ThresholdResult[];
-  readonly timeseries: readonly TimeseriesPoint[];
-  readonly workers: {
-    readonly planned: number;
-    readonly completed: number;
-    readonly failed: number;
-    readonly failures: readonly WorkerFailure[];
-    readonly maxStartLagMs: number;
-    /** Arrivals that late-starting workers skipped instead of firing at once (see LATE_START_TOLERANCE_MS). */
-    readonly skippedIterations: number;
-  };
-  readonly abortedBy?: readonly ThresholdResult[];
-  /** Compressed HdrHistogram (µs) of every latency, for later exact merges and comparisons. */
-  readonly histogram: string;
-  /** Per-request statistical comparison with the baseline run, when the test named one. */
-  readonly comparison?: Comparison;
-  /** Why a requested comparison is missing (baseline without results or unreadable). */
-  readonly comparisonError?: string;
-  /** Things that make the figures less trustworthy (e.g. saturated workers). */
-  readonly warnings?: readonly string[];
-}
 
 const round = (v: number, digits = 3) => Math.round(v * 10 ** digits) / 10 ** digits;
 const ratio = (a: number, b: number) => (b === 0 ? 0 : round(a / b, 6));

@@ -1,32 +1,14 @@
+import type { ValidDefinition } from '../../model/definition';
+import type { LiveStatus } from '../../model/live';
+import type { TestResults, TestStatus, ThresholdResult, WorkerFailure } from '../../model/results';
+import type { TargetPolicy } from '../../model/target-policy';
 import type { Clock } from '../../ports/clock';
 import type { WorkerHandle, WorkerPool } from '../../ports/workers';
-import type { TargetPolicy } from '../platform/target-policy';
 import { MergedRun, type MergedSeries } from '../stats/aggregate';
 import { plannedDurationMs } from './executors';
-import { buildResults, type TestResults, type TestStatus, type WorkerFailure } from './results';
+import { buildResults } from './results';
 import { nthOfSegments } from './segment';
-import { evaluateThresholds, type ThresholdResult, thresholdsAtRisk, thresholdsToAbort } from './thresholds';
-import type { ValidDefinition } from './validate';
-
-/** Live figures while a test runs (from the windows merged so far). */
-export interface LiveStatus {
-  readonly elapsedMs: number;
-  readonly plannedMs: number;
-  readonly vus: number;
-  /** Requests in the last complete second. */
-  readonly rps: number;
-  /** p95 latency of the last complete second. */
-  readonly p95Ms: number;
-  /** p95 latency of every request so far (merged histograms, exact). */
-  readonly p95SoFarMs: number;
-  readonly requests: number;
-  readonly errors: number;
-  readonly errorRate: number;
-  readonly droppedIterations: number;
-  /** Thresholds failing on the data so far. */
-  readonly atRisk: readonly ThresholdResult[];
-  readonly workers: { readonly running: number; readonly failed: number };
-}
+import { evaluateThresholds, thresholdsAtRisk, thresholdsToAbort } from './thresholds';
 
 export interface RunTestOptions {
   /** The definition as the user wrote it: what workers receive. */

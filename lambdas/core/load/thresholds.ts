@@ -1,41 +1,15 @@
+import type { DefinitionProblem, ThresholdSpec } from '../../model/definition';
+import type { ThresholdResult } from '../../model/results';
+import {
+  type MetricName,
+  type Op,
+  type ParsedThreshold,
+  THRESHOLD_METRICS,
+  THRESHOLD_TAGS,
+} from '../../model/thresholds';
 import type { MergedRun, MergedSeries } from '../stats/aggregate';
-import type { DefinitionProblem, ThresholdSpec } from './definition';
 
 /** k6 threshold expressions (`p(95)<200`, `rate<0.01`, …), evaluated on exactly merged data. */
-
-const METRICS = {
-  http_req_duration: ['p', 'avg', 'med', 'min', 'max'],
-  http_req_failed: ['rate'],
-  http_reqs: ['count', 'rate'],
-  checks: ['rate'],
-  iterations: ['count', 'rate'],
-  dropped_iterations: ['count', 'rate'],
-} as const satisfies Record<string, readonly string[]>;
-type MetricName = keyof typeof METRICS;
-const TAGS = ['name', 'scenario', 'method'] as const;
-const OPS = ['<', '<=', '>', '>=', '==', '===', '!='] as const;
-type Op = (typeof OPS)[number];
-
-export interface ParsedThreshold {
-  readonly metricKey: string;
-  readonly metric: MetricName;
-  readonly tags: Readonly<Record<string, string>>;
-  readonly expression: string;
-  readonly aggregation: string;
-  readonly percentile?: number;
-  readonly op: Op;
-  readonly limit: number;
-  readonly abortOnFail: boolean;
-  readonly delayAbortEvalMs: number;
-}
-
-export interface ThresholdResult {
-  readonly metric: string;
-  readonly expression: string;
-  readonly ok: boolean;
-  readonly value: number;
-  readonly abortOnFail: boolean;
-}
 
 const METRIC_KEY = /^([a-z_]+)(?:\{([^}]*)\})?$/;
 const EXPRESSION =
@@ -51,10 +25,10 @@ export function parseThresholds(specs: Readonly<Record<string, readonly Threshol
   for (const [metricKey, list] of Object.entries(specs)) {
     const m = METRIC_KEY.exec(metricKey.trim());
     const metric = m?.[1] as MetricName | undefined;
-    if (!m || !metric || !Object.hasOwn(METRICS, metric)) {
+    if (!m || !metric || !Object.hasOwn(THRESHOLD_METRICS, metric)) {
       problems.push({
         path: `thresholds.${metricKey}`,
-        message: `unknown metric; use one of ${Object.keys(METRICS).join(', ')} with an optional {tag:value} filter`,
+        message: `unknown metric; use one of ${Object.keys(THRESHOLD_METRICS).join(', ')} with an optional {tag:value} filter`,
       });
       continue;
     }
@@ -62,10 +36,10 @@ export function parseThresholds(specs: Readonly<Record<string, readonly Threshol
     for (const pair of (m[2] ?? '').split(',').filter((p) => p.trim() !== '')) {
       const [k, ...v] = pair.split(':');
       const key = (k ?? '').trim();
-      if (!(TAGS as readonly string[]).includes(key) || v.length === 0) {
+      if (!(THRESHOLD_TAGS as readonly string[]).includes(key) || v.length === 0) {
         problems.push({
           path: `thresholds.${metricKey}`,
-          message: `tag filter "${pair}" must be one of ${TAGS.join(', ')}:value`,
+          message: `tag filter "${pair}" must be one of ${THRESHOLD_TAGS.join(', ')}:value`,
         });
         continue;
       }
@@ -74,10 +48,10 @@ export function parseThresholds(specs: Readonly<Record<string, readonly Threshol
     list.forEach((spec, i) => {
       const e = EXPRESSION.exec(spec.threshold);
       const aggregation = e?.[1]?.startsWith('p(') ? 'p' : e?.[1];
-      if (!e || !aggregation || !(METRICS[metric] as readonly string[]).includes(aggregation)) {
+      if (!e || !aggregation || !(THRESHOLD_METRICS[metric] as readonly string[]).includes(aggregation)) {
         problems.push({
           path: `thresholds.${metricKey}[${i}]`,
-          message: `${JSON.stringify(spec.threshold)} is not a threshold for ${metric}; expected ${METRICS[metric].map((a) => (a === 'p' ? 'p(N)' : a)).join(' | ')} followed by <, <=, >, >=, == or != and a number`,
+          message: `${JSON.stringify(spec.threshold)} is not a threshold for ${metric}; expected ${THRESHOLD_METRICS[metric].map((a) => (a === 'p' ? 'p(N)' : a)).join(' | ')} followed by <, <=, >, >=, == or != and a number`,
         });
         return;
       }

@@ -1,19 +1,14 @@
+import type { ValidDefinition } from '../../model/definition';
 import {
   type DefinitionProblem,
   type Flow,
   formatPath,
   InvalidDefinitionError,
   type Scenario,
-  type TestDefinition,
   type ThresholdSpec,
   testDefinitionSchema,
-} from './definition';
-import { type ParsedThreshold, parseThresholds } from './thresholds';
-
-export interface ValidDefinition {
-  readonly definition: TestDefinition;
-  readonly thresholds: readonly ParsedThreshold[];
-}
+} from '../../model/definition';
+import { parseThresholds } from './thresholds';
 
 type Loose = Record<string, unknown>;
 const isObject = (v: unknown): v is Loose => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,5 +1,5 @@
+import { parseDuration } from '../../model/duration';
 import type { MetricWindow, Statistic } from '../../ports/metrics';
-import { parseDuration } from '../load/duration';
 import { PlatformError } from '../platform/errors';
 
 /**

@@ -1,8 +1,8 @@
+import type { TestResults, TestStatus, WorkerFailure } from '../../model/results';
 import type { Clock } from '../../ports/clock';
 import type { RunStore, WorkerReport } from '../../ports/run-store';
 import type { TestRecord, TestStore } from '../../ports/test-store';
-import type { TestResults } from '../load/results';
-import { buildResults, type TestStatus, type WorkerFailure } from '../load/results';
+import { buildResults } from '../load/results';
 import { evaluateThresholds } from '../load/thresholds';
 import { parseTestDefinition } from '../load/validate';
 import { MergedRun } from '../stats/aggregate';

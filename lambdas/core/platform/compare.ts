@@ -1,4 +1,11 @@
-import type { RequestResults, TestResults } from '../load/results';
+import type {
+  Comparison,
+  RequestComparison,
+  RequestResults,
+  SideFigures,
+  TestResults,
+  Verdict,
+} from '../../model/results';
 import { decodeHistogram, type LatencyHistogram } from '../stats/histogram';
 
 /**
@@ -11,56 +18,6 @@ import { decodeHistogram, type LatencyHistogram } from '../stats/histogram';
  * Vargha & Delaney's "small"). Errors: two-sided two-proportion z-test, plus a minimum change of
  * 0.1 percentage points. Too few samples (< 20 on either side) gives `inconclusive`.
  */
-
-export type Verdict = 'improved' | 'unchanged' | 'regressed' | 'inconclusive';
-
-export interface SideFigures {
-  readonly requests: number;
-  readonly errorRate: number;
-  readonly p50Ms: number;
-  readonly p95Ms: number;
-  readonly p99Ms: number;
-}
-
-export interface RequestComparison {
-  readonly scenario: string;
-  readonly name: string;
-  readonly method: string;
-  readonly baseline: SideFigures;
-  readonly current: SideFigures;
-  readonly latency: {
-    readonly test: 'mann-whitney-u';
-    readonly pValue: number;
-    /** Probability that a current request is slower than a baseline one (0.5 = no difference). */
-    readonly effectSize: number;
-    readonly p95ChangePct: number;
-    readonly verdict: Verdict;
-  };
-  readonly errors: {
-    readonly test: 'two-proportion-z';
-    readonly pValue: number;
-    /** Current minus baseline error rate. */
-    readonly change: number;
-    readonly verdict: Verdict;
-  };
-  readonly verdict: Verdict;
-}
-
-export interface Comparison {
-  readonly baselineId: string;
-  readonly baselineStartedAt: string;
-  readonly alpha: number;
-  readonly minEffect: number;
-  readonly verdict: Verdict;
-  readonly regressions: number;
-  readonly improvements: number;
-  readonly requests: readonly RequestComparison[];
-  /** Series present in only one of the runs (not compared). */
-  readonly unmatched: {
-    readonly onlyInBaseline: readonly string[];
-    readonly onlyInCurrent: readonly string[];
-  };
-}
 
 export interface CompareOptions {
   readonly alpha?: number;

@@ -1,11 +1,12 @@
+import type { LiveStatus } from '../../model/live';
+import type { TestResults } from '../../model/results';
+import type { TargetPolicy } from '../../model/target-policy';
 import type { Clock } from '../../ports/clock';
 import type { TestRecord, TestStore } from '../../ports/test-store';
 import type { WorkerPool } from '../../ports/workers';
-import type { TestResults } from '../load/results';
-import { type LiveStatus, runTest } from '../load/run-test';
+import { runTest } from '../load/run-test';
 import { parseTestDefinition } from '../load/validate';
 import { compareResults } from './compare';
-import type { TargetPolicy } from './target-policy';
 import { ACTIVE_STATUSES } from './tests';
 
 /** Running a stored test to its end: the work behind a launcher (worker threads, a Lambda runner). */

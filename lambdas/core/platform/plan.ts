@@ -1,4 +1,4 @@
-import type { TestDefinition } from '../load/definition';
+import type { TestDefinition } from '../../model/definition';
 import { nthOfSegments } from '../load/segment';
 import type { CapacityConfig } from './capacity';
 import { peakLoad } from './quotas';

@@ -1,4 +1,4 @@
-import type { Scenario, TestDefinition } from '../load/definition';
+import type { Scenario, TestDefinition } from '../../model/definition';
 import { plannedDurationMs } from '../load/executors';
 import { PlatformError } from './errors';
 

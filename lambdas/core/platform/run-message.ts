@@ -1,5 +1,5 @@
+import type { TestResults } from '../../model/results';
 import type { TestRecord } from '../../ports/test-store';
-import type { TestResults } from '../load/results';
 
 /** The notification a finished distributed run sends (SNS): a few readable lines, not JSON. */
 export function runMessage(

@@ -1,9 +1,10 @@
+import type { ValidDefinition } from '../../model/definition';
 import type { Clock } from '../../ports/clock';
 import type { RunStore } from '../../ports/run-store';
 import type { TestStore } from '../../ports/test-store';
 import { liveStatus } from '../load/run-test';
 import { thresholdsToAbort } from '../load/thresholds';
-import { parseTestDefinition, type ValidDefinition } from '../load/validate';
+import { parseTestDefinition } from '../load/validate';
 import { MergedRun } from '../stats/aggregate';
 
 /**

@@ -1,11 +1,11 @@
+import type { TargetPolicy } from '../../model/target-policy';
+import type { WindowSnapshot } from '../../model/window';
 import type { Clock } from '../../ports/clock';
 import type { ResourceSampler } from '../../ports/resources';
 import type { RunStore, WorkerReport } from '../../ports/run-store';
 import type { TestStore } from '../../ports/test-store';
 import type { WorkerJob } from '../../ports/workers';
 import type { WorkerOutcome } from '../load/engine';
-import type { WindowSnapshot } from '../stats/window';
-import type { TargetPolicy } from './target-policy';
 
 /**
  * One worker of a distributed run (a Lambda invocation or a Fargate task): waits for the common

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { InvalidDefinitionError } from '../load/definition';
-import { parseDuration } from '../load/duration';
+import { InvalidDefinitionError } from '../../model/definition';
+import { parseDuration } from '../../model/duration';
 import { PRESET_NAMES, presetDefinition } from '../load/presets';
 
 /** `POST /tests` with `{"preset": …}` instead of a full definition. */

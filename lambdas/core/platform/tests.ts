@@ -1,15 +1,16 @@
+import type { TestResults, TestStatus } from '../../model/results';
+import type { TargetPolicy } from '../../model/target-policy';
 import type { Clock } from '../../ports/clock';
 import type { HostResolver } from '../../ports/host-resolver';
 import type { TestLauncher } from '../../ports/test-launcher';
 import type { HistoryPage, HistoryQuery, TestRecord, TestStore } from '../../ports/test-store';
-import type { TestResults, TestStatus } from '../load/results';
 import { parseTestDefinition } from '../load/validate';
 import type { CapacityConfig } from './capacity';
 import { PlatformError } from './errors';
 import { planTest, type TestPlan } from './plan';
 import { assertWithinQuotas, type Quotas } from './quotas';
 import { definitionFromSubmission } from './submission';
-import { assertTargetsAllowed, type TargetPolicy } from './target-policy';
+import { assertTargetsAllowed } from './target-policy';
 
 /** The test use cases behind the API: create, read, list, cancel, results. */
 

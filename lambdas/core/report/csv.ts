@@ -1,4 +1,4 @@
-import type { TestResults } from '../load/results';
+import type { TestResults } from '../../model/results';
 
 /** CSV exports: one row per request series, and one row per 1-second window. */
 

@@ -1,4 +1,4 @@
-import type { Comparison, Verdict } from '../platform/compare';
+import type { Comparison, Verdict } from '../../model/results';
 import { escapeHtml } from './html-escape';
 import { integer, millis, percent } from './html-format';
 

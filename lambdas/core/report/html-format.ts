@@ -1,4 +1,4 @@
-import { formatDuration } from '../load/duration';
+import { formatDuration } from '../../model/duration';
 
 /**
  * Display formatting for the report. Every formatter maps non-finite input to a safe value so

@@ -1,5 +1,4 @@
-import type { TestResults, TestStatus } from '../load/results';
-import type { ThresholdResult } from '../load/thresholds';
+import type { TestResults, TestStatus, ThresholdResult } from '../../model/results';
 import { escapeHtml } from './html-escape';
 import { bytes, compact, DASH, duration, exact, integer, millis, percent, timestamp } from './html-format';
 

@@ -1,5 +1,5 @@
-import { ERROR_KINDS, type ErrorKind } from '../../ports/http';
-import type { RequestResults, TestResults } from '../load/results';
+import type { RequestResults, TestResults } from '../../model/results';
+import { ERROR_KINDS, type ErrorKind } from '../../model/window';
 import { escapeHtml } from './html-escape';
 import { compact, DASH, integer, millis, percent } from './html-format';
 

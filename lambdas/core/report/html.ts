@@ -1,4 +1,4 @@
-import type { TestResults } from '../load/results';
+import type { TestResults } from '../../model/results';
 import { renderComparison } from './html-comparison';
 import { escapeHtml } from './html-escape';
 import { compact, millis } from './html-format';

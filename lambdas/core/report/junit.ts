@@ -1,4 +1,4 @@
-import type { TestResults } from '../load/results';
+import type { TestResults } from '../../model/results';
 
 /** JUnit XML for CI: one test case per threshold, plus one for the run itself. */
 

@@ -1,6 +1,6 @@
-import type { ErrorKind } from '../../ports/http';
+import type { ErrorKind } from '../../model/window';
+import { type SeriesWindow, seriesKey, type WindowSnapshot } from '../../model/window';
 import { createHistogram, decodeHistogram, type LatencyHistogram } from './histogram';
-import { type SeriesWindow, seriesKey, type WindowSnapshot } from './window';
 
 /** Counters and histogram of one request series (one window of it, or merged), or of any union of series. */
 export class MergedSeries {

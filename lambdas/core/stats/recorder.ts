@@ -1,6 +1,6 @@
-import type { ErrorKind } from '../../ports/http';
+import type { ErrorKind } from '../../model/window';
+import { type ScenarioWindow, seriesKey, type WindowSnapshot } from '../../model/window';
 import { MergedSeries } from './aggregate';
-import { type ScenarioWindow, seriesKey, type WindowSnapshot } from './window';
 
 export interface RequestSample {
   /** seriesKey(scenario, name, method), computed once per request step. */

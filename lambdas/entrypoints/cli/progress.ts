@@ -1,5 +1,5 @@
-import { formatDuration } from '../../core/load/duration';
-import type { LiveStatus } from '../../core/load/run-test';
+import { formatDuration } from '../../model/duration';
+import type { LiveStatus } from '../../model/live';
 
 /** Live progress: one redrawn line on a terminal, a plain line every few seconds otherwise. */
 

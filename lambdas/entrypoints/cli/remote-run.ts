@@ -7,8 +7,8 @@ import {
   type RemoteLive,
   type RemoteTest,
 } from '../../adapters/node/api-client';
-import type { TestStatus } from '../../core/load/results';
-import type { LiveStatus } from '../../core/load/run-test';
+import type { LiveStatus } from '../../model/live';
+import type { TestStatus } from '../../model/results';
 import { createProgress } from './progress';
 import { EXIT, exitCode, loadInput, type RunIo, UsageError, writeOutputs } from './run-command';
 import { renderSummary } from './summary';

@@ -1,4 +1,4 @@
-import type { TestResults } from '../../core/load/results';
+import type { TestResults } from '../../model/results';
 
 /** The end-of-run summary printed to the terminal. */
 export function renderSummary(r: TestResults): string {

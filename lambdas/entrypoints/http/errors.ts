@@ -1,5 +1,5 @@
-import { InvalidDefinitionError } from '../../core/load/definition';
 import { PlatformError } from '../../core/platform/errors';
+import { InvalidDefinitionError } from '../../model/definition';
 import { InvalidCursorError } from '../../ports/test-store';
 import type { ERROR_CODES } from './schemas';
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { testDefinitionSchema } from '../../core/load/definition';
-import { TEST_STATUSES } from '../../core/load/results';
 import { PLATFORM_ERROR_CODES } from '../../core/platform/errors';
 import { presetSubmissionSchema } from '../../core/platform/submission';
+import { testDefinitionSchema } from '../../model/definition';
+import { TEST_STATUSES } from '../../model/results';
 
 /** Requests and responses of the test API, defined once: handlers parse with them, OpenAPI is generated from them. */
 

@@ -1,4 +1,4 @@
-import type { Scenario } from '../definition';
+import type { Scenario } from '../../../model/definition';
 import { type ExecutionSegment, FULL_SEGMENT } from '../segment';
 import { constantArrivalRate } from './constant-arrival-rate';
 import { constantVus } from './constant-vus';

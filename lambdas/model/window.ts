@@ -1,4 +1,15 @@
-import type { ErrorKind } from '../../ports/http';
+/** How a request failed: the transport's kinds, then HTTP status classes. */
+export const ERROR_KINDS = [
+  'refused',
+  'timeout',
+  'reset',
+  'dns',
+  'tls',
+  'http_4xx',
+  'http_5xx',
+  'other',
+] as const;
+export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 /** One request series (scenario + request name + method) in one 1-second window of one worker. */
 export interface SeriesWindow {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from './duration';
+import type { ParsedThreshold } from './thresholds';
 
 /**
  * The test definition: JSON or YAML modelled on k6 options (DESIGN.md §3). Field names follow k6
@@ -234,4 +235,10 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return path
     .map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`))
     .join('');
+}
+
+/** A definition that passed validation, every default applied (what every stage after submission reads). */
+export interface ValidDefinition {
+  readonly definition: TestDefinition;
+  readonly thresholds: readonly ParsedThreshold[];
 }

@@ -3,7 +3,7 @@ import { createNodeTransport } from '../adapters/node/http-transport';
 import { runWorker, type WorkerOutcome } from '../core/load/engine';
 import { parseSegment } from '../core/load/segment';
 import { parseTestDefinition } from '../core/load/validate';
-import { addressGuard } from '../core/platform/target-policy';
+import { addressGuard } from '../core/tests/target-policy';
 import type { WindowSnapshot } from '../model/window';
 import type { WorkerJob } from '../ports/workers';
 

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { parseSegment } from '../core/load/segment';
 import { type MonitoredResource, monitoredListSchema } from '../core/observability/monitored';
-import { type CapacityConfig, DEFAULT_CAPACITY } from '../core/platform/capacity';
-import type { Quotas } from '../core/platform/quotas';
-import { policyProblems } from '../core/platform/target-policy';
-import type { PlatformPolicy } from '../core/platform/tests';
+import { type CapacityConfig, DEFAULT_CAPACITY } from '../core/run/capacity';
 import { type ScalableTargetRef, scalableTargetListSchema } from '../core/scaling/targets';
+import type { Quotas } from '../core/tests/quotas';
+import { policyProblems } from '../core/tests/target-policy';
+import type { PlatformPolicy } from '../core/tests/test-service';
 import { parseDuration } from '../model/duration';
 
 /**

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CAPACITY } from '../../lambdas/core/platform/capacity';
-import { policyProblems } from '../../lambdas/core/platform/target-policy';
+import { DEFAULT_CAPACITY } from '../../lambdas/core/run/capacity';
+import { policyProblems } from '../../lambdas/core/tests/target-policy';
 import {
   loadSettings,
   MAX_PLAN_SETTINGS_BYTES,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localClock, localWorkerPool } from '../../lambdas/composition/local';
-import { runTest } from '../../lambdas/core/load/run-test';
 import { parseTestDefinition } from '../../lambdas/core/load/validate';
+import { runTest } from '../../lambdas/core/run/live';
 import type { WorkerPool } from '../../lambdas/ports/workers';
 import { startTargetProcess, type Target, WORKER } from '../helpers/processes';
 

@@ -6,7 +6,7 @@ import { createFileTestStore } from '../../lambdas/adapters/local/file-test-stor
 import { systemClock } from '../../lambdas/adapters/node/clock';
 import { createMemoryCacheDriver } from '../../lambdas/adapters/node/memory-cache-driver';
 import { createTieredCache } from '../../lambdas/core/cache/tiered-cache';
-import type { PlatformDeps } from '../../lambdas/core/platform/tests';
+import type { PlatformDeps } from '../../lambdas/core/tests/test-service';
 import { getResultsHandler } from '../../lambdas/entrypoints/http/handlers';
 import { makeRecord, sampleResults } from '../contract/test-store.fixtures';
 import { apiEvent, lambdaContext } from '../helpers/api-event';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../lambdas/core/load/iteration';
 import { latencySummary } from '../../lambdas/core/load/results';
-import { compareResults, mannWhitney, twoProportions } from '../../lambdas/core/platform/compare';
 import { createHistogram, type LatencyHistogram } from '../../lambdas/core/stats/histogram';
+import { compareResults, mannWhitney, twoProportions } from '../../lambdas/core/tests/compare';
 import type { RequestResults, TestResults } from '../../lambdas/model/results';
 import { sampleResults } from '../contract/test-store.fixtures';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { awsConfig, ConfigError, fargateJob, localConfig } from '../../lambdas/config/env';
-import { DEFAULT_CAPACITY } from '../../lambdas/core/platform/capacity';
+import { DEFAULT_CAPACITY } from '../../lambdas/core/run/capacity';
 
 // Environment variables are read once, in lambdas/config: every problem is named in one error.
 

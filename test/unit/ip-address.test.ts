@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  formatRange,
-  type IpRange,
-  inRange,
-  parseIp,
-  parseRange,
-} from '../../lambdas/core/platform/ip-address';
+import { formatRange, type IpRange, inRange, parseIp, parseRange } from '../../lambdas/core/tests/ip-address';
 
 const v4 = (a: number, b: number, c: number, d: number) =>
   (BigInt(a) << 24n) | (BigInt(b) << 16n) | (BigInt(c) << 8n) | BigInt(d);

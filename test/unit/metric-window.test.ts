@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseMetricWindow, roundUpPeriod } from '../../lambdas/core/observability/metric-window';
 import { applyStat, rollup } from '../../lambdas/core/observability/rollup';
-import { PlatformError } from '../../lambdas/core/platform/errors';
+import { PlatformError } from '../../lambdas/core/tests/errors';
 
 const NOW = Date.parse('2026-11-29T10:00:30.000Z');
 const cloudwatch = { minPeriodSeconds: 60 };

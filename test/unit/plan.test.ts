@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseTestDefinition } from '../../lambdas/core/load/validate';
-import { type CapacityConfig, DEFAULT_CAPACITY } from '../../lambdas/core/platform/capacity';
-import { planTest } from '../../lambdas/core/platform/plan';
+import { type CapacityConfig, DEFAULT_CAPACITY } from '../../lambdas/core/run/capacity';
+import { planTest } from '../../lambdas/core/run/planner';
 
 const requests = [{ url: 'https://api.example.com/' }];
 const def = (scenario: Record<string, unknown>) =>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseTestDefinition } from '../../lambdas/core/load/validate';
-import { PlatformError } from '../../lambdas/core/platform/errors';
-import { assertWithinQuotas, peakLoad, type Quotas } from '../../lambdas/core/platform/quotas';
+import { PlatformError } from '../../lambdas/core/tests/errors';
+import { assertWithinQuotas, peakLoad, type Quotas } from '../../lambdas/core/tests/quotas';
 import type { TestDefinition } from '../../lambdas/model/definition';
 
 const requests = [{ url: 'http://127.0.0.1:8080/' }];

@@ -9,7 +9,7 @@ import {
   listTests,
   STALE_QUEUED_MS,
   STALE_RUNNING_MS,
-} from '../../lambdas/core/platform/tests';
+} from '../../lambdas/core/tests/test-service';
 import type { Clock } from '../../lambdas/ports/clock';
 import type { TestStore } from '../../lambdas/ports/test-store';
 

@@ -4,14 +4,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { guardedLookup, refusedLiteral, TargetRefusedError } from '../../lambdas/adapters/node/address-guard';
 import { createNodeTransport } from '../../lambdas/adapters/node/http-transport';
 import { parseTestDefinition } from '../../lambdas/core/load/validate';
-import { PlatformError } from '../../lambdas/core/platform/errors';
+import { PlatformError } from '../../lambdas/core/tests/errors';
 import {
   addressGuard,
   assertTargetsAllowed,
   policyProblems,
   type TargetProblem,
   targetsOf,
-} from '../../lambdas/core/platform/target-policy';
+} from '../../lambdas/core/tests/target-policy';
 import type { TestDefinition } from '../../lambdas/model/definition';
 import type { TargetPolicy } from '../../lambdas/model/target-policy';
 import type { HostResolver } from '../../lambdas/ports/host-resolver';

@@ -1,4 +1,4 @@
-import { INTERRUPT } from '../../core/platform/execute-test';
+import { INTERRUPT } from '../../core/run/finish';
 import type { TestLauncher } from '../../ports/test-launcher';
 
 export interface BackgroundLauncher extends TestLauncher {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CdnQueue } from '../../ports/cdn-queue';
-import { PlatformError } from '../platform/errors';
+import { PlatformError } from '../tests/errors';
 import type { TieredCache } from './tiered-cache';
 
 /** The cache endpoints' use cases: stats, invalidation across tiers and the CDN, warming. */

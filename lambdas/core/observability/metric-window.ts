@@ -1,6 +1,6 @@
 import { parseDuration } from '../../model/duration';
 import type { MetricWindow, Statistic } from '../../ports/metrics';
-import { PlatformError } from '../platform/errors';
+import { PlatformError } from '../tests/errors';
 
 /**
  * The time window of a metrics request: `start`, `end`, `period`, `stat` as the user wrote them,

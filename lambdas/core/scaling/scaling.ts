@@ -9,7 +9,7 @@ import type {
   ScalingJournal,
   ScalingJournalEntry,
 } from '../../ports/scaling';
-import { PlatformError } from '../platform/errors';
+import { PlatformError } from '../tests/errors';
 import type { ScalableTargetRef } from './targets';
 import { configProblems, manualScalingBodySchema, scalingConfigBodySchema, toChange } from './validate';
 

@@ -1,6 +1,6 @@
 import { awsRun } from '../../composition/aws';
 import { awsConfig, fargateJob } from '../../config/env';
-import { runSegmentWorker } from '../../core/platform/segment-worker';
+import { runSegmentWorker } from '../../core/run/segment-worker';
 
 /** Fargate worker (ADR 003): the same segment worker as the Lambda one, for runs longer than 13 min. */
 async function main(): Promise<number> {

@@ -1,4 +1,4 @@
-import { PlatformError } from '../../core/platform/errors';
+import { PlatformError } from '../../core/tests/errors';
 import { InvalidDefinitionError } from '../../model/definition';
 import { InvalidCursorError } from '../../ports/test-store';
 import type { ERROR_CODES } from './schemas';

@@ -1,5 +1,8 @@
 import middy from '@middy/core';
 import type { TieredCache } from '../../core/cache/tiered-cache';
+import { requestsCsv, timeseriesCsv } from '../../core/report/csv';
+import { renderHtml } from '../../core/report/html';
+import { renderJunit } from '../../core/report/junit';
 import {
   cancelTest,
   createTest,
@@ -8,10 +11,7 @@ import {
   listTests,
   type PlatformDeps,
   planSubmission,
-} from '../../core/platform/tests';
-import { requestsCsv, timeseriesCsv } from '../../core/report/csv';
-import { renderHtml } from '../../core/report/html';
-import { renderJunit } from '../../core/report/junit';
+} from '../../core/tests/test-service';
 import type { Log } from '../../ports/log';
 import { HISTORY_POLICY, resultsPolicy, TESTS_TAG, testTag } from './cache-policies';
 import { HttpError } from './errors';

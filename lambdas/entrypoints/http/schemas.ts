@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { PLATFORM_ERROR_CODES } from '../../core/platform/errors';
-import { presetSubmissionSchema } from '../../core/platform/submission';
+import { PLATFORM_ERROR_CODES } from '../../core/tests/errors';
+import { presetSubmissionSchema } from '../../core/tests/submission';
 import { testDefinitionSchema } from '../../model/definition';
 import { TEST_STATUSES } from '../../model/results';
 

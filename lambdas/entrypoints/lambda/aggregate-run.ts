@@ -2,7 +2,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { awsRun } from '../../composition/aws';
 import { awsCache } from '../../composition/aws-cache';
 import { awsConfig } from '../../config/env';
-import { aggregateStep } from '../../core/platform/aggregate-run';
+import { aggregateStep } from '../../core/run/aggregate';
 import { log, logger, metrics } from './powertools';
 
 /** Step Functions task "Aggregate": merges every window, finishes the test, publishes metrics. */

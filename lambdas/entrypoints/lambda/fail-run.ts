@@ -1,6 +1,6 @@
 import { awsRun } from '../../composition/aws';
 import { awsConfig } from '../../config/env';
-import { failRun } from '../../core/platform/aggregate-run';
+import { failRun } from '../../core/run/aggregate';
 import { logger } from './powertools';
 
 /** Step Functions catch path: the run failed outside the workers; the test ends `error`, with why. */

@@ -1,6 +1,6 @@
 import { awsRun } from '../../composition/aws';
 import { awsConfig } from '../../config/env';
-import { type MonitorEvent, monitorStep } from '../../core/platform/run-monitor';
+import { type MonitorEvent, monitorStep } from '../../core/run/monitor';
 
 /** Step Functions task "Monitor": live figures and abortOnFail across all workers, ≤ 14 min a call. */
 const run = awsRun(awsConfig(process.env));

@@ -1,7 +1,7 @@
 import { planItemsKey } from '../../adapters/aws/s3-run-store';
 import { awsRun } from '../../composition/aws';
 import { awsConfig } from '../../config/env';
-import { planRun } from '../../core/platform/plan-run';
+import { planRun } from '../../core/run/plan-run';
 import { logger } from './powertools';
 
 /** Step Functions task "Plan" (ADR 003): plans the run and stores one item per worker in S3. */

@@ -1,6 +1,6 @@
 import { awsRun } from '../../composition/aws';
 import { awsConfig } from '../../config/env';
-import { runSegmentWorker, type SegmentJob } from '../../core/platform/segment-worker';
+import { runSegmentWorker, type SegmentJob } from '../../core/run/segment-worker';
 import { logger } from './powertools';
 
 /** Step Functions Map item → one Lambda worker: runs its segment, returns its report (ADR 003). */

@@ -3,7 +3,7 @@ import type { PlanItem, RunStore } from '../../ports/run-store';
 import type { TestStore } from '../../ports/test-store';
 import { parseTestDefinition } from '../load/validate';
 import type { CapacityConfig } from './capacity';
-import { planTest } from './plan';
+import { planTest } from './planner';
 
 /**
  * The first step of a distributed run: a queued test is planned, its items (one per worker) are

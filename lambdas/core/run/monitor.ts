@@ -2,10 +2,10 @@ import type { ValidDefinition } from '../../model/definition';
 import type { Clock } from '../../ports/clock';
 import type { RunStore } from '../../ports/run-store';
 import type { TestStore } from '../../ports/test-store';
-import { liveStatus } from '../load/run-test';
 import { thresholdsToAbort } from '../load/thresholds';
 import { parseTestDefinition } from '../load/validate';
 import { MergedRun } from '../stats/aggregate';
+import { liveStatus } from './live';
 
 /**
  * Watches a distributed run while it goes: merges the windows all workers have written so far,

@@ -4,10 +4,10 @@ import type { TargetPolicy } from '../../model/target-policy';
 import type { Clock } from '../../ports/clock';
 import type { TestRecord, TestStore } from '../../ports/test-store';
 import type { WorkerPool } from '../../ports/workers';
-import { runTest } from '../load/run-test';
 import { parseTestDefinition } from '../load/validate';
-import { compareResults } from './compare';
-import { ACTIVE_STATUSES } from './tests';
+import { compareResults } from '../tests/compare';
+import { ACTIVE_STATUSES } from '../tests/test-service';
+import { runTest } from './live';
 
 /** Running a stored test to its end: the work behind a launcher (worker threads, a Lambda runner). */
 

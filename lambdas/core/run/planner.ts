@@ -1,7 +1,7 @@
 import type { TestDefinition } from '../../model/definition';
 import { nthOfSegments } from '../load/segment';
+import { peakLoad } from '../tests/quotas';
 import type { CapacityConfig } from './capacity';
-import { peakLoad } from './quotas';
 
 /**
  * Splits a test into worker segments for the distributed run: enough workers that none exceeds

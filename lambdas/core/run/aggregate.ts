@@ -6,7 +6,7 @@ import { buildResults } from '../load/results';
 import { evaluateThresholds } from '../load/thresholds';
 import { parseTestDefinition } from '../load/validate';
 import { MergedRun } from '../stats/aggregate';
-import { finishTest } from './execute-test';
+import { finishTest } from './finish';
 import { runMessage } from './run-message';
 
 /**

@@ -4,11 +4,11 @@ import type { TestResults, TestStatus, ThresholdResult, WorkerFailure } from '..
 import type { TargetPolicy } from '../../model/target-policy';
 import type { Clock } from '../../ports/clock';
 import type { WorkerHandle, WorkerPool } from '../../ports/workers';
+import { plannedDurationMs } from '../load/executors';
+import { buildResults } from '../load/results';
+import { nthOfSegments } from '../load/segment';
+import { evaluateThresholds, thresholdsAtRisk, thresholdsToAbort } from '../load/thresholds';
 import { MergedRun, type MergedSeries } from '../stats/aggregate';
-import { plannedDurationMs } from './executors';
-import { buildResults } from './results';
-import { nthOfSegments } from './segment';
-import { evaluateThresholds, thresholdsAtRisk, thresholdsToAbort } from './thresholds';
 
 export interface RunTestOptions {
   /** The definition as the user wrote it: what workers receive. */

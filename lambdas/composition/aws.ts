@@ -2,13 +2,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createAwsTestStore } from '../adapters/aws/dynamo-test-store';
-import { createS3RunStore } from '../adapters/aws/s3-run-store';
+import { createS3RunStore, planItemsKey } from '../adapters/aws/s3-run-store';
 import { createStepFunctionsLauncher, SFNClient } from '../adapters/aws/step-functions-launcher';
 import { systemClock } from '../adapters/node/clock';
 import { systemResolver } from '../adapters/node/dns-resolver';
 import { newTestId } from '../adapters/node/ids';
 import { processSampler } from '../adapters/node/resource-sampler';
 import type { AwsConfig } from '../config/env';
+import { capacityPlanner, type Planner } from '../core/run/plan-run';
 import type { SegmentWorkerDeps } from '../core/run/segment-worker';
 import type { PlatformDeps } from '../core/tests/test-service';
 import type { Clock } from '../ports/clock';
@@ -35,6 +36,7 @@ export function awsPlatform(config: AwsConfig): PlatformDeps {
   const { s3, dynamo } = clients(config);
   return {
     store: createAwsTestStore({ dynamo, s3, tableName: config.tableName, bucket: config.bucket }),
+    runs: createS3RunStore({ s3, bucket: config.bucket }),
     launcher: config.stateMachineArn
       ? createStepFunctionsLauncher(new SFNClient({ region: config.region }), config.stateMachineArn)
       : noLauncher,
@@ -50,6 +52,10 @@ export interface AwsRunDeps {
   readonly tests: TestStore;
   readonly runs: RunStore;
   readonly clock: Clock;
+  /** Lambda or Fargate workers sized from per-worker capacity (cdk.json). */
+  readonly planner: Planner;
+  /** Where the Distributed Map reads the plan's items (ItemReader). */
+  readonly planItemsAt: (testId: string) => { readonly bucket: string; readonly key: string };
 }
 
 /** What the distributed run's functions and the Fargate worker share (ADR 003). */
@@ -61,12 +67,13 @@ export function awsRun(config: AwsConfig): AwsRunDeps & { readonly worker: Segme
     tests,
     runs,
     clock: systemClock,
+    planner: capacityPlanner(config.capacity),
+    planItemsAt: (testId) => ({ bucket: config.bucket, key: planItemsKey(testId) }),
     worker: {
       tests,
       runs,
       clock: systemClock,
       resources: processSampler,
-      targets: config.policy.targets,
       runJob: runWorkerJob,
     },
   };

@@ -1,36 +1,73 @@
-import { createBackgroundLauncher } from '../adapters/local/background-launcher';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createFileRunStore } from '../adapters/local/file-run-store';
 import { createFileScalingJournal } from '../adapters/local/file-scaling-journal';
 import { createFileTestStore } from '../adapters/local/file-test-store';
+import { createLocalLauncher } from '../adapters/local/local-launcher';
 import { createLocalWorkerScaling, LOCAL_WORKERS } from '../adapters/local/local-worker-scaling';
 import { startProcessMetrics } from '../adapters/local/process-metrics';
-import { createThreadPool } from '../adapters/local/thread-pool';
+import { createThreadFanout } from '../adapters/local/thread-fanout';
 import { systemClock } from '../adapters/node/clock';
 import { systemResolver } from '../adapters/node/dns-resolver';
 import { newTestId } from '../adapters/node/ids';
+import { threadSampler } from '../adapters/node/resource-sampler';
 import type { LocalConfig } from '../config/env';
 import { createLocalAlarms } from '../core/observability/local-alarms';
 import { createMetricsReader } from '../core/observability/metrics';
 import { DEFAULT_CAPACITY } from '../core/run/capacity';
-import { executeTest, recoverInterrupted } from '../core/run/finish';
+import { recoverInterrupted } from '../core/run/finish';
+import { type PipelineDeps, runPipeline } from '../core/run/pipeline';
+import { threadPlanner } from '../core/run/plan-run';
+import { type InProcessRun, runInProcess } from '../core/run/run-in-process';
+import type { SegmentWorkerDeps } from '../core/run/segment-worker';
 import type { ScalingDeps } from '../core/scaling/scaling';
 import type { PlatformDeps } from '../core/tests/test-service';
+import type { TestResults } from '../model/results';
 import type { Clock } from '../ports/clock';
 import type { Log } from '../ports/log';
-import type { WorkerPool } from '../ports/workers';
+import { runWorkerJob } from './worker-job';
 
-export { runWorkerJob as runLocalJob } from './worker-job';
-
-/** Local mode wiring: node sockets, the system clock, worker threads. The only place adapters are picked. */
+/**
+ * Local mode wiring, the only place its adapters are picked: the run pipeline with file stores
+ * in a data folder, worker threads as the fan-out, node sockets and the system clock.
+ */
 
 export const localClock: Clock = systemClock;
 
-export function localWorkerPool(workerScript: URL | string): WorkerPool {
-  return createThreadPool(workerScript);
+/** What every worker thread of a local run shares: the data folder its stores live in. */
+export interface LocalWorkerShared {
+  readonly dataDir: string;
+  /** How often workers read the stop flag (default 1 s). */
+  readonly stopPollMs?: number;
+}
+
+/** The segment worker's ports inside a worker thread (entrypoints/local/worker-thread.ts). */
+export function localSegmentWorker(shared: LocalWorkerShared): SegmentWorkerDeps {
+  return {
+    tests: createFileTestStore(shared.dataDir),
+    runs: createFileRunStore(shared.dataDir),
+    clock: systemClock,
+    resources: threadSampler,
+    runJob: runWorkerJob,
+    ...(shared.stopPollMs === undefined ? {} : { stopPollMs: shared.stopPollMs }),
+  };
+}
+
+function pipelineDeps(dataDir: string, workerScript: URL | string, workers: () => number): PipelineDeps {
+  return {
+    tests: createFileTestStore(dataDir),
+    runs: createFileRunStore(dataDir),
+    clock: systemClock,
+    planner: threadPlanner(workers),
+    fanout: createThreadFanout<LocalWorkerShared>(workerScript, { dataDir }),
+  };
 }
 
 /**
- * The whole local platform (`npm start`): file store, in-process launcher over worker threads.
- * `workers` is read as each test starts: the scaling API can change it between tests.
+ * The whole local platform (`npm start`): the API's use cases over the data folder, and a
+ * launcher that runs each test through the pipeline. `workers` is read as each test is planned:
+ * the scaling API can change it between tests.
  */
 export function localPlatform(
   config: LocalConfig,
@@ -38,19 +75,16 @@ export function localPlatform(
   log: Log,
   workers: () => number = () => config.workers,
 ) {
-  const store = createFileTestStore(config.dataDir);
-  const pool = localWorkerPool(workerScript);
-  const execute = (id: string, stop: AbortSignal) =>
-    executeTest(
-      { store, clock: systemClock, pool, workers: workers(), targets: config.policy.targets },
-      id,
-      stop,
-    );
-  const launcher = createBackgroundLauncher(execute, (id, err) =>
-    log.error('test run failed', { id, error: err instanceof Error ? err.stack : String(err) }),
+  const deps = pipelineDeps(config.dataDir, workerScript, workers);
+  const launcher = createLocalLauncher(
+    (id) => runPipeline(deps, id),
+    deps.tests,
+    () => new Date(systemClock.now()).toISOString(),
+    (id, err) => log.error('test run failed', { id, error: err instanceof Error ? err.stack : String(err) }),
   );
   const platform: PlatformDeps = {
-    store,
+    store: deps.tests,
+    runs: deps.runs,
     launcher,
     resolver: systemResolver,
     clock: systemClock,
@@ -58,7 +92,27 @@ export function localPlatform(
     policy: config.policy,
     capacity: DEFAULT_CAPACITY,
   };
-  return { platform, launcher, recover: () => recoverInterrupted(store, systemClock) };
+  return { platform, launcher, recover: () => recoverInterrupted(deps.tests, systemClock) };
+}
+
+/**
+ * `throughline run`: one test through the pipeline on a data folder of its own (a temporary
+ * one, removed afterwards), over `workers` threads.
+ */
+export async function runLocally(
+  workerScript: URL | string,
+  workers: number,
+  run: InProcessRun,
+): Promise<TestResults> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'throughline-run-'));
+  try {
+    return await runInProcess(
+      { ...pipelineDeps(dataDir, workerScript, () => workers), newId: newTestId },
+      run,
+    );
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
 }
 
 /**

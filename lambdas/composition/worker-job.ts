@@ -2,7 +2,6 @@ import { systemClock } from '../adapters/node/clock';
 import { createNodeTransport } from '../adapters/node/http-transport';
 import { runWorker, type WorkerOutcome } from '../core/load/engine';
 import { parseSegment } from '../core/load/segment';
-import { parseTestDefinition } from '../core/load/validate';
 import { addressGuard } from '../core/tests/target-policy';
 import type { WindowSnapshot } from '../model/window';
 import type { WorkerJob } from '../ports/workers';
@@ -13,7 +12,7 @@ export function runWorkerJob(
   onWindow: (w: WindowSnapshot) => void,
   stop: AbortSignal,
 ): Promise<WorkerOutcome> {
-  const { definition } = parseTestDefinition(job.definition);
+  const { definition } = job;
   const segment = parseSegment(job.segment);
   if (!segment) throw new Error(`invalid execution segment ${JSON.stringify(job.segment)}`);
   return runWorker({

@@ -1,3 +1,5 @@
+import type { ValidDefinition } from '../model/definition';
+import type { TargetPolicy } from '../model/target-policy';
 import type { WindowSnapshot } from '../model/window';
 
 /**
@@ -42,7 +44,22 @@ export interface PlanItem {
   readonly timeoutSeconds: number;
 }
 
+/**
+ * What every stage after submission reads instead of the definition as submitted: the test
+ * validated once, with every default applied, and the allow-list its workers enforce.
+ */
+export interface RunSpec {
+  readonly testId: string;
+  readonly test: ValidDefinition;
+  /** Checked by workers on every connection (platform runs); the CLI's own runs set none. */
+  readonly targets?: TargetPolicy;
+}
+
 export interface RunStore {
+  /** Stores the validated test of a run (written once, at submission). */
+  putSpec(spec: RunSpec): Promise<void>;
+  /** The stored spec, or undefined when none was written. */
+  spec(testId: string): Promise<RunSpec | undefined>;
   /** Stores the plan's items (a JSON array, what the Map reads); replaces an earlier plan. */
   putPlanItems(testId: string, items: readonly PlanItem[]): Promise<void>;
   /** The stored items, or undefined when the run was never planned. */

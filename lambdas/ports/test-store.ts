@@ -22,6 +22,8 @@ export interface TestRecord {
   readonly idempotencyKey?: string;
   /** Set by a cancel request, or by the monitor when an abortOnFail threshold fails; workers poll it. */
   readonly cancelRequested?: boolean;
+  /** Set with cancelRequested when the platform itself stops the run (local server shutdown, Ctrl-C): it ends `interrupted`. */
+  readonly interruptRequested?: boolean;
   /** The abortOnFail thresholds that failed across all workers and stopped the run. */
   readonly abortedBy?: readonly ThresholdResult[];
   /** Latest live figures while running (at most a few seconds old). */
@@ -50,6 +52,7 @@ export type TestPatch = Partial<
     | 'startedAt'
     | 'endedAt'
     | 'cancelRequested'
+    | 'interruptRequested'
     | 'abortedBy'
     | 'live'
     | 'summary'

@@ -1,11 +1,11 @@
+import type { TestDefinition } from '../model/definition';
 import type { TargetPolicy } from '../model/target-policy';
-import type { WindowSnapshot } from '../model/window';
+import type { PlanItem } from './run-store';
 
-/** Fan-out port: runs one segment of a test somewhere (thread, process, Lambda, Fargate task). */
-
+/** What one worker runs: its segment of the validated test (built by the segment worker). */
 export interface WorkerJob {
-  /** The definition as the user wrote it (plain data); each worker validates it again. */
-  readonly definition: unknown;
+  /** The definition validated at submission, every default applied. */
+  readonly definition: TestDefinition;
   /** "k/n:(k+1)/n" style execution segment. */
   readonly segment: string;
   readonly worker: number;
@@ -15,21 +15,18 @@ export interface WorkerJob {
   readonly targets?: TargetPolicy;
 }
 
-export interface WorkerEvents {
-  onWindow(window: WindowSnapshot): void;
-  /** The worker finished its segment (or stopped when asked). */
-  onDone(outcome: { readonly startLagMs: number; readonly skippedIterations: number }): void;
-  /** The worker died or could not run; windows it already sent stay valid. */
-  onFailure(error: Error): void;
+/**
+ * Fan-out port of the local coordinator: runs one segment worker (core/run/segment-worker.ts) per
+ * plan item somewhere (worker threads locally; on AWS the state machine's Distributed Map does this).
+ * A worker's windows and report reach the run store, never this port.
+ */
+export interface WorkerFanout {
+  start(items: readonly PlanItem[]): FanoutRun;
 }
 
-export interface WorkerHandle {
-  /** Asks the worker to stop now; it still sends its last windows and then onDone. */
-  stop(): void;
-  /** Ends the worker at once (it sends nothing more); for one that does not stop when asked. */
-  kill(): void;
-}
-
-export interface WorkerPool {
-  start(job: WorkerJob, events: WorkerEvents): WorkerHandle;
+export interface FanoutRun {
+  /** Resolves once every worker has ended, however it ended (a lost worker simply never reports). */
+  readonly ended: Promise<void>;
+  /** Gives the workers still running `graceMs` to end, then ends them (they are lost); resolves when all are gone. */
+  close(graceMs: number): Promise<void>;
 }

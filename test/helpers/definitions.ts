@@ -1,3 +1,7 @@
+import { parseTestDefinition } from '../../lambdas/core/load/validate';
+import type { ValidDefinition } from '../../lambdas/model/definition';
+import type { TargetPolicy } from '../../lambdas/model/target-policy';
+import type { RunStore } from '../../lambdas/ports/run-store';
 /** Test definitions tests build again and again. */
 
 /** An open-model test: `perSecond` arrivals for `duration` against `${baseUrl}/`, 1 s graceful stop. */
@@ -20,3 +24,22 @@ export const arrivalRate = (
   },
   ...extra,
 });
+
+/**
+ * What submission does for a test a test stores by hand: the validated spec every later stage
+ * reads. An invalid definition gets none (its run then fails at planning, as it would on AWS).
+ */
+export async function putSpecIfValid(
+  runs: Pick<RunStore, 'putSpec'>,
+  testId: string,
+  definition: unknown,
+  targets: TargetPolicy = { allowedTargets: ['loopback'] },
+): Promise<void> {
+  let test: ValidDefinition;
+  try {
+    test = parseTestDefinition(definition);
+  } catch {
+    return;
+  }
+  await runs.putSpec({ testId, test, targets });
+}

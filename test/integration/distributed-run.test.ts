@@ -11,11 +11,11 @@ import { nthOfSegments } from '../../lambdas/core/load/segment';
 import { aggregateRun, aggregateStep } from '../../lambdas/core/run/aggregate';
 import { DEFAULT_CAPACITY } from '../../lambdas/core/run/capacity';
 import { monitorRun } from '../../lambdas/core/run/monitor';
-import { planRun } from '../../lambdas/core/run/plan-run';
+import { capacityPlanner, planRun } from '../../lambdas/core/run/plan-run';
 import { runSegmentWorker, type SegmentWorkerDeps } from '../../lambdas/core/run/segment-worker';
 import type { RunStore } from '../../lambdas/ports/run-store';
 import type { TestStore } from '../../lambdas/ports/test-store';
-import { arrivalRate } from '../helpers/definitions';
+import { arrivalRate, putSpecIfValid } from '../helpers/definitions';
 import { startHttp, type TestServer } from '../helpers/http-servers';
 
 // The distributed run's own code (segment workers, monitor, aggregate) with the local adapters:
@@ -44,7 +44,6 @@ const workerDeps = (): SegmentWorkerDeps => ({
   runs,
   clock: systemClock,
   resources: processSampler,
-  targets: { allowedTargets: ['loopback'] },
   runJob: runWorkerJob,
   stopPollMs: 250,
 });
@@ -63,6 +62,7 @@ async function startRun(definition: Record<string, unknown>, workers: number) {
     tags: {},
     definition,
   });
+  await putSpecIfValid(runs, id, definition);
   const startAtMs = Date.now() + 500;
   const segments = Array.from({ length: workers }, (_, k) => nthOfSegments(k, workers).toString());
   return { id, startAtMs, segments };
@@ -85,11 +85,15 @@ describe('distributed run on local adapters', () => {
       tags: {},
       definition: rate(150, '3s'),
     });
+    await putSpecIfValid(runs, id, rate(150, '3s'));
     const capacity = {
       ...DEFAULT_CAPACITY,
       lambda: { ...DEFAULT_CAPACITY.lambda, maxRps: 50, coldStartMs: 0 },
     };
-    const planned = await planRun({ tests, runs, clock: systemClock, capacity }, id);
+    const planned = await planRun(
+      { tests, runs, clock: systemClock, planner: capacityPlanner(capacity) },
+      id,
+    );
     expect(planned).toMatchObject({ skip: false, runtime: 'lambda', workers: 3 });
     expect((await tests.get(id))?.status).toBe('running');
     const items = (await runs.planItems(id)) ?? [];

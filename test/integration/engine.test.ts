@@ -1,11 +1,16 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localClock, localWorkerPool } from '../../lambdas/composition/local';
+import { newTestId } from '../../lambdas/adapters/node/ids';
 import { parseTestDefinition } from '../../lambdas/core/load/validate';
-import { runTest } from '../../lambdas/core/run/live';
-import type { WorkerPool } from '../../lambdas/ports/workers';
-import { startTargetProcess, type Target, WORKER } from '../helpers/processes';
+import { runInProcess } from '../../lambdas/core/run/run-in-process';
+import type { WorkerFanout } from '../../lambdas/ports/workers';
+import { localPipeline, losingWorker } from '../helpers/local-pipeline';
+import { startTargetProcess, type Target } from '../helpers/processes';
 
-// The coordinator, real worker threads and the real transport against a real target process.
+// The local run pipeline (what `throughline run` calls), real worker threads and the real transport
+// against a real target process.
 
 let target: Target;
 beforeAll(async () => {
@@ -14,8 +19,19 @@ beforeAll(async () => {
 });
 afterAll(() => target.stop());
 
-const run = (input: Record<string, unknown>, workers = 1, pool: WorkerPool = localWorkerPool(WORKER)) =>
-  runTest({ input, test: parseTestDefinition(input), workers, pool, clock: localClock });
+async function run(
+  input: Record<string, unknown>,
+  workers = 1,
+  fanout?: (threads: WorkerFanout) => WorkerFanout,
+) {
+  const dir = await mkdtemp(join(tmpdir(), 'throughline-engine-'));
+  try {
+    const deps = localPipeline(dir, workers, fanout ? { fanout } : {});
+    return await runInProcess({ ...deps, newId: newTestId }, { input, test: parseTestDefinition(input) });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 describe('engine end to end', () => {
   it('measures an open-model test from the intended send time, so a stall shows in the high percentiles', async () => {
@@ -68,26 +84,18 @@ describe('engine end to end', () => {
   });
 
   it('keeps the windows of a worker that dies and reports the run as degraded, naming it', async () => {
-    const real = localWorkerPool(WORKER);
-    const killer: WorkerPool = {
-      start(job, events) {
-        const handle = real.start(job, events);
-        if (job.worker === 1) setTimeout(() => handle.kill(), 2_500);
-        return handle;
-      },
-    };
     const r = await run(
       {
         baseUrl: target.url,
         scenarios: { s: { executor: 'constant-vus', vus: 4, duration: '5s', requests: [{ path: '/' }] } },
       },
       2,
-      killer,
+      losingWorker(1, 2_500),
     );
     expect(r.status).toBe('degraded');
     expect(r.workers).toMatchObject({ planned: 2, completed: 1, failed: 1 });
     expect(r.workers.failures[0]).toMatchObject({ worker: 1, segment: '1/2:1/1' });
-    expect(r.workers.failures[0]?.error).toMatch(/exited|terminated/);
+    expect(r.workers.failures[0]?.error).toMatch(/never reported/);
     // The dead worker's first seconds are in the results: windows 0–1 came from both workers.
     expect(r.timeseries.find((w) => w.t === 1)?.workers).toBe(2);
     expect(r.timeseries.find((w) => w.t === 4)?.workers).toBe(1);

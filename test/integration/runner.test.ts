@@ -2,20 +2,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFileTestStore } from '../../lambdas/adapters/local/file-test-store';
-import { createThreadPool } from '../../lambdas/adapters/local/thread-pool';
 import { systemClock } from '../../lambdas/adapters/node/clock';
 import { systemResolver } from '../../lambdas/adapters/node/dns-resolver';
 import { newTestId } from '../../lambdas/adapters/node/ids';
 import { DEFAULT_CAPACITY } from '../../lambdas/core/run/capacity';
-import { executeTest } from '../../lambdas/core/run/finish';
+import { runPipeline } from '../../lambdas/core/run/pipeline';
 import { cancelTest, createTest, type PlatformDeps } from '../../lambdas/core/tests/test-service';
 import type { TestLauncher } from '../../lambdas/ports/test-launcher';
 import { startHttp, type TestServer } from '../helpers/http-servers';
-import { WORKER } from '../helpers/processes';
+import { localPipeline } from '../helpers/local-pipeline';
 
-// executeTest learns of a cancel made by another process (another server handling the DELETE)
-// only through the stop flag in the store, which it polls.
+// The local pipeline learns of a cancel made by another process (another server handling the
+// DELETE) only through the stop flag in the store, which its workers poll.
 
 let dir: string;
 let target: TestServer;
@@ -32,14 +30,16 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('executeTest (worker threads, stop flag in the store)', () => {
+describe('the local run pipeline (worker threads, stop flag in the store)', () => {
   it('stops within 5 s of a cancel made elsewhere and keeps what it measured', async () => {
-    const store = createFileTestStore(dir);
+    const pipeline = localPipeline(dir, 1);
+    const store = pipeline.tests;
     const launched: string[] = [];
     // The API side: it only records the hand-off, as the async Lambda invoke does.
     const launcher: TestLauncher = { launch: async (t) => void launched.push(t.id), cancel: async () => {} };
     const deps: PlatformDeps = {
       store,
+      runs: pipeline.runs,
       launcher,
       resolver: systemResolver,
       clock: systemClock,
@@ -67,17 +67,7 @@ describe('executeTest (worker threads, stop flag in the store)', () => {
     });
     expect(launched).toEqual([record.id]);
 
-    const run = executeTest(
-      {
-        store,
-        clock: systemClock,
-        pool: createThreadPool(WORKER),
-        workers: 1,
-        targets: deps.policy.targets,
-        cancelPollMs: 1_000,
-      },
-      record.id,
-    );
+    const run = runPipeline(pipeline, record.id);
     const until = Date.now() + 10_000;
     while (hits < 50 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
     const asked = Date.now();
@@ -94,7 +84,8 @@ describe('executeTest (worker threads, stop flag in the store)', () => {
   });
 
   it('does not run a test that was cancelled before the runner picked it up', async () => {
-    const store = createFileTestStore(dir);
+    const pipeline = localPipeline(dir, 1);
+    const store = pipeline.tests;
     const now = new Date().toISOString();
     await store.create({
       id: 'queued-then-cancelled',
@@ -110,16 +101,7 @@ describe('executeTest (worker threads, stop flag in the store)', () => {
       cancelRequested: true,
     });
     const before = hits;
-    const ended = await executeTest(
-      {
-        store,
-        clock: systemClock,
-        pool: createThreadPool(WORKER),
-        workers: 1,
-        targets: { allowedTargets: ['loopback'] },
-      },
-      'queued-then-cancelled',
-    );
+    const ended = await runPipeline(pipeline, 'queued-then-cancelled');
     expect(ended?.status).toBe('cancelled');
     expect(hits).toBe(before);
   });

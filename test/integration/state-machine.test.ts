@@ -12,13 +12,13 @@ import { fargateJob } from '../../lambdas/config/env';
 import { aggregateStep, failRun } from '../../lambdas/core/run/aggregate';
 import { type CapacityConfig, DEFAULT_CAPACITY } from '../../lambdas/core/run/capacity';
 import { type MonitorEvent, monitorStep } from '../../lambdas/core/run/monitor';
-import { planRun } from '../../lambdas/core/run/plan-run';
+import { capacityPlanner, planRun } from '../../lambdas/core/run/plan-run';
 import { runSegmentWorker, type SegmentJob } from '../../lambdas/core/run/segment-worker';
 import type { RunStore } from '../../lambdas/ports/run-store';
 import type { TestStore } from '../../lambdas/ports/test-store';
 import { stateMachineDefinition } from '../cdk/asl';
 import { templateOf } from '../cdk/stack-fixture';
-import { arrivalRate } from '../helpers/definitions';
+import { arrivalRate, putSpecIfValid } from '../helpers/definitions';
 import { startHttp, type TestServer } from '../helpers/http-servers';
 
 // Our synthesized state machine (the ASL `cdk synth` produces) executed by aws-local-stepfunctions,
@@ -110,6 +110,7 @@ async function execute(testDefinition: Record<string, unknown>, o: Scenario = {}
     tags: {},
     definition: testDefinition,
   });
+  await putSpecIfValid(runs, testId, testDefinition);
   const deps = { tests, runs, clock: systemClock };
   const notifications: unknown[] = [];
   const worker = async (item: SegmentJob) => {
@@ -119,7 +120,6 @@ async function execute(testDefinition: Record<string, unknown>, o: Scenario = {}
       {
         ...deps,
         resources: processSampler,
-        targets: { allowedTargets: ['loopback'] },
         runJob: runWorkerJob,
         stopPollMs: 250,
       },
@@ -132,7 +132,7 @@ async function execute(testDefinition: Record<string, unknown>, o: Scenario = {}
       taskResourceLocalHandlers: {
         Plan: async (input) => {
           const planned = await planRun(
-            { ...deps, capacity: capacity(o.runtime ?? 'lambda') },
+            { ...deps, planner: capacityPlanner(capacity(o.runtime ?? 'lambda')) },
             (input as { testId: string }).testId,
           );
           const items = (await runs.planItems(testId)) ?? [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exitCode } from '../../lambdas/entrypoints/cli/run-command';
+import { exitCode } from '../../lambdas/entrypoints/cli/run-io';
 import type { TestResults, TestStatus } from '../../lambdas/model/results';
 
 // Protects the CI contract of DESIGN.md §3: 0 passed, 99 thresholds, 1 run error, 130 interrupted.

@@ -66,6 +66,7 @@ const PATCHABLE: readonly (keyof TestPatch)[] = [
   'startedAt',
   'endedAt',
   'cancelRequested',
+  'interruptRequested',
   'abortedBy',
   'live',
   'summary',

@@ -2,7 +2,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { WindowSnapshot } from '../../model/window';
-import type { PlanItem, RunStore, WorkerReport } from '../../ports/run-store';
+import type { PlanItem, RunSpec, RunStore, WorkerReport } from '../../ports/run-store';
 import {
   checkRunId,
   emitWindows,
@@ -46,6 +46,8 @@ interface KeyPage {
 const runPrefix = (testId: string) => `runs/${checkRunId(testId)}/`;
 /** Where the Step Functions Map's ItemReader finds the plan: a plain (not gzipped) JSON array. */
 export const planItemsKey = (testId: string) => `${runPrefix(testId)}plan/items.json`;
+/** The validated test, written by create-test (the only write it may make to the bucket). */
+export const runSpecKey = (testId: string) => `${runPrefix(testId)}spec.json`;
 
 export function createS3RunStore(options: S3RunStoreOptions): RunStore {
   const { s3, bucket } = options;
@@ -89,6 +91,19 @@ export function createS3RunStore(options: S3RunStoreOptions): RunStore {
   const getJson = <T>(key: string) => getJsonObject<T>(s3, bucket, key);
 
   return {
+    async putSpec(spec) {
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: runSpecKey(spec.testId),
+          Body: JSON.stringify(spec),
+          ContentType: 'application/json',
+        }),
+      );
+    },
+
+    spec: (testId) => getJson<RunSpec>(runSpecKey(testId)),
+
     async putPlanItems(testId, items) {
       await s3.send(
         new PutObjectCommand({

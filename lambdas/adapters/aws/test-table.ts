@@ -70,7 +70,14 @@ export function toItem(r: TestRecord): Item {
     tags: { ...r.tags },
   };
   if (r.definition !== undefined) item.definition = JSON.stringify(r.definition);
-  for (const f of ['startedAt', 'endedAt', 'baselineId', 'idempotencyKey', 'cancelRequested'] as const)
+  for (const f of [
+    'startedAt',
+    'endedAt',
+    'baselineId',
+    'idempotencyKey',
+    'cancelRequested',
+    'interruptRequested',
+  ] as const)
     if (r[f] !== undefined) item[f] = r[f];
   for (const f of JSON_FIELDS) if (r[f] !== undefined) item[f] = JSON.stringify(r[f]);
   return item;
@@ -84,7 +91,14 @@ const str = (item: Item, f: string): string => {
 
 export function fromItem(item: Item): TestRecord {
   const optional: Record<string, unknown> = {};
-  for (const f of ['startedAt', 'endedAt', 'baselineId', 'idempotencyKey', 'cancelRequested'] as const)
+  for (const f of [
+    'startedAt',
+    'endedAt',
+    'baselineId',
+    'idempotencyKey',
+    'cancelRequested',
+    'interruptRequested',
+  ] as const)
     if (item[f] !== undefined) optional[f] = item[f];
   for (const f of JSON_FIELDS) if (item[f] !== undefined) optional[f] = JSON.parse(str(item, f));
   return {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WindowSnapshot } from '../../model/window';
-import type { PlanItem, RunStore, WorkerReport } from '../../ports/run-store';
+import type { PlanItem, RunSpec, RunStore, WorkerReport } from '../../ports/run-store';
 import {
   checkRunId,
   emitWindows,
@@ -60,6 +60,12 @@ export function createFileRunStore(dataDir: string): RunStore {
   };
 
   return {
+    async putSpec(spec) {
+      await atomicWrite(runDir(spec.testId), 'spec.json', JSON.stringify(spec));
+    },
+
+    spec: (testId) => readJson<RunSpec>(join(runDir(testId), 'spec.json')),
+
     async putPlanItems(testId, items) {
       await atomicWrite(join(runDir(testId), 'plan'), 'items.json', JSON.stringify(items));
     },

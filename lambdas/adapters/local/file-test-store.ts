@@ -96,7 +96,8 @@ export function createFileTestStore(dataDir: string): TestStore {
         return { record, created: true };
       }),
 
-    get: async (id) => (SAFE_ID.test(id) ? (await load()).get(id) : undefined),
+    // From the file, not the index: worker threads read the stop flag the server's process writes.
+    get: async (id) => (SAFE_ID.test(id) ? readJson<TestRecord>(join(dirs.tests, `${id}.json`)) : undefined),
 
     findByIdempotencyKey: async (key) => {
       const prior = await readJson<{ testId: string }>(idemFile(key));

@@ -36,3 +36,31 @@ export const processSampler: ResourceSampler = {
     };
   },
 };
+
+/**
+ * For a worker thread, where process CPU counts every thread: the thread's own event-loop
+ * utilization stands for its CPU (the share of time its loop was busy, 100 % = one core), with
+ * the same RSS (process-wide) and event-loop delay (this thread's loop) as processSampler.
+ */
+export const threadSampler: ResourceSampler = {
+  start() {
+    const stopProcess = processSampler.start();
+    const busy: number[] = [];
+    let last = performance.eventLoopUtilization();
+    const timer = setInterval(() => {
+      const now = performance.eventLoopUtilization();
+      busy.push(performance.eventLoopUtilization(now, last).utilization * 100);
+      last = now;
+    }, 1_000);
+    timer.unref();
+    return (): ResourceSummary => {
+      clearInterval(timer);
+      const summary = stopProcess();
+      return {
+        ...summary,
+        cpuPercentMax: round(Math.max(0, ...busy)),
+        cpuPercentMean: round(busy.length === 0 ? 0 : busy.reduce((a, b) => a + b, 0) / busy.length),
+      };
+    };
+  },
+};

@@ -1,3 +1,4 @@
+import { every } from '../timing';
 import type { ClosedSchedule } from './executors';
 import { type ScenarioContext, VirtualUser } from './iteration';
 
@@ -31,7 +32,7 @@ export async function runClosed(
     for (const r of running.values()) r.abort.abort();
   };
   stop.addEventListener('abort', abortAll, { once: true });
-  const watchdog = setInterval(() => {
+  const stopWatchdog = every(clock, TICK_MS, () => {
     const now = clock.now();
     const t = now - startMs;
     if (now >= hardStopAt) return abortAll();
@@ -51,7 +52,7 @@ export async function runClosed(
       else if (r.rampedAt === undefined) r.rampedAt = now;
       else if (now - r.rampedAt >= schedule.gracefulRampDownMs) r.abort.abort();
     }
-  }, TICK_MS);
+  });
 
   const loop = async (k: number) => {
     const vu = new VirtualUser(vuIdBase + k, ctx);
@@ -90,7 +91,7 @@ export async function runClosed(
   try {
     await Promise.all(Array.from({ length: schedule.maxVus }, (_, k) => loop(k)));
   } finally {
-    clearInterval(watchdog);
+    stopWatchdog();
     stop.removeEventListener('abort', abortAll);
     recorder.setActiveVus(scenario, 0, clock.now());
   }

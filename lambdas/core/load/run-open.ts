@@ -74,16 +74,12 @@ export async function runOpen(
   // Running iterations get until the end of gracefulStop, then are interrupted.
   const hardStop = startMs + schedule.durationMs + schedule.gracefulStopMs - clock.now();
   if (inflight.size > 0 && !stop.aborted) {
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), Math.max(0, hardStop));
+    const drainedFirst = new AbortController();
     const drained = (async () => {
       while (inflight.size > 0) await Promise.race(inflight);
     })();
-    await Promise.race([
-      drained,
-      new Promise((r) => deadline.signal.addEventListener('abort', r, { once: true })),
-    ]);
-    clearTimeout(timer);
+    await Promise.race([drained, clock.sleep(Math.max(0, hardStop), drainedFirst.signal)]);
+    drainedFirst.abort();
   }
   iterations.abort();
   while (inflight.size > 0) await Promise.race(inflight);

@@ -1,13 +1,13 @@
-import type { TestResults, TestStatus, WorkerFailure } from '../../model/results';
+import type { TestResults, WorkerFailure } from '../../model/results';
 import type { Clock } from '../../ports/clock';
 import type { RunStore, WorkerReport } from '../../ports/run-store';
 import type { TestRecord, TestStore } from '../../ports/test-store';
 import { buildResults } from '../load/results';
 import { evaluateThresholds } from '../load/thresholds';
-import { parseTestDefinition } from '../load/validate';
 import { MergedRun } from '../stats/aggregate';
 import { finishTest } from './finish';
 import { runMessage } from './run-message';
+import { failedRun, measuredStatus, stopReason } from './verdict';
 
 /**
  * The end of a distributed run: merges every window every worker wrote (exactly: histograms
@@ -69,15 +69,16 @@ export async function aggregateRun(
   const lastIndex = Math.max(-1, ...[...merged.windows.values()].map((w) => w.index));
   const endedAtMs = lastIndex < 0 ? now : Math.min(now, run.startAtMs + (lastIndex + 1) * 1_000);
   const elapsedMs = Math.max(0, endedAtMs - run.startAtMs);
-  const { thresholds } = parseTestDefinition(record.definition);
-  const results = evaluateThresholds(thresholds, merged, elapsedMs);
+  const spec = await deps.runs.spec(testId);
+  if (!spec) throw new Error(`test ${testId} has no validated spec in the run store`);
+  const results = evaluateThresholds(spec.test.thresholds, merged, elapsedMs);
   const abortedBy = record.abortedBy ?? [];
-  let status: TestStatus;
-  if (completed === 0) status = 'error';
-  else if (abortedBy.length > 0) status = 'aborted';
-  else if (record.cancelRequested) status = 'cancelled';
-  else if (failures.length > 0) status = 'degraded';
-  else status = results.every((r) => r.ok) ? 'passed' : 'failed';
+  const status = measuredStatus({
+    plannedWorkers: run.segments.length,
+    completedWorkers: completed,
+    stop: stopReason(record),
+    thresholds: results,
+  });
 
   const built = buildResults(merged, {
     name: record.name,
@@ -96,7 +97,13 @@ export async function aggregateRun(
     },
   });
   const warnings = saturationWarnings(reports);
-  return finishTest(deps.tests, deps.clock, record, warnings.length > 0 ? { ...built, warnings } : built);
+  return finishTest(
+    deps.tests,
+    deps.clock,
+    record,
+    spec.test,
+    warnings.length > 0 ? { ...built, warnings } : built,
+  );
 }
 
 /** The state machine's Aggregate task: reads the plan, aggregates, and words the notification. */
@@ -128,10 +135,6 @@ export async function failRun(
 ): Promise<{ testId: string; status: 'error' }> {
   const now = new Date(deps.clock.now()).toISOString();
   const message = `${error?.Error ?? 'Error'}: ${(error?.Cause ?? '').slice(0, 1_000)}`;
-  await deps.tests.update(
-    testId,
-    { status: 'error', updatedAt: now, endedAt: now, error: { code: 'E_RUN_FAILED', message } },
-    ['queued', 'running'],
-  );
+  await deps.tests.update(testId, failedRun('E_RUN_FAILED', message, now), ['queued', 'running']);
   return { testId, status: 'error' };
 }

@@ -3,7 +3,6 @@ import type { Clock } from '../../ports/clock';
 import type { RunStore } from '../../ports/run-store';
 import type { TestStore } from '../../ports/test-store';
 import { thresholdsToAbort } from '../load/thresholds';
-import { parseTestDefinition } from '../load/validate';
 import { MergedRun } from '../stats/aggregate';
 import { liveStatus } from './live';
 
@@ -38,12 +37,13 @@ export async function monitorRun(
   let position: string | undefined;
   let aborted = false;
   let lastWindowAt = clock.now();
-  // A stored definition never changes: validate it once, not every second.
+  // The validated test, read once (written at submission, never changed).
   let test: ValidDefinition | undefined;
   for (;;) {
     const record = await tests.get(testId);
     if (record?.status !== 'running') return 'stopped';
-    test ??= parseTestDefinition(record.definition);
+    test ??= (await runs.spec(testId))?.test;
+    if (!test) throw new Error(`test ${testId} has no validated spec in the run store`);
     const page = await runs.readWindows(testId, position);
     for (const w of page.windows) merged.add(w);
     position = page.position;
@@ -82,9 +82,10 @@ export async function monitorStep(
   deps: { readonly tests: TestStore; readonly runs: RunStore; readonly clock: Clock },
   event: MonitorEvent,
   callMs: number,
+  intervalMs?: number,
 ): Promise<MonitorEvent & { readonly state: MonitorEnd }> {
   const until = Math.min(event.deadlineMs, deps.clock.now() + callMs);
-  const state = await monitorRun(deps, event.testId, event, until);
+  const state = await monitorRun(deps, event.testId, event, until, intervalMs);
   return {
     ...event,
     state: state === 'continue' && deps.clock.now() >= event.deadlineMs ? 'finished' : state,

@@ -1,4 +1,3 @@
-import type { TargetPolicy } from '../../model/target-policy';
 import type { WindowSnapshot } from '../../model/window';
 import type { Clock } from '../../ports/clock';
 import type { ResourceSampler } from '../../ports/resources';
@@ -6,6 +5,7 @@ import type { RunStore, WorkerReport } from '../../ports/run-store';
 import type { TestStore } from '../../ports/test-store';
 import type { WorkerJob } from '../../ports/workers';
 import type { WorkerOutcome } from '../load/engine';
+import { every } from '../timing';
 
 /**
  * One worker of a distributed run (a Lambda invocation or a Fargate task): waits for the common
@@ -22,11 +22,11 @@ export interface SegmentJob {
 }
 
 export interface SegmentWorkerDeps {
-  readonly tests: TestStore;
-  readonly runs: RunStore;
+  /** Only read: the stop flag. */
+  readonly tests: Pick<TestStore, 'get'>;
+  readonly runs: Pick<RunStore, 'spec' | 'putWindow' | 'putWorkerReport'>;
   readonly clock: Clock;
   readonly resources: ResourceSampler;
-  readonly targets: TargetPolicy;
   /** Runs one segment with the node adapters (composition's runWorkerJob). */
   readonly runJob: (
     job: WorkerJob,
@@ -41,20 +41,21 @@ const WRITE_ATTEMPTS = 3;
 
 export async function runSegmentWorker(deps: SegmentWorkerDeps, job: SegmentJob): Promise<WorkerReport> {
   const { tests, runs, clock } = deps;
-  const record = await tests.get(job.testId);
+  const [record, spec] = await Promise.all([tests.get(job.testId), runs.spec(job.testId)]);
   if (!record) throw new Error(`test ${job.testId} does not exist`);
+  if (!spec) throw new Error(`test ${job.testId} has no validated spec in the run store`);
   const stop = new AbortController();
   const shouldStop = (r: typeof record | undefined) =>
     !r || r.cancelRequested === true || r.status !== 'running';
   if (shouldStop(record)) stop.abort();
-  const poll = setInterval(() => {
+  const stopPolling = every(clock, deps.stopPollMs ?? 1_000, () => {
     tests.get(job.testId).then(
       (now) => {
         if (shouldStop(now)) stop.abort();
       },
       () => {},
     );
-  }, deps.stopPollMs ?? 1_000);
+  });
 
   // Windows are written one at a time, in order; a failed write is retried, then reported.
   let writes: Promise<void> = Promise.resolve();
@@ -84,11 +85,11 @@ export async function runSegmentWorker(deps: SegmentWorkerDeps, job: SegmentJob)
   try {
     outcome = await deps.runJob(
       {
-        definition: record.definition,
+        definition: spec.test.definition,
         segment: job.segment,
         worker: job.worker,
         startAtMs: job.startAtMs,
-        targets: deps.targets,
+        ...(spec.targets ? { targets: spec.targets } : {}),
       },
       onWindow,
       stop.signal,
@@ -96,7 +97,7 @@ export async function runSegmentWorker(deps: SegmentWorkerDeps, job: SegmentJob)
   } catch (err) {
     error = (err as Error).message;
   } finally {
-    clearInterval(poll);
+    stopPolling();
   }
   const resources = stopSampling();
   await writes;

@@ -1,12 +1,15 @@
-import type { TestResults, TestStatus } from '../../model/results';
+import type { TestResults } from '../../model/results';
 import type { TargetPolicy } from '../../model/target-policy';
 import type { Clock } from '../../ports/clock';
 import type { HostResolver } from '../../ports/host-resolver';
+import type { RunStore } from '../../ports/run-store';
 import type { TestLauncher } from '../../ports/test-launcher';
 import type { HistoryPage, HistoryQuery, TestRecord, TestStore } from '../../ports/test-store';
 import { parseTestDefinition } from '../load/validate';
 import type { CapacityConfig } from '../run/capacity';
 import { planTest, type TestPlan } from '../run/planner';
+import { ACTIVE_STATUSES, failedRun, interruptedRun } from '../run/verdict';
+import { resolveBaseline } from './baseline';
 import { PlatformError } from './errors';
 import { assertWithinQuotas, type Quotas } from './quotas';
 import { definitionFromSubmission } from './submission';
@@ -21,6 +24,8 @@ export interface PlatformPolicy {
 
 export interface PlatformDeps {
   readonly store: TestStore;
+  /** Where the validated test goes at submission: every later stage reads it from there. */
+  readonly runs: Pick<RunStore, 'putSpec'>;
   readonly launcher: TestLauncher;
   readonly resolver: HostResolver;
   readonly clock: Clock;
@@ -30,10 +35,6 @@ export interface PlatformDeps {
   readonly capacity: CapacityConfig;
 }
 
-export const ACTIVE_STATUSES: readonly TestStatus[] = ['queued', 'running'];
-/** Finished runs whose results can serve as a baseline. */
-const COMPARABLE: readonly TestStatus[] = ['passed', 'failed', 'aborted', 'degraded'];
-
 const iso = (clock: Clock) => new Date(clock.now()).toISOString();
 /** Key order does not matter when checking an idempotent replay. */
 const canonical = (v: unknown): string =>
@@ -42,29 +43,6 @@ const canonical = (v: unknown): string =>
       ? Object.fromEntries(Object.entries(val).sort(([a], [b]) => a.localeCompare(b)))
       : val,
   );
-
-async function resolveBaseline(store: TestStore, name: string, baseline: string | undefined) {
-  if (baseline === undefined) return undefined;
-  if (baseline === 'previous') {
-    for (let cursor: string | undefined, pages = 0; pages < 10; pages++) {
-      const page: HistoryPage = await store.list({ name, limit: 50, ...(cursor ? { cursor } : {}) });
-      const found = page.items.find((t) => COMPARABLE.includes(t.status));
-      if (found) return found.id;
-      if (!page.nextCursor) return undefined;
-      cursor = page.nextCursor;
-    }
-    return undefined;
-  }
-  const found = await store.get(baseline);
-  if (!found) throw new PlatformError('E_BASELINE_NOT_FOUND', `baseline test ${baseline} does not exist`);
-  if (!COMPARABLE.includes(found.status))
-    throw new PlatformError(
-      'E_BASELINE_NOT_FOUND',
-      `baseline test ${baseline} has no comparable results (status ${found.status})`,
-      { status: found.status },
-    );
-  return found.id;
-}
 
 export interface CreateTestInput {
   readonly body: unknown;
@@ -117,7 +95,8 @@ export async function createTest(
   // A retry is answered before any check that could have changed since (quotas, running tests).
   const earlier = key === undefined ? undefined : await deps.store.findByIdempotencyKey(key);
   if (earlier) return replay(earlier, raw, key);
-  const { definition } = parseTestDefinition(raw);
+  const valid = parseTestDefinition(raw);
+  const { definition } = valid;
   assertWithinQuotas(deps.policy.quotas, definition);
   await assertTargetsAllowed(deps.policy.targets, deps.resolver, definition);
   const baselineId = await resolveBaseline(deps.store, definition.name, definition.baseline);
@@ -147,17 +126,13 @@ export async function createTest(
   });
   if (!created) return replay(record, raw, key);
   try {
+    await deps.runs.putSpec({ testId: record.id, test: valid, targets: deps.policy.targets });
     await deps.launcher.launch(record);
   } catch (err) {
     const message = `could not start the test: ${(err as Error).message}`;
     const failed = await deps.store.update(
       record.id,
-      {
-        status: 'error',
-        updatedAt: iso(deps.clock),
-        endedAt: iso(deps.clock),
-        error: { code: 'E_LAUNCH_FAILED', message },
-      },
+      failedRun('E_LAUNCH_FAILED', message, iso(deps.clock)),
       ['queued'],
     );
     return { record: failed ?? record, created };
@@ -188,12 +163,7 @@ async function reconcile(
     record.status === 'running'
       ? `no word from the test's runner for ${Math.round(silentMs / 1000)} s; it stopped without finishing`
       : `no runner picked the test up within ${Math.round(limit / 60_000)} min`;
-  const patch = {
-    status: 'interrupted' as const,
-    updatedAt: iso(deps.clock),
-    endedAt: iso(deps.clock),
-    error: { code: 'E_RUNNER_LOST', message },
-  };
+  const patch = interruptedRun('E_RUNNER_LOST', message, iso(deps.clock));
   if (!persist) return { ...record, ...patch };
   const marked = await deps.store.update(record.id, patch, [record.status]);
   return marked ?? (await deps.store.get(record.id)) ?? record;

@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { EVICTION_POLICIES, type EvictionPolicy } from '../../core/cache/memory-cache';
 import { policySimulation } from '../../core/cache/simulate';
-import { EXIT, UsageError } from './run-command';
+import { EXIT, UsageError } from './run-io';
 
 export const CACHE_USAGE = `throughline cache simulate --trace <file> --capacity <N> [--policy lru|lfu|ttl|adaptive|all]
 

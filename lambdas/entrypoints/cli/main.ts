@@ -8,7 +8,8 @@ import { startDemoTarget } from '../local/demo-target';
 import { startLocalServer } from '../local/server';
 import { cacheCommand } from './cache-command';
 import { demoDefinition } from './demo';
-import { describeError, EXIT, RUN_USAGE, runCommand, UsageError } from './run-command';
+import { describeError, RUN_USAGE, runCommand } from './run-command';
+import { EXIT, UsageError } from './run-io';
 
 /** `throughline` CLI entry: translates argv, signals and exit codes; the work is in the use cases. */
 

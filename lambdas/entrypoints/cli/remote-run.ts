@@ -10,7 +10,7 @@ import {
 import type { LiveStatus } from '../../model/live';
 import type { TestStatus } from '../../model/results';
 import { createProgress } from './progress';
-import { EXIT, exitCode, loadInput, type RunIo, UsageError, writeOutputs } from './run-command';
+import { EXIT, exitCode, loadInput, type RunIo, UsageError, writeOutputs } from './run-io';
 import { renderSummary } from './summary';
 
 /** `throughline run --api <url>`: start the test through a deployed performance API, optionally follow it. */

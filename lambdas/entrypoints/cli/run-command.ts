@@ -1,28 +1,14 @@
-import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parse as parseYaml } from 'yaml';
-import { localClock, localWorkerPool } from '../../composition/local';
+import { runLocally } from '../../composition/local';
 import { PRESET_NAMES, type PresetName, presetDefinition } from '../../core/load/presets';
 import { parseTestDefinition } from '../../core/load/validate';
-import { requestsCsv, timeseriesCsv } from '../../core/report/csv';
-import { renderHtml } from '../../core/report/html';
-import { renderJunit } from '../../core/report/junit';
-import { runTest } from '../../core/run/live';
 import { InvalidDefinitionError } from '../../model/definition';
 import { parseDuration } from '../../model/duration';
-import type { TestResults } from '../../model/results';
 import { createProgress } from './progress';
 import { remoteRun } from './remote-run';
+import { EXIT, exitCode, loadInput, type RunIo, UsageError, writeOutputs } from './run-io';
 import { renderSummary } from './summary';
-
-export const EXIT = { passed: 0, error: 1, thresholds: 99, interrupted: 130 } as const;
-
-/** A problem with the command line or the input: exit code 1 with this message. */
-export class UsageError extends Error {
-  readonly code = 'E_USAGE';
-}
 
 export const RUN_USAGE = `Usage: throughline run <test.json|test.yaml> [options]
        throughline run --preset <name> --target <url> [options]
@@ -78,29 +64,6 @@ function positiveInt(flag: string, value: string | undefined, max: number): numb
   return n;
 }
 
-export async function loadInput(file: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
-  }
-  const yaml = ['.yaml', '.yml'].includes(extname(file).toLowerCase());
-  try {
-    return yaml ? parseYaml(text) : JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`${file} is not valid ${yaml ? 'YAML' : 'JSON'}: ${(err as Error).message}`);
-  }
-}
-
-export interface RunIo {
-  readonly stdout: NodeJS.WriteStream;
-  readonly stderr: NodeJS.WriteStream;
-  readonly workerScript: URL;
-  /** Aborted on Ctrl-C. */
-  readonly interrupt: AbortSignal;
-}
-
 /** `throughline run`: parse → run the test locally → write the outputs; returns the exit code. */
 export async function runCommand(argv: readonly string[], io: RunIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -150,55 +113,16 @@ export async function runCommand(argv: readonly string[], io: RunIo): Promise<nu
   const test = parseTestDefinition(input);
 
   const progress = createProgress(io.stderr, values.quiet === true);
-  const results = await runTest({
+  const results = await runLocally(io.workerScript, workers, {
     input,
     test,
-    workers,
-    pool: localWorkerPool(io.workerScript),
-    clock: localClock,
-    stop: io.interrupt,
-    stopStatus: 'interrupted',
-    onProgress: (s) => progress.update(s),
+    interrupt: io.interrupt,
+    onLive: (live) => progress.update(live),
   });
   progress.done();
   await writeOutputs(results, values);
   if (!values.quiet) io.stdout.write(renderSummary(results));
   return exitCode(results);
-}
-
-export function exitCode(r: TestResults): number {
-  if (r.status === 'interrupted' || r.status === 'cancelled') return EXIT.interrupted;
-  if (r.status === 'error') return EXIT.error;
-  if (r.status === 'failed' || r.status === 'aborted' || r.thresholds.some((t) => !t.ok))
-    return EXIT.thresholds;
-  // degraded (workers lost) with every threshold met is still a run error: the results are partial.
-  return r.status === 'passed' ? EXIT.passed : EXIT.error;
-}
-
-export async function writeOutputs(
-  r: TestResults,
-  files: {
-    out?: string | undefined;
-    csv?: string | undefined;
-    junit?: string | undefined;
-    html?: string | undefined;
-  },
-): Promise<void> {
-  const writes: [string, string][] = [];
-  if (files.out) writes.push([files.out, `${JSON.stringify(r, null, 2)}\n`]);
-  if (files.csv) {
-    writes.push([files.csv, requestsCsv(r)]);
-    writes.push([files.csv.replace(/(\.csv)?$/i, '-timeseries.csv'), timeseriesCsv(r)]);
-  }
-  if (files.junit) writes.push([files.junit, renderJunit(r)]);
-  if (files.html) writes.push([files.html, renderHtml(r)]);
-  for (const [file, text] of writes) {
-    try {
-      await writeFile(file, text);
-    } catch (err) {
-      throw new Error(`cannot write ${file}: ${(err as Error).message}`, { cause: err });
-    }
-  }
 }
 
 export function describeError(err: unknown): string {

@@ -1,23 +1,19 @@
-import { parentPort, workerData } from 'node:worker_threads';
-import type { WorkerMessage } from '../../adapters/local/thread-pool';
-import { runLocalJob } from '../../composition/local';
-import type { WorkerJob } from '../../ports/workers';
+import { workerData } from 'node:worker_threads';
+import { type LocalWorkerShared, localSegmentWorker } from '../../composition/local';
+import { runSegmentWorker } from '../../core/run/segment-worker';
+import type { PlanItem } from '../../ports/run-store';
 
-/** Worker-thread entry: runs one segment and posts windows back; translates only. */
-const port = parentPort;
-if (!port) throw new Error('worker-thread must run as a worker thread');
-const post = (m: WorkerMessage) => port.postMessage(m);
-const stop = new AbortController();
-port.on('message', (m: { type: string }) => {
-  if (m.type === 'stop') stop.abort();
-});
-runLocalJob(workerData as WorkerJob, (window) => post({ type: 'window', window }), stop.signal).then(
-  (outcome) => {
-    post({ type: 'done', startLagMs: outcome.startLagMs, skippedIterations: outcome.skippedIterations });
-    port.close();
-  },
-  (err: unknown) => {
-    post({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
-    port.close();
-  },
-);
+/**
+ * Worker-thread entry of the local fan-out: one segment worker, the same function a Lambda or
+ * Fargate worker runs; its windows and report go to the run store. Translates only. A worker that
+ * cannot run exits without a report: the run names its segment as lost, as on AWS.
+ */
+const job = workerData as { readonly shared: LocalWorkerShared; readonly item: PlanItem };
+try {
+  await runSegmentWorker(localSegmentWorker(job.shared), job.item);
+} catch (err) {
+  process.stderr.write(
+    `worker ${job.item.worker} failed: ${err instanceof Error ? err.message : String(err)}\n`,
+  );
+  process.exitCode = 1;
+}

@@ -1,6 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsCdnQueue } from '../adapters/aws/sqs-cdn-queue';
-import { cacheConfig } from '../config/env';
+import { cacheConfig } from '../config/cache';
 import type { Log } from '../ports/log';
 import { lambdaPlatformCache } from './cache';
 

@@ -8,7 +8,7 @@ import { systemClock } from '../adapters/node/clock';
 import { systemResolver } from '../adapters/node/dns-resolver';
 import { newTestId } from '../adapters/node/ids';
 import { processSampler } from '../adapters/node/resource-sampler';
-import type { AwsConfig } from '../config/env';
+import type { AwsConfig } from '../config/aws';
 import type { SegmentWorkerDeps } from '../core/platform/segment-worker';
 import type { PlatformDeps } from '../core/platform/tests';
 import type { Clock } from '../ports/clock';

@@ -7,7 +7,7 @@ import { createThreadPool } from '../adapters/local/thread-pool';
 import { systemClock } from '../adapters/node/clock';
 import { systemResolver } from '../adapters/node/dns-resolver';
 import { newTestId } from '../adapters/node/ids';
-import type { LocalConfig } from '../config/env';
+import type { LocalConfig } from '../config/local';
 import { createLocalAlarms } from '../core/observability/local-alarms';
 import { createMetricsReader } from '../core/observability/metrics';
 import { DEFAULT_CAPACITY } from '../core/platform/capacity';

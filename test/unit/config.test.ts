@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { awsConfig, ConfigError, fargateJob, localConfig } from '../../lambdas/config/env';
+import { awsConfig } from '../../lambdas/config/aws';
+import { fargateJob } from '../../lambdas/config/fargate';
+import { localConfig } from '../../lambdas/config/local';
+import { ConfigError } from '../../lambdas/config/parse';
 import { DEFAULT_CAPACITY } from '../../lambdas/core/platform/capacity';
+import { ThroughlineError } from '../../lambdas/model/errors';
 
 // Environment variables are read once, in lambdas/config: every problem is named in one error.
 
@@ -20,7 +24,14 @@ const problemsOf = (fn: () => unknown): string => {
     fn();
   } catch (err) {
     expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
+    expect(err).toBeInstanceOf(ThroughlineError);
+    expect(err).toMatchObject({ code: 'E_CONFIG', name: 'ConfigError' });
+    const { message, details } = err as ConfigError;
+    // The message names each problem on a line of its own, as details.problems lists them.
+    expect(message).toBe(
+      `invalid configuration:\n${(details as { problems: string[] }).problems.map((p) => `  ${p}`).join('\n')}`,
+    );
+    return message;
   }
   throw new Error('expected a ConfigError');
 };

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { localConfig } from '../../config/env';
+import { localConfig } from '../../config/local';
 import { parseDuration } from '../../core/load/duration';
 import { PRESET_NAMES, presetDescription } from '../../core/load/presets';
 import { startDemoTarget } from '../local/demo-target';

@@ -1,5 +1,6 @@
 import { awsRun } from '../../composition/aws';
-import { awsConfig, fargateJob } from '../../config/env';
+import { awsConfig } from '../../config/aws';
+import { fargateJob } from '../../config/fargate';
 import { runSegmentWorker } from '../../core/platform/segment-worker';
 
 /** Fargate worker (ADR 003): the same segment worker as the Lambda one, for runs longer than 13 min. */

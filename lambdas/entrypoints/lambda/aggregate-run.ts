@@ -1,7 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { awsRun } from '../../composition/aws';
 import { awsCache } from '../../composition/aws-cache';
-import { awsConfig } from '../../config/env';
+import { awsConfig } from '../../config/aws';
 import { aggregateStep } from '../../core/platform/aggregate-run';
 import { log, logger, metrics } from './powertools';
 

@@ -1,5 +1,5 @@
 import { awsPlatform } from '../../composition/aws';
-import { awsConfig } from '../../config/env';
+import { awsConfig } from '../../config/aws';
 import { cancelTestHandler } from '../http/handlers';
 import { log, withPowertools } from './powertools';
 

@@ -1,7 +1,7 @@
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createCloudFrontInvalidator } from '../../adapters/aws/cloudfront-invalidator';
-import { cdnInvalidationConfig } from '../../config/env';
+import { cdnInvalidationConfig } from '../../config/cache';
 import {
   type InvalidationRequest,
   invalidateBatch,

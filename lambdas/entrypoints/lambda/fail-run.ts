@@ -1,5 +1,5 @@
 import { awsRun } from '../../composition/aws';
-import { awsConfig } from '../../config/env';
+import { awsConfig } from '../../config/aws';
 import { failRun } from '../../core/platform/aggregate-run';
 import { logger } from './powertools';
 

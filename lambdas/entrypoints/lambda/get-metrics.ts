@@ -1,6 +1,6 @@
 import { awsCache } from '../../composition/aws-cache';
 import { awsMetrics } from '../../composition/aws-operations';
-import { awsConfig } from '../../config/env';
+import { awsConfig } from '../../config/aws';
 import { getMetricsHandler } from '../http/ops-handlers';
 import { withCacheMetrics } from './cache-metrics';
 import { log, withPowertools } from './powertools';

@@ -1,6 +1,6 @@
 import { awsPlatform } from '../../composition/aws';
 import { awsCache } from '../../composition/aws-cache';
-import { awsConfig } from '../../config/env';
+import { awsConfig } from '../../config/aws';
 import { getResultsHandler } from '../http/handlers';
 import { withCacheMetrics } from './cache-metrics';
 import { log, withPowertools } from './powertools';

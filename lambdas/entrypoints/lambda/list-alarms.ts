@@ -1,5 +1,5 @@
 import { awsAlarms } from '../../composition/aws-operations';
-import { awsConfig } from '../../config/env';
+import { awsConfig } from '../../config/aws';
 import { listAlarmsHandler } from '../http/ops-handlers';
 import { log, withPowertools } from './powertools';
 

@@ -1,5 +1,5 @@
 import { awsRun } from '../../composition/aws';
-import { awsConfig } from '../../config/env';
+import { awsConfig } from '../../config/aws';
 import { type MonitorEvent, monitorStep } from '../../core/platform/run-monitor';
 
 /** Step Functions task "Monitor": live figures and abortOnFail across all workers, ≤ 14 min a call. */

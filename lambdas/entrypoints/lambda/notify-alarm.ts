@@ -1,6 +1,6 @@
 import type { Context, SNSEvent } from 'aws-lambda';
 import { awsAlarmNotifier } from '../../composition/notifier';
-import { notifierConfig } from '../../config/env';
+import { notifierConfig } from '../../config/notifier';
 import { log, logger } from './powertools';
 
 /**

@@ -1,6 +1,6 @@
 import { planItemsKey } from '../../adapters/aws/s3-run-store';
 import { awsRun } from '../../composition/aws';
-import { awsConfig } from '../../config/env';
+import { awsConfig } from '../../config/aws';
 import { planRun } from '../../core/platform/plan-run';
 import { logger } from './powertools';
 

@@ -1,6 +1,6 @@
 import { awsPlatform } from '../../composition/aws';
 import { awsCache } from '../../composition/aws-cache';
-import { awsConfig } from '../../config/env';
+import { awsConfig } from '../../config/aws';
 import { cacheWarmHandler, fetchThrough } from '../http/cache-handlers';
 import { getResultsHandler, getTestHandler, listTestsHandler } from '../http/handlers';
 import { log, withPowertools } from './powertools';

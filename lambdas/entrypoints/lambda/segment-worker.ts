@@ -1,5 +1,5 @@
 import { awsRun } from '../../composition/aws';
-import { awsConfig } from '../../config/env';
+import { awsConfig } from '../../config/aws';
 import { runSegmentWorker, type SegmentJob } from '../../core/platform/segment-worker';
 import { logger } from './powertools';
 

@@ -106,7 +106,7 @@ function mergeCapacity(raw: string | undefined, problems: Problems): CapacityCon
 }
 
 /** Lambda handlers and the Fargate worker: names and policy the CDK stack passes in. */
-export function awsConfig(env: Env): AwsConfig {
+export function awsConfig(env: Env = process.env): AwsConfig {
   const problems: Problems = [];
   const region = requiredVar(env, 'AWS_REGION', problems);
   const tableName = requiredVar(env, 'THROUGHLINE_TABLE_NAME', problems);

@@ -19,6 +19,11 @@ export interface CacheConfig {
   readonly reportsTtlSeconds: number;
 }
 
+/** The cache's settings on AWS: the region its Secrets Manager and SQS clients use. */
+export interface AwsCacheConfig extends CacheConfig {
+  readonly region: string;
+}
+
 /** The cache's variables, their problems added to `problems`. */
 function readCache(env: Env, problems: Problems): CacheConfig {
   const enabled = (env.THROUGHLINE_CACHE ?? 'on') !== 'off';
@@ -59,11 +64,20 @@ function readCache(env: Env, problems: Problems): CacheConfig {
 }
 
 /** The cache's settings, local (THROUGHLINE_REDIS_URL) or on AWS (THROUGHLINE_CACHE_* from the stack). */
-export function cacheConfig(env: Env): CacheConfig {
+export function cacheConfig(env: Env = process.env): CacheConfig {
   const problems: Problems = [];
   const config = readCache(env, problems);
   if (problems.length > 0) fail(problems);
   return config;
+}
+
+/** A Lambda's cache (the CacheTier's variables) and the region its clients talk to. */
+export function awsCacheConfig(env: Env = process.env): AwsCacheConfig {
+  const problems: Problems = [];
+  const region = requiredVar(env, 'AWS_REGION', problems);
+  const config = readCache(env, problems);
+  if (problems.length > 0) fail(problems);
+  return { ...config, region };
 }
 
 export interface CdnInvalidationConfig {
@@ -73,7 +87,7 @@ export interface CdnInvalidationConfig {
 }
 
 /** The CDN invalidation worker (cdn-invalidation-worker): where it runs and which distribution it invalidates. */
-export function cdnInvalidationConfig(env: Env): CdnInvalidationConfig {
+export function cdnInvalidationConfig(env: Env = process.env): CdnInvalidationConfig {
   const problems: Problems = [];
   const region = requiredVar(env, 'AWS_REGION', problems);
   const distributionId = requiredVar(env, 'THROUGHLINE_CDN_DISTRIBUTION_ID', problems);

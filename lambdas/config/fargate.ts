@@ -2,7 +2,7 @@ import { parseSegment } from '../core/load/segment';
 import { type Env, fail, type Problems } from './parse';
 
 /** The Fargate worker's assignment, from the container overrides the state machine sets. */
-export function fargateJob(env: Env): {
+export function fargateJob(env: Env = process.env): {
   testId: string;
   segment: string;
   worker: number;

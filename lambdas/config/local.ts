@@ -18,7 +18,7 @@ export interface LocalConfig {
 }
 
 /** Local mode (`npm start`). Defaults: loopback targets only, 1,000 VUs, 5,000/s, 1 h, 4 tests. */
-export function localConfig(env: Env, cwd: string): LocalConfig {
+export function localConfig(env: Env = process.env, cwd: string = process.cwd()): LocalConfig {
   const problems: Problems = [];
   const extra = (env.THROUGHLINE_ALLOWED_TARGETS ?? '')
     .split(',')

@@ -7,7 +7,7 @@ export interface NotifierConfig {
 }
 
 /** The alarm notifier (notify-alarm): where it runs and which secret holds the webhook URL. */
-export function notifierConfig(env: Env): NotifierConfig {
+export function notifierConfig(env: Env = process.env): NotifierConfig {
   const problems: Problems = [];
   const region = requiredVar(env, 'AWS_REGION', problems);
   const webhookSecretArn = requiredVar(env, 'THROUGHLINE_WEBHOOK_SECRET_ARN', problems);

@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { awsConfig } from '../../lambdas/config/aws';
+import { awsCacheConfig } from '../../lambdas/config/cache';
 import { fargateJob } from '../../lambdas/config/fargate';
 import { localConfig } from '../../lambdas/config/local';
 import { ConfigError } from '../../lambdas/config/parse';
@@ -153,6 +154,43 @@ describe('localConfig', () => {
       ),
     );
     for (const part of ['PORT=', 'THROUGHLINE_MAX_DURATION=', 'THROUGHLINE_ALLOWED_TARGETS:'])
+      expect(message).toContain(part);
+  });
+});
+
+describe('awsCacheConfig (a Lambda on the cache tier)', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('reads the CacheTier variables and the region, from process.env when given nothing', () => {
+    vi.stubEnv('AWS_REGION', 'eu-west-1');
+    vi.stubEnv('THROUGHLINE_CACHE_ENDPOINT', 'cfg.abc.cache.amazonaws.com:6379');
+    vi.stubEnv('THROUGHLINE_CACHE_TLS', 'true');
+    vi.stubEnv('THROUGHLINE_CACHE_AUTH_SECRET_ARN', 'arn:aws:secretsmanager:eu-west-1:1:secret:auth');
+    vi.stubEnv('THROUGHLINE_CDN_QUEUE_URL', 'https://sqs.eu-west-1.amazonaws.com/1/cdn');
+    vi.stubEnv('THROUGHLINE_CDN_RESULTS_TTL_SECONDS', '86400');
+    expect(awsCacheConfig()).toEqual({
+      region: 'eu-west-1',
+      enabled: true,
+      diskMaxBytes: 256 * 1024 * 1024,
+      redis: { mode: 'cluster', host: 'cfg.abc.cache.amazonaws.com', port: 6379, tls: true },
+      authSecretArn: 'arn:aws:secretsmanager:eu-west-1:1:secret:auth',
+      cdnQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/1/cdn',
+      resultsTtlSeconds: 86_400,
+      reportsTtlSeconds: 3_600,
+    });
+  });
+
+  it('names the missing region with the bad cache variables', () => {
+    const message = problemsOf(() =>
+      awsCacheConfig({ THROUGHLINE_CACHE: 'maybe', THROUGHLINE_CACHE_ENDPOINT: 'no-port' }),
+    );
+    for (const part of [
+      'AWS_REGION is not set',
+      'THROUGHLINE_CACHE="maybe"',
+      'THROUGHLINE_CACHE_ENDPOINT="no-port"',
+    ])
       expect(message).toContain(part);
   });
 });

@@ -4,6 +4,4 @@ import { scalingHistoryHandler } from '../http/ops-handlers';
 import { log, withPowertools } from './powertools';
 
 /** Lambda entry of GET /performance/scaling/history: configuration and adapters are built once per container. */
-export const handler = withPowertools(
-  scalingHistoryHandler({ scaling: awsScaling(awsConfig(process.env), log), log }),
-);
+export const handler = withPowertools(scalingHistoryHandler({ scaling: awsScaling(awsConfig(), log), log }));

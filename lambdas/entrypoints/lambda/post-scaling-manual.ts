@@ -4,6 +4,4 @@ import { scalingManualHandler } from '../http/ops-handlers';
 import { log, withPowertools } from './powertools';
 
 /** Lambda entry of POST /performance/scaling/manual: configuration and adapters are built once per container. */
-export const handler = withPowertools(
-  scalingManualHandler({ scaling: awsScaling(awsConfig(process.env), log), log }),
-);
+export const handler = withPowertools(scalingManualHandler({ scaling: awsScaling(awsConfig(), log), log }));

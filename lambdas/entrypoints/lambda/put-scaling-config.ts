@@ -4,6 +4,4 @@ import { scalingConfigHandler } from '../http/ops-handlers';
 import { log, withPowertools } from './powertools';
 
 /** Lambda entry of PUT /performance/scaling/config: configuration and adapters are built once per container. */
-export const handler = withPowertools(
-  scalingConfigHandler({ scaling: awsScaling(awsConfig(process.env), log), log }),
-);
+export const handler = withPowertools(scalingConfigHandler({ scaling: awsScaling(awsConfig(), log), log }));

@@ -24,8 +24,8 @@ export interface AwsCacheConfig extends CacheConfig {
   readonly region: string;
 }
 
-/** The cache's variables, their problems added to `problems`. */
-function readCache(env: Env, problems: Problems): CacheConfig {
+/** The cache's variables; local mode reads them beside its own, so that one error names them all. */
+export function readCache(env: Env, problems: Problems): CacheConfig {
   const enabled = (env.THROUGHLINE_CACHE ?? 'on') !== 'off';
   if (!['on', 'off'].includes(env.THROUGHLINE_CACHE ?? 'on'))
     problems.push(`THROUGHLINE_CACHE=${JSON.stringify(env.THROUGHLINE_CACHE)}: "on" or "off"`);

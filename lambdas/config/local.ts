@@ -2,7 +2,7 @@ import { parseDuration } from '../core/load/duration';
 import type { Quotas } from '../core/platform/quotas';
 import { policyProblems } from '../core/platform/target-policy';
 import type { PlatformPolicy } from '../core/platform/tests';
-import { type CacheConfig, cacheConfig } from './cache';
+import { type CacheConfig, readCache } from './cache';
 import { type Env, fail, intVar, type Problems } from './parse';
 
 export interface LocalConfig {
@@ -42,7 +42,7 @@ export function localConfig(env: Env = process.env, cwd: string = process.cwd())
     policy: { targets: { allowedTargets }, quotas },
     workers: intVar(env, 'THROUGHLINE_WORKERS', 1, 1, 64, problems),
     demoTargetPort: intVar(env, 'DEMO_TARGET_PORT', 8080, 0, 65_535, problems),
-    cache: cacheConfig(env),
+    cache: readCache(env, problems),
   };
   if (problems.length > 0) fail(problems);
   return config;

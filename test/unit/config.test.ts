@@ -156,6 +156,16 @@ describe('localConfig', () => {
     for (const part of ['PORT=', 'THROUGHLINE_MAX_DURATION=', 'THROUGHLINE_ALLOWED_TARGETS:'])
       expect(message).toContain(part);
   });
+  it('names bad cache variables in the same error as its own', () => {
+    const message = problemsOf(() =>
+      localConfig(
+        { PORT: 'eighty', THROUGHLINE_REDIS_URL: 'http://x', THROUGHLINE_CACHE_DISK_MB: '0' },
+        '/x',
+      ),
+    );
+    for (const part of ['PORT=', 'THROUGHLINE_REDIS_URL:', 'THROUGHLINE_CACHE_DISK_MB='])
+      expect(message).toContain(part);
+  });
 });
 
 describe('awsCacheConfig (a Lambda on the cache tier)', () => {

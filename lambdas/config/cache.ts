@@ -1,3 +1,4 @@
+import { DEFAULT_RESULTS_MAX_AGE_SECONDS, MAX_CDN_TTL_SECONDS } from '../model/defaults';
 import { type Env, fail, intVar, type Problems, requiredVar } from './parse';
 
 /** Where the platform's own cache keeps entries (L1 in memory always; disk; Valkey/Redis when configured). */
@@ -49,7 +50,8 @@ export function readCache(env: Env, problems: Problems): CacheConfig {
         tls: env.THROUGHLINE_CACHE_TLS === 'true',
       };
   }
-  const ttl = (name: string) => intVar(env, name, 3_600, 0, 31_536_000, problems);
+  const ttl = (name: string) =>
+    intVar(env, name, DEFAULT_RESULTS_MAX_AGE_SECONDS, 0, MAX_CDN_TTL_SECONDS, problems);
   return {
     enabled,
     diskMaxBytes: diskMb * 1024 * 1024,

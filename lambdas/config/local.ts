@@ -2,6 +2,7 @@ import { parseDuration } from '../core/load/duration';
 import type { Quotas } from '../core/platform/quotas';
 import { policyProblems } from '../core/platform/target-policy';
 import type { PlatformPolicy } from '../core/platform/tests';
+import { DEFAULT_QUOTAS } from '../model/defaults';
 import { type CacheConfig, readCache } from './cache';
 import { type Env, fail, intVar, type Problems } from './parse';
 
@@ -17,7 +18,10 @@ export interface LocalConfig {
   readonly cache?: CacheConfig;
 }
 
-/** Local mode (`npm start`). Defaults: loopback targets only, 1,000 VUs, 5,000/s, 1 h, 4 tests. */
+/**
+ * Local mode (`npm start`, the CLI). Defaults: loopback targets only, and the quotas a deployment
+ * has by default (DEFAULT_QUOTAS), so that a test that runs here runs there.
+ */
 export function localConfig(env: Env = process.env, cwd: string = process.cwd()): LocalConfig {
   const problems: Problems = [];
   const extra = (env.THROUGHLINE_ALLOWED_TARGETS ?? '')
@@ -26,15 +30,23 @@ export function localConfig(env: Env = process.env, cwd: string = process.cwd())
     .filter(Boolean);
   const allowedTargets = ['loopback', ...extra];
   for (const p of policyProblems({ allowedTargets })) problems.push(`THROUGHLINE_ALLOWED_TARGETS: ${p}`);
-  const rawDuration = env.THROUGHLINE_MAX_DURATION ?? '1h';
-  const maxDurationMs = parseDuration(rawDuration);
+  const rawDuration = env.THROUGHLINE_MAX_DURATION;
+  const maxDurationMs =
+    rawDuration === undefined ? DEFAULT_QUOTAS.maxDurationSeconds * 1_000 : parseDuration(rawDuration);
   if (!maxDurationMs)
     problems.push(`THROUGHLINE_MAX_DURATION=${JSON.stringify(rawDuration)}: a duration like "30m"`);
   const quotas: Quotas = {
-    maxVus: intVar(env, 'THROUGHLINE_MAX_VUS', 1_000, 1, 10_000_000, problems),
-    maxRps: intVar(env, 'THROUGHLINE_MAX_RPS', 5_000, 1, 100_000_000, problems),
-    maxDurationMs: maxDurationMs ?? 3_600_000,
-    maxConcurrentTests: intVar(env, 'THROUGHLINE_MAX_CONCURRENT_TESTS', 4, 1, 1_000, problems),
+    maxVus: intVar(env, 'THROUGHLINE_MAX_VUS', DEFAULT_QUOTAS.maxVus, 1, 10_000_000, problems),
+    maxRps: intVar(env, 'THROUGHLINE_MAX_RPS', DEFAULT_QUOTAS.maxRps, 1, 100_000_000, problems),
+    maxDurationMs: maxDurationMs ?? DEFAULT_QUOTAS.maxDurationSeconds * 1_000,
+    maxConcurrentTests: intVar(
+      env,
+      'THROUGHLINE_MAX_CONCURRENT_TESTS',
+      DEFAULT_QUOTAS.maxConcurrentTests,
+      1,
+      1_000,
+      problems,
+    ),
   };
   const config: LocalConfig = {
     port: intVar(env, 'PORT', 8787, 0, 65_535, problems),

@@ -135,7 +135,7 @@ describe('localConfig', () => {
       maxVus: 1_000,
       maxRps: 5_000,
       maxDurationMs: 3_600_000,
-      maxConcurrentTests: 4,
+      maxConcurrentTests: 5,
     });
   });
   it('adds configured targets to loopback and names every bad variable', () => {

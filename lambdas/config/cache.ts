@@ -15,7 +15,10 @@ export interface CacheConfig {
   readonly authSecretArn?: string;
   /** SQS queue the CDN invalidation worker reads (THROUGHLINE_CDN_QUEUE_URL). */
   readonly cdnQueueUrl?: string;
-  /** Cache-Control max-age of finished results and reports (THROUGHLINE_CDN_RESULTS_TTL_SECONDS / _REPORTS_). */
+  /**
+   * Cache-Control max-age of finished results and reports (THROUGHLINE_CDN_RESULTS_TTL_SECONDS / _REPORTS_,
+   * which the stack sets to the CDN's TTLs); default DEFAULT_RESULTS_MAX_AGE_SECONDS.
+   */
   readonly resultsTtlSeconds: number;
   readonly reportsTtlSeconds: number;
 }
@@ -65,7 +68,7 @@ export function readCache(env: Env, problems: Problems): CacheConfig {
   };
 }
 
-/** The cache's settings, local (THROUGHLINE_REDIS_URL) or on AWS (THROUGHLINE_CACHE_* from the stack). */
+/** The cache's settings on their own (localConfig reads them with the rest; awsCacheConfig with the region). */
 export function cacheConfig(env: Env = process.env): CacheConfig {
   const problems: Problems = [];
   const config = readCache(env, problems);

@@ -485,7 +485,7 @@ async function main() {
           "export { WindowRecorder } from './lambdas/core/stats/recorder';",
           "export { MergedRun, aggregate } from './lambdas/core/stats/aggregate';",
           "export { decodeHistogram } from './lambdas/core/stats/histogram';",
-          "export { seriesKey } from './lambdas/core/stats/window';",
+          "export { seriesKey } from './lambdas/model/window';",
           "export { buildResults } from './lambdas/core/load/results';",
           "export { seededRandom } from './lambdas/core/load/iteration';",
         ].join('\n'),

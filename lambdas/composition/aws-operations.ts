@@ -13,7 +13,7 @@ import { createDynamoScalingJournal } from '../adapters/aws/dynamo-scaling-journ
 import { createSnsNotifier } from '../adapters/aws/sns-notifier';
 import { systemClock } from '../adapters/node/clock';
 import { newTestId } from '../adapters/node/ids';
-import type { AwsConfig } from '../config/env';
+import type { AwsConfig } from '../config/aws';
 import { createMetricsReader } from '../core/observability/metrics';
 import type { ScalingDeps } from '../core/scaling/scaling';
 import type { AlarmReader } from '../ports/alarms';

@@ -8,7 +8,7 @@ import { systemClock } from '../adapters/node/clock';
 import { systemResolver } from '../adapters/node/dns-resolver';
 import { newTestId } from '../adapters/node/ids';
 import { processSampler } from '../adapters/node/resource-sampler';
-import type { AwsConfig } from '../config/env';
+import type { AwsConfig } from '../config/aws';
 import { capacityPlanner, type Planner } from '../core/run/plan-run';
 import type { SegmentWorkerDeps } from '../core/run/segment-worker';
 import type { PlatformDeps } from '../core/tests/test-service';

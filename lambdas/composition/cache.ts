@@ -4,7 +4,7 @@ import { systemClock } from '../adapters/node/clock';
 import { createDiskCacheDriver } from '../adapters/node/disk-cache-driver';
 import { createRedisBus, createRedisCacheDriver, createRedisLock } from '../adapters/node/redis-cache-driver';
 import { createZlibCompressor } from '../adapters/node/zlib-compressor';
-import type { CacheConfig } from '../config/env';
+import type { CacheConfig } from '../config/cache';
 import { createTieredCache, type TieredCache } from '../core/cache/tiered-cache';
 import type { Log } from '../ports/log';
 

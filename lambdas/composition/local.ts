@@ -12,7 +12,7 @@ import { systemClock } from '../adapters/node/clock';
 import { systemResolver } from '../adapters/node/dns-resolver';
 import { newTestId } from '../adapters/node/ids';
 import { threadSampler } from '../adapters/node/resource-sampler';
-import type { LocalConfig } from '../config/env';
+import type { LocalConfig } from '../config/local';
 import { createLocalAlarms } from '../core/observability/local-alarms';
 import { createMetricsReader } from '../core/observability/metrics';
 import { DEFAULT_CAPACITY } from '../core/run/capacity';

@@ -11,7 +11,7 @@ import {
   type WebhookPoster,
   type WebhookPosterOptions,
 } from '../adapters/node/webhook-poster';
-import type { NotifierConfig } from '../config/env';
+import type { NotifierConfig } from '../config/notifier';
 import {
   type Notice,
   parseNotice,

@@ -1,6 +1,7 @@
 // The `cache` block: the shared cache tier (ElastiCache for Valkey, cluster mode enabled) and the
 // CloudFront distribution in front of finished results and reports (ADR 006). settings.ts composes it.
 import { z } from 'zod';
+import { MAX_CDN_TTL_SECONDS } from '../../lambdas/model/defaults';
 import { REPLICA_LIMITS, SHARD_LIMITS } from './scaling-settings';
 
 /** Valkey versions ElastiCache runs that this stack deploys (one default parameter group family each). */
@@ -12,9 +13,6 @@ export const PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_Al
 
 /** A cluster-mode-enabled replication group holds at most 500 nodes (shards × (1 + replicas)). */
 export const MAX_CACHE_NODES = 500;
-
-/** CloudFront's largest TTL (one year); a cache policy cannot keep objects longer. */
-export const MAX_CDN_TTL_SECONDS = 31_536_000;
 
 const num = () => z.number({ error: 'must be a number' });
 const count = (min: number, max: number) =>

@@ -1,7 +1,9 @@
 // Deployment settings: the `throughline` block of cdk.json's context. Every default lives in the
-// schema below and nowhere else; docs/configuration.md is the user-facing table of the same values
+// schema below and nowhere else, except those the runtime shares (lambdas/model/defaults.ts, the
+// quotas); docs/configuration.md is the user-facing table of the same values
 // (test/cdk/config.test.ts keeps the two in step).
 import { z } from 'zod';
+import { DEFAULT_QUOTAS } from '../../lambdas/model/defaults';
 import { type CacheSettings, cacheSchema } from './cache-settings';
 import {
   type MonitoringSettings,
@@ -89,13 +91,13 @@ const wholeNumber = (min: number, max: number) =>
 
 const quotasSchema = z
   .strictObject({
-    maxVus: wholeNumber(1, 1_000_000).default(1000),
-    maxRps: wholeNumber(1, 10_000_000).default(5000),
-    // Local mode's default too (THROUGHLINE_MAX_DURATION=1h): the same test runs in both.
-    maxDurationSeconds: wholeNumber(1, MAX_TEST_DURATION_SECONDS).default(3600),
+    // The defaults are local mode's too (lambdas/model/defaults.ts): the same test runs in both.
+    maxVus: wholeNumber(1, 1_000_000).default(DEFAULT_QUOTAS.maxVus),
+    maxRps: wholeNumber(1, 10_000_000).default(DEFAULT_QUOTAS.maxRps),
+    maxDurationSeconds: wholeNumber(1, MAX_TEST_DURATION_SECONDS).default(DEFAULT_QUOTAS.maxDurationSeconds),
     // Every running test holds at least one Lambda execution (its monitor) from the account's
     // regional pool of 1,000, and its workers need more of it.
-    maxConcurrentTests: wholeNumber(1, 900).default(5),
+    maxConcurrentTests: wholeNumber(1, 900).default(DEFAULT_QUOTAS.maxConcurrentTests),
   })
   .prefault({});
 

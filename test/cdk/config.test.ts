@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { localConfig } from '../../lambdas/config/local';
 import { DEFAULT_CAPACITY } from '../../lambdas/core/run/capacity';
 import { policyProblems } from '../../lambdas/core/tests/target-policy';
+import { DEFAULT_QUOTAS } from '../../lambdas/model/defaults';
 import {
   loadSettings,
   MAX_PLAN_SETTINGS_BYTES,
@@ -130,6 +132,15 @@ describe('deployment settings', () => {
   it('ships cdk.json with exactly the defaults', () => {
     expect(parseSettings(CDK_JSON.context.throughline)).toEqual(DEFAULTS);
     expect(CDK_JSON.context.throughline).toEqual(DEFAULTS);
+  });
+
+  it('gives a deployment the quotas local mode has, so a test that runs locally runs deployed', () => {
+    expect(DEFAULTS.quotas).toEqual(DEFAULT_QUOTAS);
+    const { maxDurationSeconds, ...rest } = DEFAULT_QUOTAS;
+    expect(localConfig({}, '/x').policy.quotas).toEqual({
+      ...rest,
+      maxDurationMs: maxDurationSeconds * 1_000,
+    });
   });
 
   it('keeps given values and fills in the rest', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalConfig } from '../../lambdas/config/env';
+import type { LocalConfig } from '../../lambdas/config/local';
 import { ROUTES } from '../../lambdas/entrypoints/http/routes';
 import { type LocalServer, startLocalServer } from '../../lambdas/entrypoints/local/server';
 import { call, isFinished, waitFor } from '../helpers/api-client';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalConfig } from '../../lambdas/config/env';
+import type { LocalConfig } from '../../lambdas/config/local';
 import {
   alarmsSchema,
   metricsAnswerSchema,

@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsAlarms, awsMetrics, awsScaling } from '../../lambdas/composition/aws-operations';
-import { type AwsConfig, awsConfig } from '../../lambdas/config/env';
+import { type AwsConfig, awsConfig } from '../../lambdas/config/aws';
 import {
   getMetricsHandler,
   listAlarmsHandler,

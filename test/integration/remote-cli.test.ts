@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Hash } from '@smithy/core/serde';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalConfig } from '../../lambdas/config/env';
+import type { LocalConfig } from '../../lambdas/config/local';
 import { type LocalServer, startLocalServer } from '../../lambdas/entrypoints/local/server';
 import { call, isFinished, waitFor } from '../helpers/api-client';
 import { startHttp, type TestServer } from '../helpers/http-servers';

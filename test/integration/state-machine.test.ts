@@ -8,7 +8,7 @@ import { createFileTestStore } from '../../lambdas/adapters/local/file-test-stor
 import { systemClock } from '../../lambdas/adapters/node/clock';
 import { processSampler } from '../../lambdas/adapters/node/resource-sampler';
 import { runWorkerJob } from '../../lambdas/composition/worker-job';
-import { fargateJob } from '../../lambdas/config/env';
+import { fargateJob } from '../../lambdas/config/fargate';
 import { aggregateStep, failRun } from '../../lambdas/core/run/aggregate';
 import { type CapacityConfig, DEFAULT_CAPACITY } from '../../lambdas/core/run/capacity';
 import { type MonitorEvent, monitorStep } from '../../lambdas/core/run/monitor';

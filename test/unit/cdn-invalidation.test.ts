@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, cdnInvalidationConfig } from '../../lambdas/config/env';
+import { cdnInvalidationConfig } from '../../lambdas/config/cache';
+import { ConfigError } from '../../lambdas/config/parse';
 import {
   type CdnInvalidator,
   CLOUDFRONT_INVALIDATION_LIMITS,

@@ -1,6 +1,11 @@
-import { describe, expect, it } from 'vitest';
-import { awsConfig, ConfigError, fargateJob, localConfig } from '../../lambdas/config/env';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { awsConfig } from '../../lambdas/config/aws';
+import { awsCacheConfig } from '../../lambdas/config/cache';
+import { fargateJob } from '../../lambdas/config/fargate';
+import { localConfig } from '../../lambdas/config/local';
+import { ConfigError } from '../../lambdas/config/parse';
 import { DEFAULT_CAPACITY } from '../../lambdas/core/run/capacity';
+import { ThroughlineError } from '../../lambdas/model/errors';
 
 // Environment variables are read once, in lambdas/config: every problem is named in one error.
 
@@ -20,7 +25,14 @@ const problemsOf = (fn: () => unknown): string => {
     fn();
   } catch (err) {
     expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
+    expect(err).toBeInstanceOf(ThroughlineError);
+    expect(err).toMatchObject({ code: 'E_CONFIG', name: 'ConfigError' });
+    const { message, details } = err as ConfigError;
+    // The message names each problem on a line of its own, as details.problems lists them.
+    expect(message).toBe(
+      `invalid configuration:\n${(details as { problems: string[] }).problems.map((p) => `  ${p}`).join('\n')}`,
+    );
+    return message;
   }
   throw new Error('expected a ConfigError');
 };
@@ -123,7 +135,7 @@ describe('localConfig', () => {
       maxVus: 1_000,
       maxRps: 5_000,
       maxDurationMs: 3_600_000,
-      maxConcurrentTests: 4,
+      maxConcurrentTests: 5,
     });
   });
   it('adds configured targets to loopback and names every bad variable', () => {
@@ -142,6 +154,53 @@ describe('localConfig', () => {
       ),
     );
     for (const part of ['PORT=', 'THROUGHLINE_MAX_DURATION=', 'THROUGHLINE_ALLOWED_TARGETS:'])
+      expect(message).toContain(part);
+  });
+  it('names bad cache variables in the same error as its own', () => {
+    const message = problemsOf(() =>
+      localConfig(
+        { PORT: 'eighty', THROUGHLINE_REDIS_URL: 'http://x', THROUGHLINE_CACHE_DISK_MB: '0' },
+        '/x',
+      ),
+    );
+    for (const part of ['PORT=', 'THROUGHLINE_REDIS_URL:', 'THROUGHLINE_CACHE_DISK_MB='])
+      expect(message).toContain(part);
+  });
+});
+
+describe('awsCacheConfig (a Lambda on the cache tier)', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('reads the CacheTier variables and the region, from process.env when given nothing', () => {
+    vi.stubEnv('AWS_REGION', 'eu-west-1');
+    vi.stubEnv('THROUGHLINE_CACHE_ENDPOINT', 'cfg.abc.cache.amazonaws.com:6379');
+    vi.stubEnv('THROUGHLINE_CACHE_TLS', 'true');
+    vi.stubEnv('THROUGHLINE_CACHE_AUTH_SECRET_ARN', 'arn:aws:secretsmanager:eu-west-1:1:secret:auth');
+    vi.stubEnv('THROUGHLINE_CDN_QUEUE_URL', 'https://sqs.eu-west-1.amazonaws.com/1/cdn');
+    vi.stubEnv('THROUGHLINE_CDN_RESULTS_TTL_SECONDS', '86400');
+    expect(awsCacheConfig()).toEqual({
+      region: 'eu-west-1',
+      enabled: true,
+      diskMaxBytes: 256 * 1024 * 1024,
+      redis: { mode: 'cluster', host: 'cfg.abc.cache.amazonaws.com', port: 6379, tls: true },
+      authSecretArn: 'arn:aws:secretsmanager:eu-west-1:1:secret:auth',
+      cdnQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/1/cdn',
+      resultsTtlSeconds: 86_400,
+      reportsTtlSeconds: 3_600,
+    });
+  });
+
+  it('names the missing region with the bad cache variables', () => {
+    const message = problemsOf(() =>
+      awsCacheConfig({ THROUGHLINE_CACHE: 'maybe', THROUGHLINE_CACHE_ENDPOINT: 'no-port' }),
+    );
+    for (const part of [
+      'AWS_REGION is not set',
+      'THROUGHLINE_CACHE="maybe"',
+      'THROUGHLINE_CACHE_ENDPOINT="no-port"',
+    ])
       expect(message).toContain(part);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, notifierConfig } from '../../lambdas/config/env';
+import { notifierConfig } from '../../lambdas/config/notifier';
+import { ConfigError } from '../../lambdas/config/parse';
 import {
   type AlarmNotice,
   consoleLink,

@@ -1,7 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { localConfig } from '../../config/env';
+import { cliConfig } from '../../config/cli';
+import { localConfig } from '../../config/local';
 import { PRESET_NAMES, presetDescription } from '../../core/load/presets';
 import { parseDuration } from '../../model/duration';
 import { startDemoTarget } from '../local/demo-target';
@@ -87,7 +88,7 @@ const localLog = {
 
 /** `throughline serve` (npm start): the API in local mode, plus the demo target to try it on. */
 async function serveCommand(): Promise<number> {
-  const config = localConfig(process.env, process.cwd());
+  const config = localConfig();
   const api = await startLocalServer(config, workerScript, localLog);
   let target: Awaited<ReturnType<typeof startDemoTarget>> | undefined;
   if (config.demoTargetPort > 0)
@@ -136,7 +137,7 @@ async function demoCommand(interrupt: AbortSignal): Promise<number> {
     stallForMs: 0,
     delayMs: 2,
   });
-  const dir = join(process.env.THROUGHLINE_DATA_DIR ?? '.throughline', 'demo');
+  const dir = join(cliConfig().dataDir, 'demo');
   await mkdir(dir, { recursive: true });
   const file = join(dir, 'checkout.json');
   await writeFile(file, JSON.stringify(demoDefinition(url), null, 2));

@@ -1,14 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import {
-  ApiError,
-  awsCredentialChain,
-  createApiClient,
-  type PerformanceApi,
-  type RemoteLive,
-  type RemoteTest,
-} from '../../adapters/node/api-client';
+import { remoteApiClient } from '../../composition/remote';
+import { cliConfig } from '../../config/cli';
 import type { LiveStatus } from '../../model/live';
 import type { TestStatus } from '../../model/results';
+import { ApiError, type PerformanceApi, type RemoteLive, type RemoteTest } from '../../ports/performance-api';
 import { createProgress } from './progress';
 import { EXIT, exitCode, loadInput, type RunIo, UsageError, writeOutputs } from './run-io';
 import { renderSummary } from './summary';
@@ -82,28 +77,6 @@ async function submission(a: RemoteRunArgs): Promise<unknown> {
     throw new UsageError(misplaced.map((f) => `--${f} only applies with --preset`).join('\n'));
   if (a.file === undefined) throw new UsageError('give exactly one test file (or --preset)');
   return loadInput(a.file);
-}
-
-/** Signing set-up: loopback (the local platform) may go unsigned; anything else needs credentials and a region. */
-async function client(root: URL, a: RemoteRunArgs): Promise<PerformanceApi> {
-  const loopback = LOOPBACK.test(root.hostname);
-  const chain = await awsCredentialChain();
-  const region =
-    a.region || regionFromHost(root.hostname) || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION;
-  const base = root.href.replace(/\/$/, '');
-  if (!chain.provider) {
-    if (loopback) return createApiClient({ root: base });
-    throw new UsageError(
-      `no AWS credentials to sign requests to ${root.host}: the standard AWS credential chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE and ~/.aws/config or credentials, SSO, web identity, ECS/EC2 roles) found none (${chain.reason})`,
-    );
-  }
-  if (!region && !loopback)
-    throw new UsageError(`cannot tell the AWS region of ${root.host}: pass --region or set AWS_REGION`);
-  // A placeholder region for the local platform, which ignores signatures.
-  return createApiClient({
-    root: base,
-    signing: { region: region ?? 'us-east-1', credentials: chain.provider },
-  });
 }
 
 export function describeApiError(err: ApiError): string {
@@ -182,7 +155,11 @@ export async function remoteRun(a: RemoteRunArgs, io: RunIo): Promise<number> {
       `${outputs.map((f) => `--${f}`).join(', ')} ${outputs.length > 1 ? 'need' : 'needs'} --wait: results exist once the test has ended`,
     );
   const body = await submission(a);
-  const api = await client(root, a);
+  const api = await remoteApiClient(
+    root,
+    a.region || regionFromHost(root.hostname) || cliConfig().awsRegion,
+    LOOPBACK.test(root.hostname),
+  );
   if (io.interrupt.aborted) return EXIT.interrupted;
   try {
     const { test, replayed } = await api.createTest(body, a['idempotency-key'] || randomUUID());

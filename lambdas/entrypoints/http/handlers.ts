@@ -12,6 +12,7 @@ import {
   type PlatformDeps,
   planSubmission,
 } from '../../core/tests/test-service';
+import { DEFAULT_RESULTS_MAX_AGE_SECONDS } from '../../model/defaults';
 import type { Log } from '../../ports/log';
 import { HISTORY_POLICY, resultsPolicy, TESTS_TAG, testTag } from './cache-policies';
 import { HttpError } from './errors';
@@ -37,7 +38,7 @@ export interface ApiDeps {
   readonly log: Log;
   /** The response cache of the read paths; absent: nothing is cached. */
   readonly cache?: TieredCache | undefined;
-  /** Cache-Control max-age of finished results (the CDN's TTL). Default 3,600 s. */
+  /** Cache-Control max-age of finished results (the CDN's TTL). Default DEFAULT_RESULTS_MAX_AGE_SECONDS. */
   readonly resultsTtlSeconds?: number;
 }
 
@@ -178,7 +179,7 @@ export const getResultsHandler = (deps: ApiDeps) =>
   getResultsBase(deps).use(
     httpCache(
       deps.cache,
-      resultsPolicy(deps.resultsTtlSeconds ?? 3_600, (id) =>
+      resultsPolicy(deps.resultsTtlSeconds ?? DEFAULT_RESULTS_MAX_AGE_SECONDS, (id) =>
         deps.platform.store.get(id).then((r) => r?.updatedAt),
       ),
       deps.log,

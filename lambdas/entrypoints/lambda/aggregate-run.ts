@@ -1,15 +1,16 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { awsRun } from '../../composition/aws';
 import { awsCache } from '../../composition/aws-cache';
-import { awsConfig } from '../../config/env';
+import { awsConfig } from '../../config/aws';
+import { awsCacheConfig } from '../../config/cache';
 import { aggregateStep } from '../../core/run/aggregate';
 import { log, logger, metrics } from './powertools';
 
 /** Step Functions task "Aggregate": merges every window, finishes the test, publishes metrics. */
-const run = awsRun(awsConfig(process.env));
+const run = awsRun(awsConfig());
 // Only the CDN queue: this function is outside the cache's VPC (results in L3 are dropped by their
 // tag or expire; ADR 006).
-const { cdn } = await awsCache({ ...process.env, THROUGHLINE_CACHE: 'off' }, log);
+const { cdn } = await awsCache({ ...awsCacheConfig(), enabled: false }, log);
 
 export async function handler(event: { readonly testId: string }) {
   logger.appendKeys({ testId: event.testId });

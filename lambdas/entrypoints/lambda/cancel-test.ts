@@ -1,9 +1,7 @@
 import { awsPlatform } from '../../composition/aws';
-import { awsConfig } from '../../config/env';
+import { awsConfig } from '../../config/aws';
 import { cancelTestHandler } from '../http/handlers';
 import { log, withPowertools } from './powertools';
 
 /** Lambda entry (API Gateway proxy): configuration and adapters are built once per container. */
-export const handler = withPowertools(
-  cancelTestHandler({ platform: awsPlatform(awsConfig(process.env)), log }),
-);
+export const handler = withPowertools(cancelTestHandler({ platform: awsPlatform(awsConfig()), log }));

@@ -1,7 +1,7 @@
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createCloudFrontInvalidator } from '../../adapters/aws/cloudfront-invalidator';
-import { cdnInvalidationConfig } from '../../config/env';
+import { cdnInvalidationConfig } from '../../config/cache';
 import {
   type InvalidationRequest,
   invalidateBatch,
@@ -16,7 +16,7 @@ import { log, logger } from './powertools';
  * failures, so SQS delivers only those again after their visibility timeout, and a message that
  * keeps failing ends in the dead-letter queue.
  */
-const config = cdnInvalidationConfig(process.env);
+const config = cdnInvalidationConfig();
 const cdn = createCloudFrontInvalidator(
   new CloudFrontClient({ region: config.region }),
   config.distributionId,

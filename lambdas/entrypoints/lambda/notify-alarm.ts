@@ -1,6 +1,6 @@
 import type { Context, SNSEvent } from 'aws-lambda';
 import { awsAlarmNotifier } from '../../composition/notifier';
-import { notifierConfig } from '../../config/env';
+import { notifierConfig } from '../../config/notifier';
 import { log, logger } from './powertools';
 
 /**
@@ -8,7 +8,7 @@ import { log, logger } from './powertools';
  * Secrets Manager). Throws when a record could not be delivered, after trying every record, so
  * Lambda's async retries apply.
  */
-const notifier = awsAlarmNotifier(notifierConfig(process.env), log);
+const notifier = awsAlarmNotifier(notifierConfig(), log);
 
 export async function handler(event: SNSEvent, context: Context): Promise<void> {
   logger.addContext(context);

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Context } from 'aws-lambda';
 import { platformCache } from '../../composition/cache';
 import { localOperations, localPlatform } from '../../composition/local';
-import type { LocalConfig } from '../../config/env';
+import type { LocalConfig } from '../../config/local';
 import type { Log } from '../../ports/log';
 import {
   cacheInvalidationsHandler,

@@ -9,7 +9,7 @@ import {
   invalidationMessage,
   parseInvalidationMessage,
   planInvalidations,
-} from '../../lambdas/core/cache/cdn-invalidation';
+} from '../../lambdas/core/cdn/invalidation-plan';
 
 // The invalidation worker's pure half: a batch of queued messages → CreateInvalidation calls within
 // CloudFront's limits, and which messages must be delivered again. The CDN port is a recorder here;

@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { globMatcher } from '../../core/cache/glob';
+import { globMatcher } from '../../core/cache/invalidation/glob';
 import type { CacheDriver } from '../../ports/cache-driver';
 import { CacheDriverError } from './cache-driver-error';
 import {

@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import type { TieredCache } from '../../core/cache/tiered-cache';
+import type { TieredCache } from '../../core/cache/tiers/tiered-cache';
 import {
   cancelTest,
   createTest,

@@ -6,7 +6,7 @@ import {
   type InvalidationRequest,
   invalidateBatch,
   parseInvalidationMessage,
-} from '../../core/cache/cdn-invalidation';
+} from '../../core/cdn/invalidation-plan';
 import { log, logger } from './powertools';
 
 /**

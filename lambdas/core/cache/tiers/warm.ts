@@ -1,5 +1,5 @@
-import type { Clock } from '../../ports/clock';
-import { mapLimit } from '../map-limit';
+import type { Clock } from '../../../ports/clock';
+import { mapLimit } from '../../map-limit';
 import { CacheError } from './cache-error';
 import type { Flights } from './coalesce';
 import type { EntryOptions, ResolvedEntryOptions } from './entry-options';

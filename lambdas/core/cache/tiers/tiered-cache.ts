@@ -1,11 +1,11 @@
-import { BusLink } from './bus-link';
+import { BusLink } from '../invalidation/bus-link';
+import { type InvalidationRequest, type InvalidationResult, Invalidator } from '../invalidation/invalidation';
 import { CacheError } from './cache-error';
 import { InvalidationCounters, LoaderCounters } from './cache-stats';
 import { Flights } from './coalesce';
 import { type EmfDocument, emfDocuments } from './emf';
 import type { CacheEntry } from './entry-codec';
 import { type EntryOptions, type ResolvedEntryOptions, resolveEntryOptions } from './entry-options';
-import { type InvalidationRequest, type InvalidationResult, Invalidator } from './invalidation';
 import { LoadCoordinator, type Loader } from './load-coordinator';
 import { PopularKeys } from './popular-keys';
 import { type ResolvedOptions, resolveOptions, type TieredCacheOptions } from './tiered-options';
@@ -14,6 +14,7 @@ import { Tiers } from './tiers';
 import { type WarmOptions, type WarmResult, warmKeys } from './warm';
 import { shouldRefreshEarly } from './xfetch';
 
+export type { InvalidationRequest, InvalidationResult } from '../invalidation/invalidation';
 /**
  * The tiered cache our handlers and users call: L1 process memory → L2 local disk → L3
  * Valkey/Redis → loader, with promotion on the way back, writes to every tier, stampede protection
@@ -23,7 +24,7 @@ import { shouldRefreshEarly } from './xfetch';
  * with CloudWatch EMF output.
  *
  * Why not bentocache (the closest library, and a benchmark peer in bench/): its L1 is LRU only and
- * we need the lfu/ttl/adaptive policies of policies.ts; it has no compression (we store ~1 KB+
+ * we need the lfu/ttl/adaptive policies of ../policies/; it has no compression (we store ~1 KB+
  * values gzip/brotli-compressed in L2/L3 and report the savings); its tiers are L1 + one L2, with no
  * separate disk tier between memory and Redis; its tags are experimental timestamp filters where we
  * keep tag and dependency index sets (cascade needs them); and its metrics are events and
@@ -33,7 +34,6 @@ import { shouldRefreshEarly } from './xfetch';
  * stores (disk, Redis), lock and bus are ports with their own adapters.
  */
 export type { EntryOptions } from './entry-options';
-export type { InvalidationRequest, InvalidationResult } from './invalidation';
 export type { Loader } from './load-coordinator';
 export type { RemoteTierOptions, TieredCacheOptions } from './tiered-options';
 export type { TieredCacheStats } from './tiered-stats';

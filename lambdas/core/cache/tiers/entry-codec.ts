@@ -1,4 +1,8 @@
-import { COMPRESSION_ALGORITHMS, type CompressionAlgorithm, type Compressor } from '../../ports/compressor';
+import {
+  COMPRESSION_ALGORITHMS,
+  type CompressionAlgorithm,
+  type Compressor,
+} from '../../../ports/compressor';
 import { CacheError } from './cache-error';
 
 /**

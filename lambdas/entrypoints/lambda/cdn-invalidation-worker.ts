@@ -2,11 +2,9 @@ import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createCloudFrontInvalidator } from '../../adapters/aws/cloudfront-invalidator';
 import { cdnInvalidationConfig } from '../../config/env';
-import {
-  type InvalidationRequest,
-  invalidateBatch,
-  parseInvalidationMessage,
-} from '../../core/cdn/invalidation-plan';
+import { invalidateBatch } from '../../core/cdn/invalidate-batch';
+import { parseInvalidationMessage } from '../../core/cdn/invalidation-message';
+import type { InvalidationRequest } from '../../core/cdn/invalidation-plan';
 import { log, logger } from './powertools';
 
 /**

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { CdnQueue } from '../../../ports/cdn-queue';
 import { PlatformError } from '../../platform/errors';
-import type { TieredCache } from '../tiers/tiered-cache';
+import type { TieredCache } from '../tiers/tiered-cache-contract';
 
 /** The cache endpoints' use cases: stats, invalidation across tiers and the CDN, warming. */
 

@@ -8,6 +8,7 @@ import type { CacheEntry } from './entry-codec';
 import { type EntryOptions, type ResolvedEntryOptions, resolveEntryOptions } from './entry-options';
 import { LoadCoordinator, type Loader } from './load-coordinator';
 import { PopularKeys } from './popular-keys';
+import type { GetOrSetOptions, TieredCache } from './tiered-cache-contract';
 import { type ResolvedOptions, resolveOptions, type TieredCacheOptions } from './tiered-options';
 import { buildStats, type TieredCacheStats, tierInterval } from './tiered-stats';
 import { Tiers } from './tiers';
@@ -15,6 +16,13 @@ import { type WarmOptions, type WarmResult, warmKeys } from './warm';
 import { shouldRefreshEarly } from './xfetch';
 
 export type { InvalidationRequest, InvalidationResult } from '../invalidation/invalidation';
+export type { EntryOptions } from './entry-options';
+export type { Loader } from './load-coordinator';
+export type { GetOrSetOptions, TieredCache } from './tiered-cache-contract';
+export type { RemoteTierOptions, TieredCacheOptions } from './tiered-options';
+export type { TieredCacheStats } from './tiered-stats';
+export type { WarmOptions, WarmResult } from './warm';
+
 /**
  * The tiered cache our handlers and users call: L1 process memory → L2 local disk → L3
  * Valkey/Redis → loader, with promotion on the way back, writes to every tier, stampede protection
@@ -33,43 +41,6 @@ export type { InvalidationRequest, InvalidationResult } from '../invalidation/in
  * and XFetch. And it is essentially one maintainer's project. Those parts are written here; the
  * stores (disk, Redis), lock and bus are ports with their own adapters.
  */
-export type { EntryOptions } from './entry-options';
-export type { Loader } from './load-coordinator';
-export type { RemoteTierOptions, TieredCacheOptions } from './tiered-options';
-export type { TieredCacheStats } from './tiered-stats';
-export type { WarmOptions, WarmResult } from './warm';
-
-export interface GetOrSetOptions extends EntryOptions {
-  /** Overrides the cache's staleWhileRevalidate for this call. */
-  readonly staleWhileRevalidate?: boolean;
-}
-
-export interface TieredCache {
-  readonly instanceId: string;
-  /** The fresh value from the fastest tier holding it (promoted to faster tiers), or undefined. */
-  get<T>(key: string): Promise<T | undefined>;
-  /** The cached value, or the loader's, with every stampede protection on. Tier failures never reach the caller. */
-  getOrSet<T>(key: string, loader: Loader<T>, options?: GetOrSetOptions): Promise<T>;
-  /** Writes every tier; dependents of `key` are invalidated and other instances drop their copy. */
-  set(key: string, value: unknown, options?: EntryOptions): Promise<void>;
-  delete(key: string): Promise<InvalidationResult>;
-  invalidate(request: InvalidationRequest): Promise<InvalidationResult>;
-  /** Empties every tier (a shared L3 for every instance) and every instance's L1. */
-  clear(): Promise<void>;
-  warm<T>(keys: readonly string[], loader: Loader<T>, options?: WarmOptions): Promise<WarmResult>;
-  /** The n most requested keys of this instance, most requested first. */
-  popularKeys(n: number): string[];
-  stats(): TieredCacheStats;
-  /** EMF documents (one per tier) for the interval since the previous call; log each as one JSON line. */
-  emf(namespace?: string): EmfDocument[];
-  /** Resolves once subscribed to the bus (or the subscription failed: see stats().bus). */
-  ready(): Promise<void>;
-  /** Resolves when no background work (refreshes, promotions, bus messages) is left; Lambda: before returning. */
-  idle(): Promise<void>;
-  /** Unsubscribes and waits for background work. Drivers are the caller's to disconnect. */
-  close(): Promise<void>;
-}
-
 export function createTieredCache(options: TieredCacheOptions): TieredCache {
   return new Tiered(resolveOptions(options));
 }

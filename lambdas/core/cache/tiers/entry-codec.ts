@@ -77,7 +77,7 @@ export function serializeValue(value: unknown): SerializedValue {
   try {
     text = JSON.stringify(value);
   } catch (cause) {
-    throw new CacheError('E_CACHE_INVALID_VALUE', `value is not JSON-serialisable: ${String(cause)}`, [], {
+    throw new CacheError('E_CACHE_INVALID_VALUE', `value is not JSON-serialisable: ${String(cause)}`, {
       cause,
     });
   }

@@ -91,9 +91,9 @@ class Tiered implements TieredCache {
   async getOrSet<T>(key: string, loader: Loader<T>, options?: GetOrSetOptions): Promise<T> {
     const entryOptions = this.check(key, options);
     if (typeof loader !== 'function') {
-      throw new CacheError('E_CACHE_INVALID_ARGUMENT', 'getOrSet: loader must be a function', [
-        { path: 'loader', message: 'must be a function' },
-      ]);
+      throw new CacheError('E_CACHE_INVALID_ARGUMENT', 'getOrSet: loader must be a function', {
+        details: [{ path: 'loader', message: 'must be a function' }],
+      });
     }
     this.popular.record(key);
     const now = this.o.clock.now();
@@ -138,9 +138,9 @@ class Tiered implements TieredCache {
     for (const field of ['keys', 'patterns', 'tags'] as const) {
       const list = request[field];
       if (list !== undefined && !(Array.isArray(list) && list.every((v) => typeof v === 'string'))) {
-        throw new CacheError('E_CACHE_INVALID_ARGUMENT', `invalidate: ${field} must be an array of strings`, [
-          { path: field, message: 'must be an array of strings' },
-        ]);
+        throw new CacheError('E_CACHE_INVALID_ARGUMENT', `invalidate: ${field} must be an array of strings`, {
+          details: [{ path: field, message: 'must be an array of strings' }],
+        });
       }
     }
     return this.invalidator.invalidate(request);

@@ -133,7 +133,9 @@ export function resolveOptions(options: TieredCacheOptions): ResolvedOptions {
   const problems = validateTieredCacheOptions(options);
   if (problems.length > 0) {
     const lines = problems.map((p) => `  ${p.path}: ${p.message}`).join('\n');
-    throw new CacheError('E_CACHE_INVALID_OPTIONS', `invalid tiered cache options:\n${lines}`, problems);
+    throw new CacheError('E_CACHE_INVALID_OPTIONS', `invalid tiered cache options:\n${lines}`, {
+      details: problems,
+    });
   }
   const o = options;
   const tier = (t: RemoteTierOptions | undefined, sharedDefault: boolean): ResolvedTier | undefined =>

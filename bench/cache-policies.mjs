@@ -15,9 +15,9 @@ const KEYS = CAPACITY * 20;
 const dir = await mkdtemp(join(tmpdir(), 'throughline-bench-cache-'));
 try {
   const m = await importBundled(dir, [
-    "export { simulateAll } from 'lambdas/core/cache/simulate.ts';",
-    "export { createMemoryCache } from 'lambdas/core/cache/policies.ts';",
-    "export { zipfTrace, scanPollutedTrace, shiftingTrace } from 'lambdas/core/cache/traces.ts';",
+    "export { simulateAll } from 'lambdas/core/cache/simulator/simulate.ts';",
+    "export { createMemoryCache } from 'lambdas/core/cache/policies/create-memory-cache.ts';",
+    "export { zipfTrace, scanPollutedTrace, shiftingTrace } from 'lambdas/core/cache/simulator/traces.ts';",
   ]);
 
   // Hit ratios.

@@ -284,8 +284,8 @@ async function main() {
     process.once(signal, () => void stop().finally(() => process.exit(130)));
   try {
     const m = await importBundled(dir, [
-      "export { createTieredCache } from 'lambdas/core/cache/tiered-cache.ts';",
-      "export { zipfTrace } from 'lambdas/core/cache/traces.ts';",
+      "export { createTieredCache } from 'lambdas/core/cache/tiers/tiered-cache.ts';",
+      "export { zipfTrace } from 'lambdas/core/cache/simulator/traces.ts';",
       "export { systemClock } from 'lambdas/adapters/node/clock.ts';",
       "export { createRedisCacheDriver } from 'lambdas/adapters/node/redis-cache-driver.ts';",
       // The tests' redis-server launcher: free port, no persistence, stopped by PID (also on exit).

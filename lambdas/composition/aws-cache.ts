@@ -2,7 +2,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsCdnQueue } from '../adapters/aws/sqs-cdn-queue';
 import { type AwsCacheConfig, awsCacheConfig } from '../config/cache';
 import type { Env } from '../config/parse';
-import type { TieredCache } from '../core/cache/tiered-cache';
+import type { TieredCache } from '../core/cache/tiers/tiered-cache';
 import type { CdnQueue } from '../ports/cdn-queue';
 import type { Log } from '../ports/log';
 import { lambdaPlatformCache } from './cache';

@@ -5,7 +5,7 @@ import { createDiskCacheDriver } from '../adapters/node/disk-cache-driver';
 import { createRedisBus, createRedisCacheDriver, createRedisLock } from '../adapters/node/redis-cache-driver';
 import { createZlibCompressor } from '../adapters/node/zlib-compressor';
 import type { CacheConfig } from '../config/cache';
-import { createTieredCache, type TieredCache } from '../core/cache/tiered-cache';
+import { createTieredCache, type TieredCache } from '../core/cache/tiers/tiered-cache';
 import type { Log } from '../ports/log';
 
 /**

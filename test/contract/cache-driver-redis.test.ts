@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CacheDriverError } from '../../lambdas/adapters/node/cache-driver-error';
 import { createRedisCacheDriver } from '../../lambdas/adapters/node/redis-cache-driver';
-import { globToRegExp } from '../../lambdas/core/cache/glob';
+import { globToRegExp } from '../../lambdas/core/cache/invalidation/glob';
 import { type RedisServer, redisFixture, startRedis } from '../helpers/redis';
 import { cacheDriverContract } from './cache-driver.contract';
 

@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { systemClock } from '../../lambdas/adapters/node/clock';
 import { createRedisCacheDriver, createRedisLock } from '../../lambdas/adapters/node/redis-cache-driver';
-import { createTieredCache } from '../../lambdas/core/cache/tiered-cache';
+import { createTieredCache } from '../../lambdas/core/cache/tiers/tiered-cache';
 
 /**
  * One process of the cross-process stampede test (test/integration/cache-stampede.test.ts), which

@@ -9,9 +9,9 @@ import {
   type RedisCacheDriverOptions,
 } from '../../lambdas/adapters/node/redis-cache-driver';
 import { createZlibCompressor } from '../../lambdas/adapters/node/zlib-compressor';
-import type { TierStats } from '../../lambdas/core/cache/cache-stats';
-import { createTieredCache, type TieredCache } from '../../lambdas/core/cache/tiered-cache';
-import { zipfTrace } from '../../lambdas/core/cache/traces';
+import { zipfTrace } from '../../lambdas/core/cache/simulator/traces';
+import type { TierStats } from '../../lambdas/core/cache/tiers/cache-stats';
+import { createTieredCache, type TieredCache } from '../../lambdas/core/cache/tiers/tiered-cache';
 import { type RedisCluster, type RedisServer, startRedis, startRedisCluster } from '../helpers/redis';
 
 /**

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scanPollutedTrace } from '../../lambdas/core/cache/traces';
+import { scanPollutedTrace } from '../../lambdas/core/cache/simulator/traces';
 import { runCli } from '../helpers/processes';
 
 // `throughline cache simulate` as a team runs it on an access log: a file of keys, one per line.

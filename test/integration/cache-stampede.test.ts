@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../lambdas/adapters/node/clock';
 import { createRedisCacheDriver, createRedisLock } from '../../lambdas/adapters/node/redis-cache-driver';
-import { createTieredCache } from '../../lambdas/core/cache/tiered-cache';
+import { createTieredCache } from '../../lambdas/core/cache/tiers/tiered-cache';
 import type { StampedeChildConfig, StampedeChildResult } from '../helpers/cache-stampede-child';
 import { killPid, ROOT } from '../helpers/processes';
 import { type RedisServer, startRedis } from '../helpers/redis';

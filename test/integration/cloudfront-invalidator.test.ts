@@ -11,7 +11,7 @@ import {
   callerReference,
   createCloudFrontInvalidator,
 } from '../../lambdas/adapters/aws/cloudfront-invalidator';
-import { invalidateBatch } from '../../lambdas/core/cache/cdn-invalidation';
+import { invalidateBatch } from '../../lambdas/core/cdn/invalidate-batch';
 import { awsClientConfig, type Moto, startMoto } from '../helpers/moto';
 
 // The CloudFront adapter of the CDN port against moto: a distribution created in moto, invalidated,

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileTestStore } from '../../lambdas/adapters/local/file-test-store';
 import { systemClock } from '../../lambdas/adapters/node/clock';
 import { createMemoryCacheDriver } from '../../lambdas/adapters/node/memory-cache-driver';
-import { createTieredCache } from '../../lambdas/core/cache/tiered-cache';
+import { createTieredCache } from '../../lambdas/core/cache/tiers/tiered-cache';
 import type { PlatformDeps } from '../../lambdas/core/tests/test-service';
 import { getResultsHandler } from '../../lambdas/entrypoints/http/handlers';
 import { makeRecord, sampleResults } from '../contract/test-store.fixtures';

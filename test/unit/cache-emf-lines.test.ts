@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../../lambdas/adapters/node/clock';
-import { createTieredCache } from '../../lambdas/core/cache/tiered-cache';
+import { createTieredCache } from '../../lambdas/core/cache/tiers/tiered-cache';
 import type { ApiEvent, ApiResult } from '../../lambdas/entrypoints/http/http-io';
 import { withCacheMetrics } from '../../lambdas/entrypoints/lambda/cache-metrics';
 

@@ -3,7 +3,7 @@ import {
   createMemoryCacheBus,
   createMemoryCacheDriver,
 } from '../../lambdas/adapters/node/memory-cache-driver';
-import { createTieredCache } from '../../lambdas/core/cache/tiered-cache';
+import { createTieredCache } from '../../lambdas/core/cache/tiers/tiered-cache';
 import { FakeClock, settle } from './cache-fakes';
 
 // Invalidation by key, glob, tag and dependency cascade, in every tier, and across instances over

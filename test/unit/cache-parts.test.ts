@@ -6,18 +6,18 @@ import {
   createMemoryLock,
 } from '../../lambdas/adapters/node/memory-cache-driver';
 import { createZlibCompressor } from '../../lambdas/adapters/node/zlib-compressor';
-import { CircuitBreaker } from '../../lambdas/core/cache/circuit-breaker';
+import { globMatcher, globToRegExp } from '../../lambdas/core/cache/invalidation/glob';
+import { cascade } from '../../lambdas/core/cache/invalidation/invalidation';
+import { CircuitBreaker } from '../../lambdas/core/cache/tiers/circuit-breaker';
 import {
   decodeEntry,
   type EntryMeta,
   encodeEntry,
   serializeValue,
-} from '../../lambdas/core/cache/entry-codec';
-import { globMatcher, globToRegExp } from '../../lambdas/core/cache/glob';
-import { cascade } from '../../lambdas/core/cache/invalidation';
-import { PopularKeys } from '../../lambdas/core/cache/popular-keys';
-import { bounded } from '../../lambdas/core/cache/remote-tier';
-import { shouldRefreshEarly } from '../../lambdas/core/cache/xfetch';
+} from '../../lambdas/core/cache/tiers/entry-codec';
+import { PopularKeys } from '../../lambdas/core/cache/tiers/popular-keys';
+import { bounded } from '../../lambdas/core/cache/tiers/remote-tier';
+import { shouldRefreshEarly } from '../../lambdas/core/cache/tiers/xfetch';
 import { FakeClock, seededRandom } from './cache-fakes';
 
 // The tiered cache's parts on their own: entry codec, compressor, glob, breaker, XFetch, top-k,

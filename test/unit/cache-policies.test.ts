@@ -1,18 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { BoundedCache } from '../../lambdas/core/cache/bounded-cache';
-import { FrequencySketch } from '../../lambdas/core/cache/frequency-sketch';
-import { HillClimber, STEP_DECAY, STEP_SHARE } from '../../lambdas/core/cache/hill-climber';
+import { BoundedCache } from '../../lambdas/core/cache/policies/bounded-cache';
+import {
+  createMemoryCache,
+  InvalidCacheOptionsError,
+} from '../../lambdas/core/cache/policies/create-memory-cache';
+import { FrequencySketch } from '../../lambdas/core/cache/policies/frequency-sketch';
+import { HillClimber, STEP_DECAY, STEP_SHARE } from '../../lambdas/core/cache/policies/hill-climber';
 import {
   EVICTION_POLICIES,
   type EvictionPolicy,
   type EvictionReason,
   type MemoryCache,
   type MemoryCacheOptions,
-} from '../../lambdas/core/cache/memory-cache';
-import { hashKey } from '../../lambdas/core/cache/mix';
-import { createMemoryCache, InvalidCacheOptionsError } from '../../lambdas/core/cache/policies';
-import { zipfSampler } from '../../lambdas/core/cache/traces';
-import { type AdaptiveEntry, WTinyLfu } from '../../lambdas/core/cache/w-tinylfu';
+} from '../../lambdas/core/cache/policies/memory-cache';
+import { hashKey } from '../../lambdas/core/cache/policies/mix';
+import { type AdaptiveEntry, WTinyLfu } from '../../lambdas/core/cache/policies/w-tinylfu';
+import { zipfSampler } from '../../lambdas/core/cache/simulator/traces';
 import { seededRandom } from '../../lambdas/core/load/iteration';
 
 // ---------------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryCacheDriver, createMemoryLock } from '../../lambdas/adapters/node/memory-cache-driver';
 import { createZlibCompressor } from '../../lambdas/adapters/node/zlib-compressor';
-import type { TierStats } from '../../lambdas/core/cache/cache-stats';
-import { createTieredCache, type TieredCache } from '../../lambdas/core/cache/tiered-cache';
+import type { TierStats } from '../../lambdas/core/cache/tiers/cache-stats';
+import { createTieredCache, type TieredCache } from '../../lambdas/core/cache/tiers/tiered-cache';
 import type { CacheBus } from '../../lambdas/ports/cache-driver';
 import { FakeClock, FaultyDriver } from './cache-fakes';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTieredCache } from '../../lambdas/core/cache/tiered-cache';
+import { createTieredCache } from '../../lambdas/core/cache/tiers/tiered-cache';
 import { cacheWorld, seededRandom, slowLoader, tierOf } from './cache-fakes';
 
 // Stampede protection (coalescing, the L3 lock across processes, XFetch, stale-while-revalidate,

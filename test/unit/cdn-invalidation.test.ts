@@ -3,14 +3,15 @@ import { cdnInvalidationConfig } from '../../lambdas/config/cache';
 import { ConfigError } from '../../lambdas/config/parse';
 import {
   type CdnInvalidator,
-  CLOUDFRONT_INVALIDATION_LIMITS,
-  type InvalidationRequest,
   type InvalidationResult,
   invalidateBatch,
+} from '../../lambdas/core/cdn/invalidate-batch';
+import {
+  CLOUDFRONT_INVALIDATION_LIMITS,
   invalidationMessage,
   parseInvalidationMessage,
-  planInvalidations,
-} from '../../lambdas/core/cache/cdn-invalidation';
+} from '../../lambdas/core/cdn/invalidation-message';
+import { type InvalidationRequest, planInvalidations } from '../../lambdas/core/cdn/invalidation-plan';
 
 // The invalidation worker's pure half: a batch of queued messages → CreateInvalidation calls within
 // CloudFront's limits, and which messages must be delivered again. The CDN port is a recorder here;

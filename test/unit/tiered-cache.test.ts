@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryLock, type MemoryCacheDriver } from '../../lambdas/adapters/node/memory-cache-driver';
 import { createZlibCompressor } from '../../lambdas/adapters/node/zlib-compressor';
-import { CacheError } from '../../lambdas/core/cache/cache-error';
-import { createTieredCache, type TieredCacheOptions } from '../../lambdas/core/cache/tiered-cache';
+import { CacheError } from '../../lambdas/core/cache/tiers/cache-error';
+import { createTieredCache, type TieredCacheOptions } from '../../lambdas/core/cache/tiers/tiered-cache';
 import { cacheWorld, seededRandom, tierOf } from './cache-fakes';
 
 // The tiered cache on virtual time: tiers and promotion, TTL and grace, values, compression,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
-import type { CdnInvalidator, InvalidationResult } from '../../core/cache/cdn-invalidation';
+import type { CdnInvalidator, InvalidationResult } from '../../core/cdn/invalidate-batch';
 
 /**
  * The CDN port on CloudFront: one CreateInvalidation per call. The CallerReference is a hash of

@@ -1,5 +1,5 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { invalidationMessage } from '../../core/cache/cdn-invalidation';
+import { invalidationMessage } from '../../core/cdn/invalidation-message';
 import type { CdnQueue } from '../../ports/cdn-queue';
 
 /** The CDN invalidation queue: one message per request, in the format the worker parses. */

@@ -1,3 +1,5 @@
+import { ThroughlineError } from '../../model/errors';
+
 /**
  * Why a cache tier driver (disk L2, Redis L3) rejected. The tiered cache's circuit breaker keys on
  * `code`; the backend's own error stays in `cause`.
@@ -14,15 +16,16 @@ export type CacheDriverErrorCode =
   /** Invalid options (details lists every problem). */
   | 'E_CACHE_INVALID_OPTIONS';
 
-export class CacheDriverError extends Error {
+export class CacheDriverError extends ThroughlineError {
+  declare readonly code: CacheDriverErrorCode;
+  declare readonly details: readonly string[];
   override readonly name = 'CacheDriverError';
-  readonly details: readonly string[];
+
   constructor(
-    readonly code: CacheDriverErrorCode,
+    code: CacheDriverErrorCode,
     message: string,
     options: { readonly cause?: unknown; readonly details?: readonly string[] } = {},
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.details = options.details ?? [];
+    super(code, message, { cause: options.cause, details: options.details ?? [] });
   }
 }

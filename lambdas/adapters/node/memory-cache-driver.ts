@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { globMatcher } from '../../core/cache/glob';
+import { globMatcher } from '../../core/cache/invalidation/glob';
 import type { CacheBus, CacheDriver, DistributedLock } from '../../ports/cache-driver';
 import { CacheDriverError } from './cache-driver-error';
 

@@ -1,6 +1,6 @@
 import type { CacheBus } from '../../ports/cache-driver';
-import type { RedisCacheDriver } from './redis-cache-driver';
 import type { RedisClient } from './redis-connection';
+import { channelKey, type RedisKeyspace } from './redis-keyspace';
 
 export interface RedisCacheBus extends CacheBus {
   /** Closes the subscriber connections (the driver's own connection stays open). */
@@ -18,10 +18,10 @@ export interface RedisCacheBus extends CacheBus {
  * disconnected (or a Lambda environment that is frozen) misses messages, so L1 TTLs must still
  * bound staleness.
  */
-export function createRedisBus(driver: RedisCacheDriver): RedisCacheBus {
+export function createRedisBus(driver: RedisKeyspace): RedisCacheBus {
   const { connection, keyPrefix } = driver;
   const sharded = connection.topology.mode === 'cluster';
-  const channelName = (channel: string) => `${keyPrefix}b:${channel}`;
+  const channelName = (channel: string) => channelKey(keyPrefix, channel);
   const handlers = new Map<string, Set<(message: string) => void>>();
   const subscriptions = new Map<string, Promise<void>>();
   const subscribers = new Map<number, Promise<RedisClient>>();

@@ -1,5 +1,6 @@
 import type { CacheDriver } from '../../ports/cache-driver';
-import { CHUNK, evalScript, luaScript, openRedisConnection, type RedisConnection } from './redis-connection';
+import { CHUNK, evalScript, luaScript, openRedisConnection } from './redis-connection';
+import { type RedisKeyspace, setKey, valueKey } from './redis-keyspace';
 import type { RedisCacheDriverOptions } from './redis-options';
 
 export { createRedisBus, type RedisCacheBus } from './redis-bus';
@@ -9,18 +10,8 @@ export type { RedisCacheDriverOptions, RedisNode, RedisTopology } from './redis-
 /** Escapes glob characters so the prefix matches only itself inside SCAN MATCH. */
 export const escapeGlob = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');
 
-/** A Redis-backed driver, with what its lock and bus share: the connection and the namespace. */
-export interface RedisCacheDriver extends CacheDriver {
-  readonly connection: RedisConnection;
-  readonly keyPrefix: string;
-}
-
-/**
- * Key layout under the prefix: `v:` values, `s:` sets, `l:` locks, `b:` bus channels. Values and
- * sets of the same name never collide (WRONGTYPE), and clear() can leave held locks alone.
- */
-export const valueKey = (prefix: string, key: string) => `${prefix}v:${key}`;
-export const setKey = (prefix: string, set: string) => `${prefix}s:${set}`;
+/** A Redis-backed driver, with its keyspace for its lock and bus (createRedisLock, createRedisBus). */
+export type RedisCacheDriver = CacheDriver & RedisKeyspace;
 
 /**
  * SADD, then expiry: a TTL only ever extends it (PEXPIRE when the set is new or would expire

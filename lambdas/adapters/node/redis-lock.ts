@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DistributedLock } from '../../ports/cache-driver';
-import type { RedisCacheDriver } from './redis-cache-driver';
 import { evalScript, luaScript } from './redis-connection';
+import { lockKey, type RedisKeyspace } from './redis-keyspace';
 
 /** Deletes the lock only if it still holds this token: a holder whose lock expired cannot free the next one's. */
 const RELEASE = luaScript(`
@@ -14,13 +14,12 @@ return 0`);
  * the lock can be lost, so use it where a second holder costs work (stampede protection), not
  * where it breaks correctness. The TTL bounds how long a crashed holder blocks others.
  */
-export function createRedisLock(driver: RedisCacheDriver): DistributedLock {
+export function createRedisLock(driver: RedisKeyspace): DistributedLock {
   const { connection, keyPrefix } = driver;
-  const lockKey = (key: string) => `${keyPrefix}l:${key}`;
   return {
     acquire: (key, ttlMs) =>
       connection.run('lock.acquire', async () => {
-        const full = lockKey(key);
+        const full = lockKey(keyPrefix, key);
         const token = randomBytes(16).toString('base64url');
         const ttl = Math.max(1, Math.ceil(ttlMs));
         const ok = await connection.clientFor(full).set(full, token, 'PX', ttl, 'NX');
@@ -28,7 +27,7 @@ export function createRedisLock(driver: RedisCacheDriver): DistributedLock {
       }),
     release: (key, token) =>
       connection.run('lock.release', async () => {
-        const full = lockKey(key);
+        const full = lockKey(keyPrefix, key);
         return (await evalScript(connection.clientFor(full), RELEASE, [full], [token])) === 1;
       }),
   };

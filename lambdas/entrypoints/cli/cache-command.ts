@@ -2,8 +2,8 @@ import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { EVICTION_POLICIES, type EvictionPolicy } from '../../core/cache/memory-cache';
-import { policySimulation } from '../../core/cache/simulate';
+import { EVICTION_POLICIES, type EvictionPolicy } from '../../core/cache/policies/memory-cache';
+import { policySimulation } from '../../core/cache/simulator/simulate';
 import { EXIT, UsageError } from './run-io';
 
 export const CACHE_USAGE = `throughline cache simulate --trace <file> --capacity <N> [--policy lru|lfu|ttl|adaptive|all]

@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { type CacheApiDeps, cacheStats, invalidateCache, warmCache } from '../../core/cache/cache-api';
+import { type CacheApiDeps, cacheStats, invalidateCache, warmCache } from '../../core/cache/api/cache-api';
 import type { Log } from '../../ports/log';
 import { type ApiEvent, type ApiResult, json, jsonBody, jsonErrors } from './http-io';
 import { matchRoute } from './routes';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { invalidationBodySchema, warmBodySchema } from '../../core/cache/cache-api';
+import { invalidationBodySchema, warmBodySchema } from '../../core/cache/api/cache-api';
 
 /** Bodies and answers of the cache endpoints (OpenAPI is generated from them). */
 

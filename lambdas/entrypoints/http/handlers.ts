@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import type { TieredCache } from '../../core/cache/tiered-cache';
+import type { TieredCache } from '../../core/cache/tiers/tiered-cache';
 import { requestsCsv, timeseriesCsv } from '../../core/report/csv';
 import { renderHtml } from '../../core/report/html';
 import { renderJunit } from '../../core/report/junit';

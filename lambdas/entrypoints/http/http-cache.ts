@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { MiddlewareObj } from '@middy/core';
-import type { TieredCache } from '../../core/cache/tiered-cache';
+import type { TieredCache } from '../../core/cache/tiers/tiered-cache';
 import type { Log } from '../../ports/log';
 import { type ApiEvent, type ApiResult, header } from './http-io';
 

@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import type { TieredCache } from '../../core/cache/tiered-cache';
+import type { TieredCache } from '../../core/cache/tiers/tiered-cache';
 import { parseInstant } from '../../core/observability/metric-window';
 import type { createMetricsReader } from '../../core/observability/metrics';
 import {

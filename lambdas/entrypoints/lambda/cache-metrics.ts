@@ -1,5 +1,5 @@
 import type middy from '@middy/core';
-import type { TieredCache } from '../../core/cache/tiered-cache';
+import type { TieredCache } from '../../core/cache/tiers/tiered-cache';
 import type { ApiEvent, ApiResult } from '../http/http-io';
 
 /** Once a minute per instance, after a request: the cache's stats as EMF lines (CacheHitRate per Tier, …). */

@@ -1,12 +1,8 @@
-import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createCloudFrontInvalidator } from '../../adapters/aws/cloudfront-invalidator';
-import { cdnInvalidationConfig } from '../../config/cache';
-import {
-  type InvalidationRequest,
-  invalidateBatch,
-  parseInvalidationMessage,
-} from '../../core/cache/cdn-invalidation';
+import { cdnInvalidator } from '../../composition/cdn';
+import { invalidateBatch } from '../../core/cdn/invalidate-batch';
+import { parseInvalidationMessage } from '../../core/cdn/invalidation-message';
+import type { InvalidationRequest } from '../../core/cdn/invalidation-plan';
 import { log, logger } from './powertools';
 
 /**
@@ -16,11 +12,7 @@ import { log, logger } from './powertools';
  * failures, so SQS delivers only those again after their visibility timeout, and a message that
  * keeps failing ends in the dead-letter queue.
  */
-const config = cdnInvalidationConfig();
-const cdn = createCloudFrontInvalidator(
-  new CloudFrontClient({ region: config.region }),
-  config.distributionId,
-);
+const cdn = cdnInvalidator();
 
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   logger.addContext(context);

@@ -1,7 +1,7 @@
-import type { CacheBus } from '../../ports/cache-driver';
-import type { Clock } from '../../ports/clock';
-import type { InvalidationCounters } from './cache-stats';
-import { bounded } from './remote-tier';
+import type { CacheBus } from '../../../ports/cache-driver';
+import type { Clock } from '../../../ports/clock';
+import type { InvalidationCounters } from '../tiers/cache-stats';
+import { bounded } from '../tiers/remote-tier';
 
 /**
  * This instance's connection to the invalidation bus. Neither a failed subscription nor a failed

@@ -1,4 +1,4 @@
-import type { CompressionAlgorithm } from '../../ports/compressor';
+import type { CompressionAlgorithm } from '../../../ports/compressor';
 import {
   type InvalidationCounters,
   type LatencySummary,

@@ -1,4 +1,8 @@
-import { COMPRESSION_ALGORITHMS, type CompressionAlgorithm, type Compressor } from '../../ports/compressor';
+import {
+  COMPRESSION_ALGORITHMS,
+  type CompressionAlgorithm,
+  type Compressor,
+} from '../../../ports/compressor';
 import { CacheError } from './cache-error';
 
 /**
@@ -73,7 +77,7 @@ export function serializeValue(value: unknown): SerializedValue {
   try {
     text = JSON.stringify(value);
   } catch (cause) {
-    throw new CacheError('E_CACHE_INVALID_VALUE', `value is not JSON-serialisable: ${String(cause)}`, [], {
+    throw new CacheError('E_CACHE_INVALID_VALUE', `value is not JSON-serialisable: ${String(cause)}`, {
       cause,
     });
   }

@@ -1,4 +1,4 @@
-import { seededRandom } from '../load/iteration';
+import { seededRandom } from '../../load/iteration';
 
 /**
  * Synthetic key traces to judge eviction policies on, reproducible from a seed: the three shapes

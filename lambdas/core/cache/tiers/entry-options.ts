@@ -64,5 +64,5 @@ export function resolveEntryOptions(
 
 function invalid(problems: readonly CacheProblem[]): CacheError {
   const text = problems.map((p) => `${p.path}: ${p.message}`).join('; ');
-  return new CacheError('E_CACHE_INVALID_ARGUMENT', `invalid cache call: ${text}`, problems);
+  return new CacheError('E_CACHE_INVALID_ARGUMENT', `invalid cache call: ${text}`, { details: problems });
 }

@@ -1,8 +1,8 @@
 import type { CacheEntry, CachePolicy, PolicyHost } from './cache-policy';
-import { FrequencySketch, MAX_SKETCH_CAPACITY } from './frequency-sketch';
 import { HillClimber } from './hill-climber';
 import { LinkedList } from './linked-list';
 import { hashKey } from './mix';
+import { TinyLfuAdmission } from './tinylfu-admission';
 
 /**
  * `adaptive`: W-TinyLFU as in Caffeine (Einziger, Friedman & Manes, "TinyLFU", ACM ToS 2017, and
@@ -14,7 +14,8 @@ import { hashKey } from './mix';
  *                 │ overflow: window's LRU becomes a candidate at probation's MRU end
  *                 ▼
  *   main = probation (SLRU, ~20 %) ──hit──► protected (~80 % of main) ──overflow──► probation
- *     while over capacity: candidate vs probation's LRU (victim), by TinyLFU frequency;
+ *     while over capacity: candidate vs probation's LRU (victim), by TinyLFU frequency
+ *     (TinyLfuAdmission);
  *     the candidate must be strictly more frequent, otherwise it leaves ('rejected').
  *
  * Both bounds apply at once: every segment limit is a share of maxEntries AND of maxBytes, and a
@@ -31,10 +32,6 @@ type Segment = typeof WINDOW | typeof PROBATION | typeof PROTECTED;
 const MIN_WINDOW_SHARE = 0.01;
 const MAX_WINDOW_SHARE = 0.8;
 const PROTECTED_SHARE = 0.8;
-/** Caffeine's ADMIT_HASHDOS_THRESHOLD: warm candidates that lose get a 1/128 admission chance. */
-const WARM_FREQUENCY = 6;
-/** The sketch starts small and grows with the cache, so a huge maxEntries allocates nothing up front. */
-const INITIAL_SKETCH_CAPACITY = 64;
 
 export class AdaptiveEntry<V> implements CacheEntry<V> {
   prev: AdaptiveEntry<V> | undefined = undefined;
@@ -71,15 +68,11 @@ export class WTinyLfu<V> implements CachePolicy<V, AdaptiveEntry<V>> {
     new Region<V>(),
   ];
   private readonly climber = new HillClimber();
-  private readonly sketchLimit: number;
-  private sketch: FrequencySketch;
+  private readonly admission: TinyLfuAdmission;
   private share = MIN_WINDOW_SHARE;
-  /** xorshift32 state: the anti-flooding coin only needs to be rare, not unpredictable. */
-  private coin = 0x2545f491;
 
   constructor(private readonly host: PolicyHost<AdaptiveEntry<V>>) {
-    this.sketchLimit = Math.min(host.maxEntries, MAX_SKETCH_CAPACITY);
-    this.sketch = new FrequencySketch(Math.min(this.sketchLimit, INITIAL_SKETCH_CAPACITY));
+    this.admission = new TinyLfuAdmission(host.maxEntries);
     this.resize();
   }
 
@@ -94,8 +87,9 @@ export class WTinyLfu<V> implements CachePolicy<V, AdaptiveEntry<V>> {
 
   insert(entry: AdaptiveEntry<V>): void {
     this.place(entry, WINDOW);
-    this.growSketch();
-    this.sketch.increment(entry.hash);
+    const [window, probation, protectedRegion] = this.regions;
+    this.admission.fit(window.list.length + probation.list.length + protectedRegion.list.length);
+    this.admission.record(entry.hash);
     this.evict();
   }
 
@@ -131,7 +125,7 @@ export class WTinyLfu<V> implements CachePolicy<V, AdaptiveEntry<V>> {
   }
 
   private touch(entry: AdaptiveEntry<V>): void {
-    this.sketch.increment(entry.hash);
+    this.admission.record(entry.hash);
     if (entry.segment === PROBATION) {
       this.move(entry, PROTECTED);
       this.demoteProtected();
@@ -160,7 +154,7 @@ export class WTinyLfu<V> implements CachePolicy<V, AdaptiveEntry<V>> {
         continue;
       }
       candidates--;
-      if (this.host.isExpired(candidate) || !this.admit(candidate, victim)) {
+      if (this.host.isExpired(candidate) || !this.admission.admit(candidate.hash, victim.hash)) {
         const next = candidate.prev;
         this.host.evict(candidate, 'rejected');
         candidate = next;
@@ -171,21 +165,8 @@ export class WTinyLfu<V> implements CachePolicy<V, AdaptiveEntry<V>> {
     }
   }
 
-  /** Ties favour the incumbent: replacing it would cost a miss for no expected gain. */
-  private admit(candidate: AdaptiveEntry<V>, victim: AdaptiveEntry<V>): boolean {
-    const candidateFrequency = this.sketch.frequency(candidate.hash);
-    if (candidateFrequency > this.sketch.frequency(victim.hash)) return true;
-    if (candidateFrequency < WARM_FREQUENCY) return false;
-    // An attacker who keeps a victim's counters high (colliding keys) would otherwise lock every
-    // warm newcomer out; Caffeine admits such a candidate at random 1 time in 128.
-    this.coin ^= this.coin << 13;
-    this.coin ^= this.coin >>> 17;
-    this.coin ^= this.coin << 5;
-    return (this.coin & 127) === 0;
-  }
-
   private climb(hit: boolean): void {
-    const amount = this.climber.record(hit, this.sketch.sampleSize);
+    const amount = this.climber.record(hit, this.admission.sampleSize);
     if (amount === 0) return;
     const share = Math.min(MAX_WINDOW_SHARE, Math.max(MIN_WINDOW_SHARE, this.share + amount));
     if (share === this.share) return;
@@ -223,18 +204,6 @@ export class WTinyLfu<V> implements CachePolicy<V, AdaptiveEntry<V>> {
     window.maxBytes = windowLimit(maxBytes, this.share);
     protectedRegion.maxEntries = protectedLimit(maxEntries, window.maxEntries);
     protectedRegion.maxBytes = protectedLimit(maxBytes, window.maxBytes);
-  }
-
-  /**
-   * Keeps the sketch at about one counter set per resident entry, up to maxEntries (what Caffeine's
-   * ensureCapacity does for weighted caches); unlike Caffeine it keeps the counts when it grows.
-   */
-  private growSketch(): void {
-    const [window, probation, protectedRegion] = this.regions;
-    const count = window.list.length + probation.list.length + protectedRegion.list.length;
-    const current = this.sketch.capacity;
-    if (count <= current || current >= this.sketchLimit) return;
-    this.sketch = new FrequencySketch(Math.min(this.sketchLimit, Math.max(count, 2 * current)), this.sketch);
   }
 
   private place(entry: AdaptiveEntry<V>, segment: Segment): void {

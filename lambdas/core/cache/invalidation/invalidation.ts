@@ -1,10 +1,10 @@
-import { mapLimit } from '../map-limit';
-import type { InvalidationCounters, TierLabel } from './cache-stats';
-import type { Flights } from './coalesce';
-import type { LoadCoordinator } from './load-coordinator';
-import type { LocalTier } from './local-tier';
-import { dependentsSet, type RemoteTier, tagSet } from './remote-tier';
-import type { Tiers } from './tiers';
+import { mapLimit } from '../../map-limit';
+import type { InvalidationCounters, TierLabel } from '../tiers/cache-stats';
+import type { Flights } from '../tiers/coalesce';
+import type { LoadCoordinator } from '../tiers/load-coordinator';
+import type { LocalTier } from '../tiers/local-tier';
+import { dependentsSet, type RemoteTier, tagSet } from '../tiers/remote-tier';
+import type { Tiers } from '../tiers/tiers';
 
 /** What to invalidate (the body of `POST /cache/invalidations`); every entry found goes with its dependents. */
 export interface InvalidationRequest {

@@ -1,18 +1,27 @@
-import { BusLink } from './bus-link';
+import { BusLink } from '../invalidation/bus-link';
+import { type InvalidationRequest, type InvalidationResult, Invalidator } from '../invalidation/invalidation';
 import { CacheError } from './cache-error';
 import { InvalidationCounters, LoaderCounters } from './cache-stats';
 import { Flights } from './coalesce';
 import { type EmfDocument, emfDocuments } from './emf';
 import type { CacheEntry } from './entry-codec';
 import { type EntryOptions, type ResolvedEntryOptions, resolveEntryOptions } from './entry-options';
-import { type InvalidationRequest, type InvalidationResult, Invalidator } from './invalidation';
 import { LoadCoordinator, type Loader } from './load-coordinator';
 import { PopularKeys } from './popular-keys';
+import type { GetOrSetOptions, TieredCache } from './tiered-cache-contract';
 import { type ResolvedOptions, resolveOptions, type TieredCacheOptions } from './tiered-options';
 import { buildStats, type TieredCacheStats, tierInterval } from './tiered-stats';
 import { Tiers } from './tiers';
 import { type WarmOptions, type WarmResult, warmKeys } from './warm';
 import { shouldRefreshEarly } from './xfetch';
+
+export type { InvalidationRequest, InvalidationResult } from '../invalidation/invalidation';
+export type { EntryOptions } from './entry-options';
+export type { Loader } from './load-coordinator';
+export type { GetOrSetOptions, TieredCache } from './tiered-cache-contract';
+export type { RemoteTierOptions, TieredCacheOptions } from './tiered-options';
+export type { TieredCacheStats } from './tiered-stats';
+export type { WarmOptions, WarmResult } from './warm';
 
 /**
  * The tiered cache our handlers and users call: L1 process memory → L2 local disk → L3
@@ -23,7 +32,7 @@ import { shouldRefreshEarly } from './xfetch';
  * with CloudWatch EMF output.
  *
  * Why not bentocache (the closest library, and a benchmark peer in bench/): its L1 is LRU only and
- * we need the lfu/ttl/adaptive policies of policies.ts; it has no compression (we store ~1 KB+
+ * we need the lfu/ttl/adaptive policies of ../policies/; it has no compression (we store ~1 KB+
  * values gzip/brotli-compressed in L2/L3 and report the savings); its tiers are L1 + one L2, with no
  * separate disk tier between memory and Redis; its tags are experimental timestamp filters where we
  * keep tag and dependency index sets (cascade needs them); and its metrics are events and
@@ -32,44 +41,6 @@ import { shouldRefreshEarly } from './xfetch';
  * and XFetch. And it is essentially one maintainer's project. Those parts are written here; the
  * stores (disk, Redis), lock and bus are ports with their own adapters.
  */
-export type { EntryOptions } from './entry-options';
-export type { InvalidationRequest, InvalidationResult } from './invalidation';
-export type { Loader } from './load-coordinator';
-export type { RemoteTierOptions, TieredCacheOptions } from './tiered-options';
-export type { TieredCacheStats } from './tiered-stats';
-export type { WarmOptions, WarmResult } from './warm';
-
-export interface GetOrSetOptions extends EntryOptions {
-  /** Overrides the cache's staleWhileRevalidate for this call. */
-  readonly staleWhileRevalidate?: boolean;
-}
-
-export interface TieredCache {
-  readonly instanceId: string;
-  /** The fresh value from the fastest tier holding it (promoted to faster tiers), or undefined. */
-  get<T>(key: string): Promise<T | undefined>;
-  /** The cached value, or the loader's, with every stampede protection on. Tier failures never reach the caller. */
-  getOrSet<T>(key: string, loader: Loader<T>, options?: GetOrSetOptions): Promise<T>;
-  /** Writes every tier; dependents of `key` are invalidated and other instances drop their copy. */
-  set(key: string, value: unknown, options?: EntryOptions): Promise<void>;
-  delete(key: string): Promise<InvalidationResult>;
-  invalidate(request: InvalidationRequest): Promise<InvalidationResult>;
-  /** Empties every tier (a shared L3 for every instance) and every instance's L1. */
-  clear(): Promise<void>;
-  warm<T>(keys: readonly string[], loader: Loader<T>, options?: WarmOptions): Promise<WarmResult>;
-  /** The n most requested keys of this instance, most requested first. */
-  popularKeys(n: number): string[];
-  stats(): TieredCacheStats;
-  /** EMF documents (one per tier) for the interval since the previous call; log each as one JSON line. */
-  emf(namespace?: string): EmfDocument[];
-  /** Resolves once subscribed to the bus (or the subscription failed: see stats().bus). */
-  ready(): Promise<void>;
-  /** Resolves when no background work (refreshes, promotions, bus messages) is left; Lambda: before returning. */
-  idle(): Promise<void>;
-  /** Unsubscribes and waits for background work. Drivers are the caller's to disconnect. */
-  close(): Promise<void>;
-}
-
 export function createTieredCache(options: TieredCacheOptions): TieredCache {
   return new Tiered(resolveOptions(options));
 }
@@ -120,9 +91,9 @@ class Tiered implements TieredCache {
   async getOrSet<T>(key: string, loader: Loader<T>, options?: GetOrSetOptions): Promise<T> {
     const entryOptions = this.check(key, options);
     if (typeof loader !== 'function') {
-      throw new CacheError('E_CACHE_INVALID_ARGUMENT', 'getOrSet: loader must be a function', [
-        { path: 'loader', message: 'must be a function' },
-      ]);
+      throw new CacheError('E_CACHE_INVALID_ARGUMENT', 'getOrSet: loader must be a function', {
+        details: [{ path: 'loader', message: 'must be a function' }],
+      });
     }
     this.popular.record(key);
     const now = this.o.clock.now();
@@ -167,9 +138,9 @@ class Tiered implements TieredCache {
     for (const field of ['keys', 'patterns', 'tags'] as const) {
       const list = request[field];
       if (list !== undefined && !(Array.isArray(list) && list.every((v) => typeof v === 'string'))) {
-        throw new CacheError('E_CACHE_INVALID_ARGUMENT', `invalidate: ${field} must be an array of strings`, [
-          { path: field, message: 'must be an array of strings' },
-        ]);
+        throw new CacheError('E_CACHE_INVALID_ARGUMENT', `invalidate: ${field} must be an array of strings`, {
+          details: [{ path: field, message: 'must be an array of strings' }],
+        });
       }
     }
     return this.invalidator.invalidate(request);

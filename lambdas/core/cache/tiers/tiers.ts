@@ -1,5 +1,5 @@
-import type { Clock } from '../../ports/clock';
-import type { Compressor } from '../../ports/compressor';
+import type { Clock } from '../../../ports/clock';
+import type { Compressor } from '../../../ports/compressor';
 import { CompressionCounters, type TierLabel } from './cache-stats';
 import {
   type CacheEntry,

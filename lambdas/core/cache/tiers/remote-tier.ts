@@ -1,5 +1,5 @@
-import type { CacheDriver } from '../../ports/cache-driver';
-import type { Clock } from '../../ports/clock';
+import type { CacheDriver } from '../../../ports/cache-driver';
+import type { Clock } from '../../../ports/clock';
 import { TierCounters, type TierLabel } from './cache-stats';
 import { CircuitBreaker } from './circuit-breaker';
 import type { ResolvedTier } from './tiered-options';

@@ -1,5 +1,5 @@
-import { EVICTION_POLICIES, type EvictionPolicy } from './memory-cache';
-import { createMemoryCache } from './policies';
+import { createMemoryCache } from '../policies/create-memory-cache';
+import { EVICTION_POLICIES, type EvictionPolicy } from '../policies/memory-cache';
 
 /**
  * Replays a key trace through the real L1 policies (demand fill: a miss stores the key), so a team

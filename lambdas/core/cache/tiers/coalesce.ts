@@ -1,4 +1,4 @@
-import { globMatcher } from './glob';
+import { globMatcher } from '../invalidation/glob';
 
 /**
  * In-process single-flight: at most one load per key per process at a time; callers arriving while

@@ -1,4 +1,8 @@
-import { z } from 'zod';
+import {
+  CLOUDFRONT_INVALIDATION_LIMITS,
+  type InvalidationLimits,
+  invalidationMessageSchema,
+} from './invalidation-message';
 
 /**
  * CDN invalidation, batched (ADR 006). Producers (the aggregate step, POST /cache/invalidations)
@@ -12,14 +16,12 @@ import { z } from 'zod';
  *   4. what is left is split by kind, files and wildcards, because CloudFront limits each separately
  *      (3,000 file paths and 15 wildcard paths in progress per distribution). Oldest requests go
  *      first; what does not fit is not sent;
- *   5. a call refused with TooManyInvalidationsInProgress stops that kind for this batch.
+ *   5. a call refused with TooManyInvalidationsInProgress stops that kind for this batch
+ *      (invalidate-batch.ts, which sends the plan).
  *
  * A message succeeds only when every path it asked for went out; the others are reported back as
  * batch item failures, and SQS delivers them again once their visibility timeout has passed.
  */
-
-/** CloudFront's limits on invalidations in progress per distribution. */
-export const CLOUDFRONT_INVALIDATION_LIMITS: InvalidationLimits = { filePaths: 3000, wildcardPaths: 15 };
 
 /** Directories holding this many paths of a batch are invalidated with one wildcard instead. */
 export const DEFAULT_COLLAPSE_AT = 10;
@@ -29,16 +31,6 @@ export const DEFAULT_COLLAPSE_AT = 10;
  * `/*` itself; the worker never widens a batch that far on its own.
  */
 export const DEFAULT_MIN_COLLAPSE_DEPTH = 2;
-
-/** Longest path accepted (CloudFront counts the path in its 4,000-character request fields). */
-export const MAX_PATH_LENGTH = 1024;
-
-export interface InvalidationLimits {
-  /** Paths without a wildcard in progress at once. */
-  readonly filePaths: number;
-  /** Paths ending in `*` in progress at once. */
-  readonly wildcardPaths: number;
-}
 
 export interface PlanOptions {
   readonly limits?: InvalidationLimits;
@@ -70,78 +62,6 @@ export interface InvalidationPlan {
   readonly deferred: readonly string[];
   /** Requests that are not valid: never sent (they end in the dead-letter queue). */
   readonly rejected: readonly { readonly id: string; readonly problems: readonly string[] }[];
-}
-
-/** What the CDN port answers to one call. */
-export type InvalidationResult =
-  | { readonly status: 'created'; readonly id: string }
-  /** CloudFront's TooManyInvalidationsInProgress: nothing was created. */
-  | { readonly status: 'throttled'; readonly message: string };
-
-/** The CDN (CloudFront CreateInvalidation); the adapter maps the SDK's errors to these results. */
-export interface CdnInvalidator {
-  /**
-   * Invalidates `paths` at once. `requestIds` identify the requests served: the same paths for the
-   * same requests are one invalidation however often they are sent (a redelivered batch).
-   * Rejects on anything but success or throttling.
-   */
-  invalidate(paths: readonly string[], requestIds: readonly string[]): Promise<InvalidationResult>;
-}
-
-export interface InvalidationOutcome {
-  /** Invalidations created, in the order they were sent. */
-  readonly created: readonly { readonly id: string; readonly call: InvalidationCall }[];
-  /** Ids of the requests to deliver again (SQS batch item failures), in arrival order. */
-  readonly failed: readonly string[];
-  readonly rejected: InvalidationPlan['rejected'];
-  /** The kinds CloudFront refused because too many invalidations were in progress. */
-  readonly throttled: readonly PathKind[];
-  /** Calls that failed otherwise (permissions, a missing distribution, the network). */
-  readonly errors: readonly { readonly call: InvalidationCall; readonly error: unknown }[];
-}
-
-const pathSchema = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(MAX_PATH_LENGTH, `must be at most ${MAX_PATH_LENGTH} characters`)
-  .refine((p) => p.startsWith('/'), 'must start with "/"')
-  .refine((p) => /^[\x21-\x7e]*$/.test(p), 'must be URL-encoded (printable ASCII, no spaces)')
-  .refine((p) => !/[?#]/.test(p), 'must not hold a query string or fragment: end the path with "*" instead')
-  .refine((p) => !p.slice(0, -1).includes('*'), 'may hold "*" only as its last character');
-
-/** The body of a queued message: `{"paths": ["/performance/tests/abc/*"]}`. */
-export const invalidationMessageSchema = z.strictObject({
-  paths: z
-    .array(pathSchema)
-    .min(1, 'must name at least one path')
-    .max(
-      CLOUDFRONT_INVALIDATION_LIMITS.filePaths,
-      `must name at most ${CLOUDFRONT_INVALIDATION_LIMITS.filePaths} paths`,
-    ),
-});
-
-export type InvalidationMessage = z.infer<typeof invalidationMessageSchema>;
-
-/** The message body producers send (validated, so a bad path fails at the producer). */
-export function invalidationMessage(paths: readonly string[]): string {
-  return JSON.stringify(invalidationMessageSchema.parse({ paths }));
-}
-
-/** A message body → its paths, or every problem with it. */
-export function parseInvalidationMessage(
-  body: string,
-): { readonly paths: readonly string[] } | { readonly problems: readonly string[] } {
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch (err) {
-    return { problems: [`is not JSON: ${(err as Error).message}`] };
-  }
-  const parsed = invalidationMessageSchema.safeParse(value);
-  if (parsed.success) return { paths: parsed.data.paths };
-  return {
-    problems: parsed.error.issues.map((i) => `${i.path.map(String).join('.') || 'message'}: ${i.message}`),
-  };
 }
 
 const isWildcard = (path: string) => path.endsWith('*');
@@ -257,42 +177,4 @@ export function planInvalidations(
 function idsOf(requests: readonly InvalidationRequest[], entries: readonly Entry[]): string[] {
   const indices = new Set(entries.flatMap((e) => [...e.requests]));
   return [...indices].sort((a, b) => a - b).map((i) => requests[i]?.id ?? '');
-}
-
-/** Plans a batch and sends it; which requests must be delivered again is in `failed`. */
-export async function invalidateBatch(
-  requests: readonly InvalidationRequest[],
-  cdn: CdnInvalidator,
-  options: PlanOptions = {},
-): Promise<InvalidationOutcome> {
-  const plan = planInvalidations(requests, options);
-  const created: { id: string; call: InvalidationCall }[] = [];
-  const throttled: PathKind[] = [];
-  const errors: { call: InvalidationCall; error: unknown }[] = [];
-  const unsent = new Set<string>(plan.deferred);
-  for (const call of plan.calls) {
-    if (throttled.includes(call.kind)) {
-      for (const id of call.requestIds) unsent.add(id);
-      continue;
-    }
-    try {
-      const result = await cdn.invalidate(call.paths, call.requestIds);
-      if (result.status === 'created') created.push({ id: result.id, call });
-      else {
-        throttled.push(call.kind);
-        for (const id of call.requestIds) unsent.add(id);
-      }
-    } catch (error) {
-      errors.push({ call, error });
-      for (const id of call.requestIds) unsent.add(id);
-    }
-  }
-  for (const { id } of plan.rejected) unsent.add(id);
-  return {
-    created,
-    failed: requests.map((r) => r.id).filter((id) => unsent.has(id)),
-    rejected: plan.rejected,
-    throttled,
-    errors,
-  };
 }

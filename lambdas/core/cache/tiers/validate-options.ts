@@ -1,6 +1,6 @@
-import { COMPRESSION_ALGORITHMS } from '../../ports/compressor';
+import { COMPRESSION_ALGORITHMS } from '../../../ports/compressor';
+import { validateMemoryCacheOptions } from '../policies/create-memory-cache';
 import { type CacheProblem, describeValue } from './cache-error';
-import { validateMemoryCacheOptions } from './policies';
 
 /** Every problem, not the first: options often come from configuration, where types prove nothing. */
 export function validateTieredCacheOptions(options: unknown): CacheProblem[] {

@@ -1,3 +1,4 @@
+import { ThroughlineError } from '../../../model/errors';
 import { BoundedCache, type CacheSettings } from './bounded-cache';
 import { LfuStore } from './lfu-store';
 import { LruStore } from './lru-store';
@@ -41,11 +42,18 @@ export interface CacheOptionsProblem {
 }
 
 /** Thrown by createMemoryCache for options that do not validate; lists every problem. */
-export class InvalidCacheOptionsError extends Error {
-  readonly code = 'E_INVALID_CACHE_OPTIONS';
+export class InvalidCacheOptionsError extends ThroughlineError {
+  declare readonly code: 'E_INVALID_CACHE_OPTIONS';
+  /** The same list as `problems`, where every ThroughlineError keeps what helps fix the cause. */
+  declare readonly details: readonly CacheOptionsProblem[];
+  override readonly name = 'InvalidCacheOptionsError';
+
   constructor(readonly problems: readonly CacheOptionsProblem[]) {
-    super(`invalid memory cache options:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`);
-    this.name = 'InvalidCacheOptionsError';
+    super(
+      'E_INVALID_CACHE_OPTIONS',
+      `invalid memory cache options:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`,
+      { details: problems },
+    );
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * The L1 tier's contract: an in-process store bounded by entries and/or bytes, with one of four
- * eviction policies. Implementations live beside this file, one per policy family; `policies.ts`
- * picks one.
+ * eviction policies. Implementations live beside this file, one per policy family;
+ * `create-memory-cache.ts` picks one.
  */
 
 export const EVICTION_POLICIES = ['lru', 'lfu', 'ttl', 'adaptive'] as const;

@@ -1,9 +1,9 @@
-import type { CacheBus, CacheDriver, DistributedLock } from '../../ports/cache-driver';
-import type { Clock } from '../../ports/clock';
-import type { CompressionAlgorithm, Compressor } from '../../ports/compressor';
+import type { CacheBus, CacheDriver, DistributedLock } from '../../../ports/cache-driver';
+import type { Clock } from '../../../ports/clock';
+import type { CompressionAlgorithm, Compressor } from '../../../ports/compressor';
+import type { EvictionPolicy } from '../policies/memory-cache';
 import { CacheError } from './cache-error';
 import type { BreakerSettings } from './circuit-breaker';
-import type { EvictionPolicy } from './memory-cache';
 import { validateTieredCacheOptions } from './validate-options';
 
 /** One remote tier (L2 disk, L3 Valkey/Redis): its driver and how failures of it are contained. */
@@ -133,7 +133,9 @@ export function resolveOptions(options: TieredCacheOptions): ResolvedOptions {
   const problems = validateTieredCacheOptions(options);
   if (problems.length > 0) {
     const lines = problems.map((p) => `  ${p.path}: ${p.message}`).join('\n');
-    throw new CacheError('E_CACHE_INVALID_OPTIONS', `invalid tiered cache options:\n${lines}`, problems);
+    throw new CacheError('E_CACHE_INVALID_OPTIONS', `invalid tiered cache options:\n${lines}`, {
+      details: problems,
+    });
   }
   const o = options;
   const tier = (t: RemoteTierOptions | undefined, sharedDefault: boolean): ResolvedTier | undefined =>

@@ -1,9 +1,9 @@
-import type { Clock } from '../../ports/clock';
+import type { Clock } from '../../../ports/clock';
+import { globMatcher } from '../invalidation/glob';
+import { createMemoryCache } from '../policies/create-memory-cache';
+import type { MemoryCache } from '../policies/memory-cache';
 import { TierCounters } from './cache-stats';
 import type { CacheEntry } from './entry-codec';
-import { globMatcher } from './glob';
-import type { MemoryCache } from './memory-cache';
-import { createMemoryCache } from './policies';
 import type { ResolvedOptions } from './tiered-options';
 
 /**

@@ -1,4 +1,4 @@
-import { createHistogram, type LatencyHistogram } from '../stats/histogram';
+import { createHistogram, type LatencyHistogram } from '../../stats/histogram';
 import type { BreakerSnapshot } from './circuit-breaker';
 
 /**

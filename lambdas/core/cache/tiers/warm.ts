@@ -1,5 +1,5 @@
-import type { Clock } from '../../ports/clock';
-import { mapLimit } from '../map-limit';
+import type { Clock } from '../../../ports/clock';
+import { mapLimit } from '../../map-limit';
 import { CacheError } from './cache-error';
 import type { Flights } from './coalesce';
 import type { EntryOptions, ResolvedEntryOptions } from './entry-options';
@@ -46,9 +46,9 @@ export async function warmKeys<T>(
   const unique = [...new Set(keys)];
   const resolved = unique.map((key) => ctx.check(key, entry));
   if (!(Number.isSafeInteger(concurrency) && concurrency > 0)) {
-    throw new CacheError('E_CACHE_INVALID_ARGUMENT', 'warm: concurrency must be an integer > 0', [
-      { path: 'concurrency', message: `must be an integer > 0, got ${String(concurrency)}` },
-    ]);
+    throw new CacheError('E_CACHE_INVALID_ARGUMENT', 'warm: concurrency must be an integer > 0', {
+      details: [{ path: 'concurrency', message: `must be an integer > 0, got ${String(concurrency)}` }],
+    });
   }
   let loaded = 0;
   let alreadyFresh = 0;

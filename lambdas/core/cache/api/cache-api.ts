@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { CdnQueue } from '../../ports/cdn-queue';
-import { PlatformError } from '../tests/errors';
-import type { TieredCache } from './tiered-cache';
+import type { CdnQueue } from '../../../ports/cdn-queue';
+import { PlatformError } from '../../tests/errors';
+import type { TieredCache } from '../tiers/tiered-cache-contract';
 
 /** The cache endpoints' use cases: stats, invalidation across tiers and the CDN, warming. */
 

@@ -1,3 +1,5 @@
+import { ThroughlineError } from '../../../model/errors';
+
 /**
  * Errors the tiered cache gives its callers. Tier failures never reach them (the breaker and the
  * loader take over); these are programming or configuration errors, and a loader's own error,
@@ -18,15 +20,18 @@ export interface CacheProblem {
   readonly message: string;
 }
 
-export class CacheError extends Error {
+export class CacheError extends ThroughlineError {
+  declare readonly code: CacheErrorCode;
+  /** Every problem found ([] when there is nothing more to say than the message). */
+  declare readonly details: readonly CacheProblem[];
   override readonly name = 'CacheError';
+
   constructor(
-    readonly code: CacheErrorCode,
+    code: CacheErrorCode,
     message: string,
-    readonly details: readonly CacheProblem[] = [],
-    options?: { readonly cause?: unknown },
+    options: { readonly cause?: unknown; readonly details?: readonly CacheProblem[] } = {},
   ) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    super(code, message, { cause: options.cause, details: options.details ?? [] });
   }
 }
 

@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { parseDuration } from '../core/load/duration';
 import { parseSegment } from '../core/load/segment';
-import { type MonitoredResource, monitoredListSchema } from '../core/observability/monitored';
+import { monitoredListSchema } from '../core/observability/monitored';
 import { type CapacityConfig, DEFAULT_CAPACITY } from '../core/platform/capacity';
 import type { Quotas } from '../core/platform/quotas';
 import { policyProblems } from '../core/platform/target-policy';
 import type { PlatformPolicy } from '../core/platform/tests';
-import { type ScalableTargetRef, scalableTargetListSchema } from '../core/scaling/targets';
+import { scalableTargetListSchema } from '../core/scaling/targets';
+import type { MonitoredResource } from '../model/monitored';
+import type { ScalableTargetRef } from '../model/scaling';
 
 /**
  * Environment variables, read once here, validated, failing fast with one message that names

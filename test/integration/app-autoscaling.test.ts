@@ -22,7 +22,7 @@ import { createAppAutoScaling } from '../../lambdas/adapters/aws/app-autoscaling
 import { AppAutoScalingError } from '../../lambdas/adapters/aws/app-autoscaling-mapping';
 import { readCapacity } from '../../lambdas/adapters/aws/current-capacity';
 import { PlatformError } from '../../lambdas/core/platform/errors';
-import type { ScalableTargetRef } from '../../lambdas/core/scaling/targets';
+import type { ScalableTargetRef } from '../../lambdas/model/scaling';
 import { awsClientConfig, type Moto, startMoto } from '../helpers/moto';
 
 // The Application Auto Scaling backend against moto, with a real ECS service behind the target.

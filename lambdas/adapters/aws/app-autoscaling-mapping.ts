@@ -6,7 +6,7 @@ import type {
   TargetTrackingScalingPolicyConfiguration,
 } from '@aws-sdk/client-application-auto-scaling';
 import { PlatformError } from '../../core/platform/errors';
-import type { ScalableKind } from '../../core/scaling/targets';
+import type { ScalableKind } from '../../model/scaling';
 import type { ScalingActivity, ScalingPolicySummary, ScheduleSpec } from '../../ports/scaling';
 
 /** Application Auto Scaling's shapes to the scaling port's, and its errors to ours. */

@@ -11,7 +11,7 @@ import {
   type ServiceNamespace,
 } from '@aws-sdk/client-application-auto-scaling';
 import { PlatformError } from '../../core/platform/errors';
-import type { ScalableTargetRef } from '../../core/scaling/targets';
+import type { ScalableTargetRef } from '../../model/scaling';
 import type { ScalingActivity } from '../../ports/scaling';
 import { AppAutoScalingError, call, toActivity } from './app-autoscaling-mapping';
 

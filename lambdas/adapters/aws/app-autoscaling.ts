@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-application-auto-scaling';
 import { mapLimit } from '../../core/map-limit';
 import { PlatformError } from '../../core/platform/errors';
-import type { ScalableTargetRef } from '../../core/scaling/targets';
+import type { ScalableTargetRef } from '../../model/scaling';
 import type {
   ScalableTargetStatus,
   ScalingBackend,

@@ -5,6 +5,7 @@ import { createFileRunStore } from '../adapters/local/file-run-store';
 import { createFileScalingJournal } from '../adapters/local/file-scaling-journal';
 import { createFileTestStore } from '../adapters/local/file-test-store';
 import { createLocalLauncher } from '../adapters/local/local-launcher';
+import { createLogNotifier } from '../adapters/local/log-notifier';
 import { createLocalWorkerScaling, LOCAL_WORKERS } from '../adapters/local/local-worker-scaling';
 import { startProcessMetrics } from '../adapters/local/process-metrics';
 import { createThreadFanout } from '../adapters/local/thread-fanout';
@@ -134,9 +135,7 @@ export async function localOperations(config: LocalConfig, log: Log) {
     clock: systemClock,
     newId: newTestId,
     // Local mode has no topic: a manual change is announced in the server's log.
-    notifier: {
-      publish: async (subject, message) => log.info(subject, { message }),
-    },
+    notifier: createLogNotifier(log),
     log,
   };
   return {

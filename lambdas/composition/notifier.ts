@@ -19,6 +19,7 @@ import {
   slackMessage,
   webhookPayload,
 } from '../core/observability/notification';
+import { ThroughlineError } from '../model/errors';
 import type { Log } from '../ports/log';
 
 /**
@@ -27,10 +28,11 @@ import type { Log } from '../ports/log';
  * policy) try the invocation again. Records go one at a time, in order, as people read them.
  */
 
-export class NotifierError extends Error {
-  readonly code = 'E_NOTIFY_FAILED';
-  constructor(message: string) {
-    super(message);
+export class NotifierError extends ThroughlineError {
+  declare readonly code: 'E_NOTIFY_FAILED';
+  constructor(message: string, options?: { readonly details?: unknown }) {
+    super('E_NOTIFY_FAILED', message, options);
+    // Spelled out: the Lambda bundles are minified, which renames classes (new.target.name).
     this.name = 'NotifierError';
   }
 }
@@ -92,6 +94,7 @@ export function createAlarmNotifier(deps: AlarmNotifierDeps): AlarmNotifier {
       if (failures.length > 0)
         throw new NotifierError(
           `${failures.length} of ${records.length} notifications failed:\n${failures.map((f) => `  ${f}`).join('\n')}`,
+          { details: { failed: failures.length, records: records.length } },
         );
     },
   };

@@ -1,9 +1,11 @@
 import { z } from 'zod';
-import { type MonitoredResource, monitoredListSchema } from '../core/observability/monitored';
+import { monitoredListSchema } from '../core/observability/monitored';
 import { type CapacityConfig, DEFAULT_CAPACITY } from '../core/run/capacity';
-import { type ScalableTargetRef, scalableTargetListSchema } from '../core/scaling/targets';
+import { scalableTargetListSchema } from '../core/scaling/targets';
 import { policyProblems } from '../core/tests/target-policy';
 import type { PlatformPolicy } from '../core/tests/test-service';
+import type { MonitoredResource } from '../model/monitored';
+import type { ScalableTargetRef } from '../model/scaling';
 import { type Env, fail, jsonVar, type Problems, requiredVar } from './parse';
 
 /** THROUGHLINE_POLICY as the stack writes it (lib/config/load-settings.ts policyJson): quotas in seconds. */

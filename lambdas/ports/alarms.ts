@@ -7,7 +7,7 @@ export interface AlarmState {
   readonly type: 'metric' | 'composite' | 'anomaly';
   readonly state: AlarmStateValue;
   readonly reason: string;
-  /** ISO 8601 time of the last state change. */
+  /** ISO 8601 (UTC, `toISOString()`) time of the last state change; never in the future. */
   readonly updatedAt: string;
   readonly description?: string;
   /** `namespace/metric` (or the local metric) of a metric alarm. */
@@ -20,6 +20,10 @@ export interface AlarmState {
 
 export interface AlarmReader {
   readonly source: 'cloudwatch' | 'local';
-  /** Every alarm of this deployment (paginated underneath), optionally only those in one state. */
+  /**
+   * Every alarm of this deployment and no other (paginated underneath), each once, sorted by name
+   * (code-unit order); with `state`, exactly those in that state. Callers that show the list put
+   * `ALARM` first themselves (GET /performance/alarms does).
+   */
   list(query: { readonly state?: AlarmStateValue }): Promise<readonly AlarmState[]>;
 }

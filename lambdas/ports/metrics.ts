@@ -1,4 +1,4 @@
-import type { MonitoredResource } from '../core/observability/monitored';
+import type { MonitoredResource } from '../model/monitored';
 
 /** Metrics port: CloudWatch on AWS, this process and machine locally. */
 

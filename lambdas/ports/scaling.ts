@@ -1,4 +1,4 @@
-import type { ScalableTargetRef } from '../core/scaling/targets';
+import type { ScalableTargetRef } from '../model/scaling';
 
 /** Scaling port: Application Auto Scaling on AWS, the local worker pool locally. */
 

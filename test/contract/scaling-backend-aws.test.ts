@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll } from 'vitest';
 import { createAppAutoScaling } from '../../lambdas/adapters/aws/app-autoscaling';
-import type { ScalableTargetRef } from '../../lambdas/core/scaling/targets';
+import type { ScalableTargetRef } from '../../lambdas/model/scaling';
 import { awsClientConfig, type Moto, startMoto } from '../helpers/moto';
 import { scalingBackendContract } from './scaling-backend.contract';
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ScalableTargetRef } from '../../lambdas/core/scaling/targets';
+import type { ScalableTargetRef } from '../../lambdas/model/scaling';
 import type { ScalingBackend } from '../../lambdas/ports/scaling';
 
 /**

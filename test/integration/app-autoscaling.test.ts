@@ -21,8 +21,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppAutoScaling } from '../../lambdas/adapters/aws/app-autoscaling';
 import { AppAutoScalingError } from '../../lambdas/adapters/aws/app-autoscaling-mapping';
 import { readCapacity } from '../../lambdas/adapters/aws/current-capacity';
-import type { ScalableTargetRef } from '../../lambdas/core/scaling/targets';
 import { PlatformError } from '../../lambdas/core/tests/errors';
+import type { ScalableTargetRef } from '../../lambdas/model/scaling';
 import { awsClientConfig, type Moto, startMoto } from '../helpers/moto';
 
 // The Application Auto Scaling backend against moto, with a real ECS service behind the target.

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCloudWatchMetrics } from '../../lambdas/adapters/aws/cloudwatch-metrics';
-import type { MonitoredResource } from '../../lambdas/core/observability/monitored';
+import type { MonitoredResource } from '../../lambdas/model/monitored';
 import type { MetricSeries, MetricWindow } from '../../lambdas/ports/metrics';
 import { awsClientConfig, type Moto, startMoto } from '../helpers/moto';
 import { freePort } from '../helpers/processes';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { batchQueries, GET_METRIC_DATA_LIMITS } from '../../lambdas/adapters/aws/cloudwatch-metrics';
 import { catalogWarnings, metricQueries } from '../../lambdas/core/observability/catalog';
-import type { MonitoredResource } from '../../lambdas/core/observability/monitored';
+import type { MonitoredResource } from '../../lambdas/model/monitored';
 import { METRIC_GROUPS, type MetricQuery } from '../../lambdas/ports/metrics';
 
 const lambda: MonitoredResource = { kind: 'lambda', owner: 'platform', functionName: 'api-create-test' };

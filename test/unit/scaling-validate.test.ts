@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ScalableTargetRef } from '../../lambdas/core/scaling/targets';
 import { configProblems, scalingConfigBodySchema, toChange } from '../../lambdas/core/scaling/validate';
+import type { ScalableTargetRef } from '../../lambdas/model/scaling';
 
 const shards: ScalableTargetRef = {
   id: 'cache-main-shards',

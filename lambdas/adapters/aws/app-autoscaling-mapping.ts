@@ -5,8 +5,8 @@ import type {
   MetricType,
   TargetTrackingScalingPolicyConfiguration,
 } from '@aws-sdk/client-application-auto-scaling';
-import type { ScalableKind } from '../../core/scaling/targets';
 import { PlatformError } from '../../core/tests/errors';
+import type { ScalableKind } from '../../model/scaling';
 import type { ScalingActivity, ScalingPolicySummary, ScheduleSpec } from '../../ports/scaling';
 
 /** Application Auto Scaling's shapes to the scaling port's, and its errors to ours. */

@@ -10,8 +10,8 @@ import {
   type ScalableTarget,
   type ServiceNamespace,
 } from '@aws-sdk/client-application-auto-scaling';
-import type { ScalableTargetRef } from '../../core/scaling/targets';
 import { PlatformError } from '../../core/tests/errors';
+import type { ScalableTargetRef } from '../../model/scaling';
 import type { ScalingActivity } from '../../ports/scaling';
 import { AppAutoScalingError, call, toActivity } from './app-autoscaling-mapping';
 

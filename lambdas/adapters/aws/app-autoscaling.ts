@@ -7,8 +7,8 @@ import {
   RegisterScalableTargetCommand,
 } from '@aws-sdk/client-application-auto-scaling';
 import { mapLimit } from '../../core/map-limit';
-import type { ScalableTargetRef } from '../../core/scaling/targets';
 import { PlatformError } from '../../core/tests/errors';
+import type { ScalableTargetRef } from '../../model/scaling';
 import type {
   ScalableTargetStatus,
   ScalingBackend,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import type { CdnInvalidator, InvalidationResult } from '../../core/cdn/invalidate-batch';
+import { ThroughlineError } from '../../model/errors';
 
 /**
  * The CDN port on CloudFront: one CreateInvalidation per call. The CallerReference is a hash of
@@ -9,10 +10,11 @@ import type { CdnInvalidator, InvalidationResult } from '../../core/cdn/invalida
  * TooManyInvalidationsInProgress is an answer (`throttled`), not an error: the caller retries later.
  */
 
-export class CloudFrontInvalidationError extends Error {
-  readonly code = 'E_CDN_INVALIDATION';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+export class CloudFrontInvalidationError extends ThroughlineError {
+  declare readonly code: 'E_CDN_INVALIDATION';
+  constructor(message: string, options?: { readonly cause?: unknown; readonly details?: unknown }) {
+    super('E_CDN_INVALIDATION', message, options);
+    // Spelled out: the Lambda bundles are minified, which renames classes (new.target.name).
     this.name = 'CloudFrontInvalidationError';
   }
 }
@@ -47,7 +49,7 @@ export function createCloudFrontInvalidator(
           return { status: 'throttled', message: (err as Error).message };
         throw new CloudFrontInvalidationError(
           `CreateInvalidation of ${paths.length} path(s) on distribution ${distributionId} failed: ${(err as Error).message}`,
-          { cause: err },
+          { cause: err, details: { distributionId, paths: paths.length } },
         );
       }
     },

@@ -6,7 +6,8 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { mapLimit } from '../../core/map-limit';
 import { catalogWarnings, metricQueries } from '../../core/observability/catalog';
-import { type MonitoredResource, resourceName } from '../../core/observability/monitored';
+import { resourceName } from '../../core/observability/monitored';
+import type { MonitoredResource } from '../../model/monitored';
 import type {
   MetricGroup,
   MetricPoint,

@@ -1,7 +1,7 @@
 import { DescribeServicesCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { DescribeReplicationGroupsCommand, type ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { GetProvisionedConcurrencyConfigCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import type { ScalableTargetRef } from '../../core/scaling/targets';
+import type { ScalableTargetRef } from '../../model/scaling';
 
 /**
  * The capacity a scalable target has now and the capacity it is moving to, read from the service

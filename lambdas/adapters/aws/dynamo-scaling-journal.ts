@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ThroughlineError } from '../../model/errors';
 import type { ScalingJournal, ScalingJournalEntry } from '../../ports/scaling';
 import { type Item, TEST_TABLE_SCHEMA } from './test-table';
 
@@ -24,13 +25,15 @@ export interface DynamoScalingJournalOptions {
   readonly tableName: string;
 }
 
-export class ScalingJournalError extends Error {
+export class ScalingJournalError extends ThroughlineError {
+  declare readonly code: 'E_DUPLICATE_JOURNAL_ID';
   constructor(
-    readonly code: 'E_DUPLICATE_JOURNAL_ID',
+    code: 'E_DUPLICATE_JOURNAL_ID',
     message: string,
-    options?: { cause?: unknown },
+    options?: { readonly cause?: unknown; readonly details?: unknown },
   ) {
-    super(message, options);
+    super(code, message, options);
+    // Spelled out: the Lambda bundles are minified, which renames classes (new.target.name).
     this.name = 'ScalingJournalError';
   }
 }
@@ -85,9 +88,7 @@ export function createDynamoScalingJournal(o: DynamoScalingJournalOptions): Scal
           throw new ScalingJournalError(
             'E_DUPLICATE_JOURNAL_ID',
             `journal entry "${entry.id}" already exists`,
-            {
-              cause: err,
-            },
+            { cause: err, details: { id: entry.id } },
           );
         throw err;
       }

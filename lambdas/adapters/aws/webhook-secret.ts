@@ -1,5 +1,6 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
+import { ThroughlineError } from '../../model/errors';
 
 /**
  * Where notices go, read from Secrets Manager: the JSON `{"url": "...", "format": "slack" |
@@ -14,10 +15,11 @@ export interface WebhookTarget {
   readonly format: WebhookFormat;
 }
 
-export class WebhookSecretError extends Error {
-  readonly code = 'E_WEBHOOK_SECRET';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+export class WebhookSecretError extends ThroughlineError {
+  declare readonly code: 'E_WEBHOOK_SECRET';
+  constructor(message: string, options?: { readonly cause?: unknown; readonly details?: unknown }) {
+    super('E_WEBHOOK_SECRET', message, options);
+    // Spelled out: the Lambda bundles are minified, which renames classes (new.target.name).
     this.name = 'WebhookSecretError';
   }
 }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { ScalableTargetRef } from '../../core/scaling/targets';
+import type { ScalableTargetRef } from '../../model/scaling';
 import type {
   ScalableTargetStatus,
   ScalingActivity,

@@ -1,135 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
-import { rollup, type Sample } from '../../core/observability/rollup';
-import type {
-  MetricGroup,
-  MetricSeries,
-  MetricsProvider,
-  MetricWindow,
-  Statistic,
-} from '../../ports/metrics';
+import type { MetricsProvider } from '../../ports/metrics';
+import { createRecordedMetrics, type Reading } from './recorded-metrics';
 
 /**
  * Local mode's metrics: this process and the machine it runs on, sampled once a second into a
- * ring buffer (an hour by default) and rolled up per period on request.
+ * ring buffer (an hour by default, recorded-metrics.ts) and rolled up per period on request.
  */
-
-type Reading = Readonly<Record<string, number>>;
-
-interface SeriesDef {
-  readonly group: MetricGroup;
-  readonly key: string;
-  readonly label: string;
-  readonly resource: 'process' | 'host' | 'host-loopback';
-  readonly unit: string;
-  /** Counts per period are summed whatever statistic was asked, as CloudWatch's catalog does. */
-  readonly stat?: Statistic;
-}
-
-const SERIES: readonly SeriesDef[] = [
-  {
-    group: 'cpu',
-    key: 'ProcessCpu',
-    label: 'process CPU (% of one core)',
-    resource: 'process',
-    unit: 'Percent',
-  },
-  { group: 'cpu', key: 'ProcessCpuUser', label: 'process CPU, user', resource: 'process', unit: 'Percent' },
-  {
-    group: 'cpu',
-    key: 'ProcessCpuSystem',
-    label: 'process CPU, system',
-    resource: 'process',
-    unit: 'Percent',
-  },
-  {
-    group: 'cpu',
-    key: 'EventLoopDelayP99',
-    label: 'event-loop delay p99',
-    resource: 'process',
-    unit: 'Milliseconds',
-  },
-  {
-    group: 'cpu',
-    key: 'EventLoopDelayMax',
-    label: 'event-loop delay max',
-    resource: 'process',
-    unit: 'Milliseconds',
-  },
-  {
-    group: 'cpu',
-    key: 'EventLoopUtilization',
-    label: 'event-loop utilization',
-    resource: 'process',
-    unit: 'Percent',
-  },
-  { group: 'cpu', key: 'HostCpu', label: 'machine CPU (all cores)', resource: 'host', unit: 'Percent' },
-  {
-    group: 'cpu',
-    key: 'LoadAverage1m',
-    label: 'machine load average (1 min)',
-    resource: 'host',
-    unit: 'None',
-  },
-  { group: 'memory', key: 'Rss', label: 'process resident memory', resource: 'process', unit: 'Megabytes' },
-  { group: 'memory', key: 'HeapUsed', label: 'V8 heap used', resource: 'process', unit: 'Megabytes' },
-  { group: 'memory', key: 'HeapTotal', label: 'V8 heap size', resource: 'process', unit: 'Megabytes' },
-  {
-    group: 'memory',
-    key: 'External',
-    label: 'external + array buffers',
-    resource: 'process',
-    unit: 'Megabytes',
-  },
-  {
-    group: 'memory',
-    key: 'GcCount',
-    label: 'garbage collections',
-    resource: 'process',
-    unit: 'Count',
-    stat: 'Sum',
-  },
-  {
-    group: 'memory',
-    key: 'GcPause',
-    label: 'garbage-collection pause',
-    resource: 'process',
-    unit: 'Milliseconds',
-    stat: 'Sum',
-  },
-  { group: 'memory', key: 'HostMemoryUsed', label: 'machine memory used', resource: 'host', unit: 'Percent' },
-  {
-    group: 'memory',
-    key: 'HostMemoryFree',
-    label: 'machine memory free',
-    resource: 'host',
-    unit: 'Megabytes',
-  },
-  {
-    group: 'network',
-    key: 'RxBytes',
-    label: 'received (all interfaces but loopback)',
-    resource: 'host',
-    unit: 'Bytes/Second',
-  },
-  {
-    group: 'network',
-    key: 'TxBytes',
-    label: 'sent (all interfaces but loopback)',
-    resource: 'host',
-    unit: 'Bytes/Second',
-  },
-  { group: 'network', key: 'RxPackets', label: 'packets received', resource: 'host', unit: 'Count/Second' },
-  { group: 'network', key: 'TxPackets', label: 'packets sent', resource: 'host', unit: 'Count/Second' },
-  {
-    group: 'network',
-    key: 'LoRxBytes',
-    label: 'loopback traffic (local load tests)',
-    resource: 'host-loopback',
-    unit: 'Bytes/Second',
-  },
-];
 
 /** Sums /proc/net/dev counters (Linux): loopback apart, since local load tests run over it. */
 async function netCounters(): Promise<Reading | undefined> {
@@ -179,7 +57,7 @@ export function startProcessMetrics(
 ): ProcessMetrics {
   const intervalMs = options.intervalMs ?? 1_000;
   const keep = options.keep ?? 3_600;
-  const samples: { t: number; r: Reading }[] = [];
+  const recorded = createRecordedMetrics({ intervalMs, keep });
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
   let gcCount = 0;
@@ -196,10 +74,9 @@ export function startProcessMetrics(
   let lastHost = hostCpuTimes();
   let lastElu = performance.eventLoopUtilization();
   let lastNet: Reading | undefined;
-  let netMissing = false;
   void netCounters().then((n) => {
     lastNet = n;
-    netMissing = n === undefined;
+    recorded.setNetworkMissing(n === undefined);
   });
 
   const timer = setInterval(() => {
@@ -246,56 +123,13 @@ export function startProcessMetrics(
         reading.LoRxBytes = perSec('loBytes');
       }
       lastNet = net;
-      samples.push({ t, r: reading });
-      if (samples.length > keep) samples.splice(0, samples.length - keep);
+      recorded.record(t, reading);
     });
   }, intervalMs);
   timer.unref();
 
-  const provider: MetricsProvider = {
-    source: 'local',
-    minPeriodSeconds: 1,
-    defaultPeriodSeconds: 10,
-    async read(group: MetricGroup, window: MetricWindow) {
-      const warnings: string[] = [];
-      if (group === 'database')
-        warnings.push(
-          'local mode has no database; on AWS, register RDS or Aurora instances in cdk.json (monitoring.targets.databases)',
-        );
-      if (group === 'network' && netMissing)
-        warnings.push('machine network counters need /proc/net/dev (Linux)');
-      const oldest = samples[0]?.t;
-      if (oldest === undefined || window.startMs < oldest)
-        warnings.push(
-          `local samples start at ${oldest === undefined ? 'the next second' : new Date(oldest).toISOString()} (kept for ${Math.round((keep * intervalMs) / 60_000)} min)`,
-        );
-      const series: MetricSeries[] = SERIES.filter((d) => d.group === group).map((d, i) => {
-        const points: Sample[] = [];
-        for (const s of samples) {
-          const v = s.r[d.key];
-          if (v !== undefined) points.push({ t: s.t, v });
-        }
-        const stat = d.stat ?? window.stat;
-        return {
-          id: `${group}_${d.resource.replace('-', '_')}_${i}`,
-          label: d.label,
-          resource: {
-            kind: d.resource === 'process' ? 'process' : 'host',
-            name: d.resource === 'process' ? `pid ${process.pid}` : 'this machine',
-            owner: 'platform',
-          },
-          metric: d.key,
-          unit: d.unit,
-          stat,
-          periodSeconds: window.periodSeconds,
-          points: rollup(points, window, stat),
-        };
-      });
-      return { source: 'local', series, warnings };
-    },
-  };
   return {
-    provider,
+    provider: recorded.provider,
     stop() {
       clearInterval(timer);
       delay.disable();

@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { ThroughlineError } from '../../model/errors';
 
 /**
  * POSTs JSON to a Slack or generic webhook with global fetch. A webhook URL is a credential (a
@@ -9,14 +10,17 @@ import { setTimeout as delay } from 'node:timers/promises';
 
 export type WebhookErrorCode = 'E_WEBHOOK_URL' | 'E_WEBHOOK_REJECTED' | 'E_WEBHOOK_FAILED';
 
-export class WebhookError extends Error {
+/** No `cause`: what fetch throws may quote the URL, which is a credential. */
+export class WebhookError extends ThroughlineError {
+  declare readonly code: WebhookErrorCode;
   constructor(
-    readonly code: WebhookErrorCode,
+    code: WebhookErrorCode,
     message: string,
     /** The last HTTP status, when there was an answer. */
     readonly status?: number,
   ) {
-    super(message);
+    super(code, message, status === undefined ? undefined : { details: { status } });
+    // Spelled out: the Lambda bundles are minified, which renames classes (new.target.name).
     this.name = 'WebhookError';
   }
 }

@@ -1,5 +1,6 @@
+import type { MonitoredResource, ResourceKind } from '../../model/monitored';
 import type { MetricGroup, MetricQuery, Statistic } from '../../ports/metrics';
-import { type MonitoredResource, type ResourceKind, resourceName } from './monitored';
+import { resourceName } from './monitored';
 
 /**
  * Which CloudWatch series describe a monitored resource, per metric group. Pure data: the CloudWatch

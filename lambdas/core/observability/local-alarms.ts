@@ -4,7 +4,8 @@ import type { MetricGroup, MetricsProvider, Statistic } from '../../ports/metric
 
 /**
  * Local mode's alarms: the same idea as the deployment's CloudWatch alarms, evaluated on the
- * process and machine metrics over the last minute each time they are listed.
+ * process and machine metrics over the last minute each time they are listed. Local rules keep
+ * no history, so `updatedAt` is when this reader first saw the state it reports.
  */
 
 interface Rule {
@@ -102,7 +103,7 @@ export function createLocalAlarms(provider: MetricsProvider, clock: Clock): Alar
           actionsEnabled: false,
         });
       }
-      return out;
+      return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     },
   };
 }

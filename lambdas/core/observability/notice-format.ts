@@ -1,6 +1,6 @@
 import type { AlarmStateValue } from '../../ports/alarms';
 import type { NoticeMetric, NoticeThreshold } from './alarm-trigger';
-import type { AlarmNotice, MessageNotice, Notice } from './notification';
+import type { AlarmNotice, MessageNotice, Notice } from './notice';
 
 /**
  * A notice as a Slack incoming-webhook message (Block Kit, with a text fallback for

@@ -1,5 +1,6 @@
 import type { AlarmStateValue } from '../../ports/alarms';
-import { describeTrigger, isObject, type Json, type MetricCondition, opt, str } from './alarm-trigger';
+import { describeTrigger, isObject, type Json, opt, str } from './alarm-trigger';
+import type { AlarmNotice, Notice } from './notice';
 
 /**
  * What the alarm notifier forwards: CloudWatch metric and composite alarm state changes, read from
@@ -16,39 +17,6 @@ export interface SnsEnvelope {
   readonly TopicArn?: string | undefined;
   readonly MessageId?: string | undefined;
 }
-
-interface NoticeBase {
-  /** ISO 8601; absent only when neither the alarm nor SNS said when. */
-  readonly time?: string;
-  /** Region code (`eu-west-1`), from the alarm's or the topic's ARN. */
-  readonly region?: string;
-  readonly account?: string;
-}
-
-export interface AlarmNotice extends NoticeBase {
-  readonly kind: 'metric-alarm' | 'composite-alarm';
-  readonly alarm: string;
-  readonly description?: string;
-  readonly state: AlarmStateValue;
-  readonly previousState?: AlarmStateValue;
-  readonly reason: string;
-  /** AWS's long region name as the message gives it ("US East (N. Virginia)"). */
-  readonly regionName?: string;
-  readonly condition?: MetricCondition;
-  /** Composite alarms: the rule and the children whose change triggered it. */
-  readonly rule?: string;
-  readonly triggeredBy?: readonly string[];
-  /** CloudWatch console page of the alarm. */
-  readonly link?: string;
-}
-
-export interface MessageNotice extends NoticeBase {
-  readonly kind: 'message';
-  readonly subject?: string;
-  readonly text: string;
-}
-
-export type Notice = AlarmNotice | MessageNotice;
 
 const STATES: ReadonlySet<string> = new Set<AlarmStateValue>(['OK', 'ALARM', 'INSUFFICIENT_DATA']);
 const stateOf = (v: unknown): AlarmStateValue | undefined =>
@@ -135,6 +103,7 @@ function parseAlarm(m: Json, sns: SnsEnvelope): AlarmNotice | undefined {
 }
 
 export type { MetricCondition, NoticeMetric, NoticeThreshold } from './alarm-trigger';
+export type { AlarmNotice, MessageNotice, Notice } from './notice';
 export {
   SLACK_TEXT_LIMIT,
   type SlackBlock,

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { ScalableTargetRef } from '../../model/scaling';
 import type { Clock } from '../../ports/clock';
 import type { Log } from '../../ports/log';
 import type { Notifier } from '../../ports/notifier';
@@ -10,7 +11,6 @@ import type {
   ScalingJournalEntry,
 } from '../../ports/scaling';
 import { PlatformError } from '../tests/errors';
-import type { ScalableTargetRef } from './targets';
 import { configProblems, manualScalingBodySchema, scalingConfigBodySchema, toChange } from './validate';
 
 /** The scaling API's use cases: status, configuration, manual capacity (recorded), history. */

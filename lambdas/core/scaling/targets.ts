@@ -1,32 +1,8 @@
 import { z } from 'zod';
+import { type ScalableKind, scalableTargetRefSchema } from '../../model/scaling';
 
-/**
- * The scalable targets the scaling API manages. On AWS each is an Application Auto Scaling target
- * the CDK stack registered (passed to the functions as THROUGHLINE_SCALABLE_TARGETS); locally the
- * only one is the pool of load-test worker threads.
- */
+/** The list of scalable targets (one target's type and schema are in model/scaling) and AWS's ranges. */
 
-export const SCALABLE_KINDS = [
-  'lambda-provisioned-concurrency',
-  'ecs-service',
-  'elasticache-shards',
-  'elasticache-replicas',
-  'local-workers',
-] as const;
-export type ScalableKind = (typeof SCALABLE_KINDS)[number];
-
-export const scalableTargetRefSchema = z.strictObject({
-  /** Short id used in the API, e.g. `api-get-test`, `cache-shards`, `local-workers`. */
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/),
-  kind: z.enum(SCALABLE_KINDS),
-  /** Application Auto Scaling identity (absent for local-workers). */
-  serviceNamespace: z.string().min(1).optional(),
-  resourceId: z.string().min(1).optional(),
-  scalableDimension: z.string().min(1).optional(),
-  /** Hard limits the API never goes beyond, whatever a request asks (AWS's or the deployment's). */
-  limits: z.strictObject({ min: z.int().min(0), max: z.int().min(1) }),
-});
-export type ScalableTargetRef = z.infer<typeof scalableTargetRefSchema>;
 export const scalableTargetListSchema = z.array(scalableTargetRefSchema).max(100);
 
 /** Target-tracking metric ranges AWS accepts (or advises) per kind; ElastiCache documents 35–70 %. */

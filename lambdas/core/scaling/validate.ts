@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import type { ScalableTargetRef } from '../../model/scaling';
 import type { ScalableTargetStatus, ScalingConfigChange } from '../../ports/scaling';
-import { type ScalableTargetRef, TARGET_VALUE_RANGE } from './targets';
+import { TARGET_VALUE_RANGE } from './targets';
 
 /** Requests of the scaling API and their checks against the target's limits (every problem listed). */
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { SCALABLE_KINDS } from '../../core/scaling/targets';
 import { manualScalingBodySchema, scalingConfigBodySchema } from '../../core/scaling/validate';
+import { SCALABLE_KINDS } from '../../model/scaling';
 import { METRIC_GROUPS } from '../../ports/metrics';
 
 /** Requests and responses of the metrics, alarms and scaling endpoints (OpenAPI is generated from them). */

@@ -1,3 +1,4 @@
+import { ThroughlineError } from '../model/errors';
 import type { WindowSnapshot } from '../model/window';
 
 /**
@@ -14,8 +15,11 @@ export const LATE_WINDOW_INDEXES = 5;
 export const READ_PARALLELISM = 32;
 
 /** A read position that this store did not issue for this test, or cannot read. */
-export class InvalidPositionError extends Error {
-  readonly code = 'E_INVALID_POSITION';
+export class InvalidPositionError extends ThroughlineError {
+  constructor(message: string) {
+    super('E_INVALID_POSITION', message);
+    this.name = 'InvalidPositionError';
+  }
 }
 
 export function checkRunId(testId: string): string {

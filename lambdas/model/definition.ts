@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from './duration';
+import { ThroughlineError } from './errors';
 import type { ParsedThreshold } from './thresholds';
 
 /**
@@ -221,11 +222,13 @@ export interface DefinitionProblem {
 }
 
 /** Thrown for a definition that does not validate; lists every problem with its path. */
-export class InvalidDefinitionError extends Error {
-  readonly code = 'E_INVALID_DEFINITION';
+export class InvalidDefinitionError extends ThroughlineError {
+  declare readonly code: 'E_INVALID_DEFINITION';
   constructor(readonly problems: readonly DefinitionProblem[]) {
     super(
+      'E_INVALID_DEFINITION',
       `invalid test definition:\n${problems.map((p) => `  ${p.path || '(root)'}: ${p.message}`).join('\n')}`,
+      { details: { problems } },
     );
     this.name = 'InvalidDefinitionError';
   }

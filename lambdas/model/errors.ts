@@ -10,7 +10,8 @@ export class ThroughlineError extends Error {
     options?: { readonly cause?: unknown; readonly details?: unknown },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
+    // Set by each subclass too: bundles are minified, so new.target.name is not a stable name.
+    this.name = 'ThroughlineError';
     if (options?.details !== undefined) this.details = options.details;
   }
 

@@ -1,3 +1,4 @@
+import { ThroughlineError } from '../model/errors';
 import type { LiveStatus } from '../model/live';
 import type { TestResults, TestStatus, ThresholdResult } from '../model/results';
 
@@ -108,6 +109,9 @@ export interface TestStore {
 }
 
 /** A history cursor that this store did not issue or cannot read. */
-export class InvalidCursorError extends Error {
-  readonly code = 'E_INVALID_CURSOR';
+export class InvalidCursorError extends ThroughlineError {
+  constructor(message: string) {
+    super('E_INVALID_CURSOR', message);
+    this.name = 'InvalidCursorError';
+  }
 }

@@ -8,6 +8,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { ThroughlineError } from '../../model/errors';
 import type { TestStatus } from '../../model/results';
 import type { TestPatch, TestRecord, TestStore } from '../../ports/test-store';
 import { queryHistory } from './dynamo-history';
@@ -49,13 +50,14 @@ export interface AwsTestStoreOptions {
 }
 
 /** Stable codes of this adapter's own errors; `cause` keeps the SDK error. */
-export class AwsTestStoreError extends Error {
+export class AwsTestStoreError extends ThroughlineError {
+  declare readonly code: 'E_DUPLICATE_TEST_ID' | 'E_IDEMPOTENCY_DANGLING' | 'E_TRANSACTION_CONFLICT';
   constructor(
-    readonly code: 'E_DUPLICATE_TEST_ID' | 'E_IDEMPOTENCY_DANGLING' | 'E_TRANSACTION_CONFLICT',
+    code: 'E_DUPLICATE_TEST_ID' | 'E_IDEMPOTENCY_DANGLING' | 'E_TRANSACTION_CONFLICT',
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'AwsTestStoreError';
   }
 }

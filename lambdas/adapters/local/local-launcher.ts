@@ -1,3 +1,4 @@
+import { ThroughlineError } from '../../model/errors';
 import type { TestLauncher } from '../../ports/test-launcher';
 import type { TestStore } from '../../ports/test-store';
 
@@ -23,8 +24,16 @@ export function createLocalLauncher(
   onError: (id: string, err: unknown) => void,
 ): LocalLauncher {
   const runs = new Map<string, Promise<void>>();
+  let closed = false;
   return {
     async launch(test) {
+      if (closed)
+        throw new ThroughlineError(
+          'E_LAUNCHER_CLOSED',
+          `the local platform is shutting down: test ${test.id} was not started`,
+        );
+      // A retried hand-off starts no second run, as a Step Functions execution named after the test.
+      if (runs.has(test.id)) return;
       const done = run(test.id).then(
         () => {},
         (err: unknown) => onError(test.id, err),
@@ -34,6 +43,7 @@ export function createLocalLauncher(
     },
     async cancel() {},
     async shutdown() {
+      closed = true;
       const all = [...runs.entries()];
       await Promise.all(
         all.map(([id]) =>

@@ -1,11 +1,15 @@
 import dns from 'node:dns';
 import type net from 'node:net';
+import { ThroughlineError } from '../../model/errors';
 
 /** Decides per connection: the reason a (host, resolved address) pair is refused, or undefined. */
 export type AddressCheck = (host: string, address: string) => string | undefined;
 
-export class TargetRefusedError extends Error {
-  readonly code = 'E_TARGET_NOT_ALLOWED';
+export class TargetRefusedError extends ThroughlineError {
+  constructor(message: string) {
+    super('E_TARGET_NOT_ALLOWED', message);
+    this.name = 'TargetRefusedError';
+  }
 }
 
 /**

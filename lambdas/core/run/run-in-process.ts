@@ -25,7 +25,12 @@ export interface InProcessDeps extends PipelineDeps {
 }
 
 /** The run ended without results (it failed before any worker ran). */
-export class RunFailedError extends ThroughlineError {}
+export class RunFailedError extends ThroughlineError {
+  constructor(code: string, message: string) {
+    super(code, message);
+    this.name = 'RunFailedError';
+  }
+}
 
 export async function runInProcess(deps: InProcessDeps, run: InProcessRun): Promise<TestResults> {
   const { tests, runs, clock } = deps;

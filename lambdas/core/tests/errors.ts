@@ -1,15 +1,13 @@
+import { ThroughlineError } from '../../model/errors';
+
 /**
  * Errors of the platform's use cases. `code` is stable (clients and the HTTP mapping key on it);
  * `details` is JSON data that helps fix the request.
  */
-export class PlatformError extends Error {
-  constructor(
-    readonly code: PlatformErrorCode,
-    message: string,
-    readonly details?: unknown,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+export class PlatformError extends ThroughlineError {
+  declare readonly code: PlatformErrorCode;
+  constructor(code: PlatformErrorCode, message: string, details?: unknown, options?: { cause?: unknown }) {
+    super(code, message, { details, ...(options?.cause === undefined ? {} : { cause: options.cause }) });
     this.name = 'PlatformError';
   }
 }

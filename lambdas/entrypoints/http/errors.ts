@@ -1,19 +1,22 @@
 import { PlatformError } from '../../core/tests/errors';
 import { InvalidDefinitionError } from '../../model/definition';
+import { ThroughlineError } from '../../model/errors';
 import { InvalidCursorError } from '../../ports/test-store';
 import type { ERROR_CODES } from './schemas';
 
 type Code = (typeof ERROR_CODES)[number];
 
 /** An HTTP-level problem found while translating a request (bad JSON, wrong media type …). */
-export class HttpError extends Error {
+export class HttpError extends ThroughlineError {
+  declare readonly code: Code;
   constructor(
     readonly status: number,
-    readonly code: Code,
+    code: Code,
     message: string,
-    readonly details?: unknown,
+    details?: unknown,
   ) {
-    super(message);
+    super(code, message, { details });
+    this.name = 'HttpError';
   }
 }
 
@@ -51,10 +54,19 @@ export function toHttpError(err: unknown): { status: number; body: ErrorBody; in
       body: body(err.code, 'invalid test definition', { problems: err.problems }),
       internal: false,
     };
-  if (err instanceof PlatformError || err instanceof InvalidCursorError) {
-    const details = err instanceof PlatformError ? err.details : undefined;
-    return { status: STATUS[err.code] ?? 400, body: body(err.code, err.message, details), internal: false };
-  }
+  if (err instanceof PlatformError || err instanceof InvalidCursorError)
+    return {
+      status: STATUS[err.code] ?? 400,
+      body: body(err.code, err.message, err.details),
+      internal: false,
+    };
+  // Any other error of ours whose code has an HTTP meaning (e.g. a refused target from a worker).
+  if (err instanceof ThroughlineError && STATUS[err.code] !== undefined)
+    return {
+      status: STATUS[err.code] as number,
+      body: body(err.code, err.message, err.details),
+      internal: false,
+    };
   return {
     status: 500,
     body: body('E_INTERNAL', 'internal error; the request id is in the logs'),

@@ -244,7 +244,10 @@ export class PerformanceApi extends Construct {
     if (route.tests === 'read') props.storage.grantReadTests(handler);
     if (route.tests === 'readWrite') props.storage.grantReadWriteTests(handler);
     if (route.results === 'read') props.storage.grantReadResults(handler);
-    if (route.startsRun) props.runs.grantStart(handler);
+    if (route.startsRun) {
+      props.runs.grantStart(handler);
+      props.storage.grantPutRunSpecs(handler);
+    }
     operation?.grant(handler);
     return handler;
   }

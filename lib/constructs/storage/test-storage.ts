@@ -123,6 +123,14 @@ export class TestStorage extends Construct {
     this.acknowledgeIndexes(handler);
   }
 
+  /**
+   * Writing a run's spec (the test validated at submission, `runs/<id>/spec.json`) and nothing
+   * else of the bucket: what create-test stores for every later stage of the run to read.
+   */
+  grantPutRunSpecs(handler: Grantee): void {
+    this.resultsBucket.grantPut(handler, 'runs/*/spec.json');
+  }
+
   /** Read access to results objects. */
   grantReadResults(handler: Grantee): void {
     this.resultsBucket.grantRead(handler);

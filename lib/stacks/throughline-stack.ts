@@ -159,7 +159,8 @@ export class ThroughlineStack extends Stack {
         ? { cdnEnvironment: ResultsCdn.handlerEnvironment(cacheSettings.cdn) }
         : {}),
     });
-    if (cache !== undefined) reachCacheRouteServices(cache, ROUTES, { storage: this.storage, invalidations });
+    if (cache !== undefined)
+      reachCacheRouteServices(cache.network, ROUTES, { storage: this.storage, invalidations });
     if (invalidations !== undefined) {
       this.cdn = new ResultsCdn(this, 'Cdn', {
         api: this.api,
@@ -198,7 +199,7 @@ export class ThroughlineStack extends Stack {
         ? []
         : [{ label: kebabOf(INVALIDATION_WORKER_ID), handler: invalidations.worker }]),
     ];
-    const watched = withPlatformCache(monitoring.targets, cache);
+    const watched = withPlatformCache(monitoring.targets, cache?.cluster);
     this.alarms = new PlatformAlarms(this, 'Alarms', {
       naming: this.alarmNaming,
       routing: alarmRouting(monitoring.notify, this.alarmNotifications.topic),

@@ -49,7 +49,7 @@ export interface PerformanceApiProps {
 
 /** How a handler reaches the cache tier: attached to its network, told where it is, allowed its token. */
 export interface CacheClientAccess {
-  readonly network: FunctionNetwork;
+  readonly functionNetwork: FunctionNetwork;
   readonly environment: Readonly<Record<string, string>>;
   grantConnect(grantee: IGrantable): void;
 }
@@ -238,7 +238,7 @@ export class PerformanceApi extends Construct {
       },
       // API Gateway gives up on an integration after 29 s; running longer would only waste money.
       timeout: Duration.seconds(29),
-      ...(cache === undefined ? {} : { network: cache.network }),
+      ...(cache === undefined ? {} : { network: cache.functionNetwork }),
     });
     cache?.grantConnect(handler);
     if (route.tests === 'read') props.storage.grantReadTests(handler);

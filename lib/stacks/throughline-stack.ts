@@ -166,6 +166,8 @@ export class ThroughlineStack extends Stack {
         api: this.api,
         settings: cacheSettings.cdn,
         logs,
+        entryDir: LAMBDA_ENTRY_DIR,
+        environment: runtime,
         accessLogsBucket: this.storage.accessLogsBucket,
         logRetentionDays: settings.logRetentionDays,
         removalPolicy: settings.removalPolicy,

@@ -49,6 +49,10 @@ export interface ResultsCdnProps {
   readonly api: PerformanceApi;
   readonly settings: CdnSettings;
   readonly logs: EncryptedLogs;
+  /** Folder holding the handler entry files (lambdas/entrypoints/lambda). */
+  readonly entryDir: string;
+  /** Environment every handler gets (Powertools). */
+  readonly environment: Readonly<Record<string, string>>;
   /** Where the CDN log bucket's own S3 access logs go. */
   readonly accessLogsBucket: Bucket;
   readonly logRetentionDays: number;
@@ -110,7 +114,9 @@ export class ResultsCdn extends Construct {
     for (const route of cached) api.addCdnOrigin(route);
 
     this.signingKey = new CdnSigningKey(this, 'SigningKey', {
+      entryDir: props.entryDir,
       logs: props.logs,
+      environment: props.environment,
       removalPolicy: props.removalPolicy,
     });
     this.resultsCachePolicy = new CachePolicy(this, 'ResultsCachePolicy', {

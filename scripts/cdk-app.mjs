@@ -8,8 +8,11 @@ import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const root = resolve(import.meta.dirname, '..');
-// Inside node_modules so the bundle's bare imports resolve to the project's packages; and ignored by git.
-const outdir = join(root, 'node_modules', '.cache', 'throughline-cdk');
+// Inside this checkout (cdk.out: ignored by git and Biome), so that the bundle's bare imports resolve
+// to the project's packages and lib/project-paths.ts, walking up from the bundle, finds this
+// checkout's cdk.json. Not under node_modules: a checkout whose node_modules is a link to another
+// checkout's would then bundle that checkout's handlers, and share one app.mjs with it.
+const outdir = join(root, 'cdk.out', '.throughline-app');
 const outfile = join(outdir, 'app.mjs');
 mkdirSync(outdir, { recursive: true });
 

@@ -1,11 +1,11 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { IRestApi } from 'aws-cdk-lib/aws-apigateway';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { policyJson } from '../config/load-settings';
 import type { ThroughlineSettings } from '../config/settings';
 import { PerformanceApi } from '../constructs/api/performance-api';
-import { API_BASE_PATH, apiFunctionName, kebabOf, ROUTES } from '../constructs/api/routes';
+import { apiFunctionName, kebabOf, ROUTES } from '../constructs/api/routes';
 import {
   invalidateCacheAccess,
   reachCacheRouteServices,
@@ -20,9 +20,10 @@ import { AlarmNaming } from '../constructs/observability/alarm-naming';
 import { AlarmNotifications } from '../constructs/observability/alarm-notifications';
 import { alarmRouting } from '../constructs/observability/alarm-routing';
 import { EncryptedLogs } from '../constructs/observability/encrypted-logs';
+import type { MonitoredFunction } from '../constructs/observability/function-alarms';
 import { monitoredJson, monitoredResources } from '../constructs/observability/monitored-resources';
 import { ObservabilityAccess } from '../constructs/observability/observability-access';
-import { type MonitoredFunction, PlatformAlarms } from '../constructs/observability/platform-alarms';
+import { PlatformAlarms } from '../constructs/observability/platform-alarms';
 import { PlatformDashboard } from '../constructs/observability/platform-dashboard';
 import { ApiConcurrencyScaling } from '../constructs/scaling/api-concurrency-scaling';
 import { RegisteredTargetScaling } from '../constructs/scaling/registered-target-scaling';
@@ -30,6 +31,7 @@ import { type ScalableTargetSpec, scalableTargetSpecs } from '../constructs/scal
 import { ScalingAccess } from '../constructs/scaling/scaling-access';
 import { TestStorage } from '../constructs/storage/test-storage';
 import { LAMBDA_ENTRY_DIR } from '../project-paths';
+import { addPlatformOutputs } from './platform-outputs';
 
 export interface ThroughlineStackProps extends StackProps {
   readonly settings: ThroughlineSettings;
@@ -158,12 +160,15 @@ export class ThroughlineStack extends Stack {
         ? { cdnEnvironment: ResultsCdn.handlerEnvironment(cacheSettings.cdn) }
         : {}),
     });
-    if (cache !== undefined) reachCacheRouteServices(cache, ROUTES, { storage: this.storage, invalidations });
+    if (cache !== undefined)
+      reachCacheRouteServices(cache.network, ROUTES, { storage: this.storage, invalidations });
     if (invalidations !== undefined) {
       this.cdn = new ResultsCdn(this, 'Cdn', {
         api: this.api,
         settings: cacheSettings.cdn,
         logs,
+        entryDir: LAMBDA_ENTRY_DIR,
+        environment: runtime,
         accessLogsBucket: this.storage.accessLogsBucket,
         logRetentionDays: settings.logRetentionDays,
         removalPolicy: settings.removalPolicy,
@@ -197,7 +202,7 @@ export class ThroughlineStack extends Stack {
         ? []
         : [{ label: kebabOf(INVALIDATION_WORKER_ID), handler: invalidations.worker }]),
     ];
-    const watched = withPlatformCache(monitoring.targets, cache);
+    const watched = withPlatformCache(monitoring.targets, cache?.cluster);
     this.alarms = new PlatformAlarms(this, 'Alarms', {
       naming: this.alarmNaming,
       routing: alarmRouting(monitoring.notify, this.alarmNotifications.topic),
@@ -218,52 +223,7 @@ export class ThroughlineStack extends Stack {
       alarms: [this.alarms.composite, ...this.alarms.alarms],
       targets: watched,
     });
-    this.addOutputs();
-  }
-
-  private addOutputs(): void {
-    new CfnOutput(this, 'ApiUrl', {
-      description: 'Base URL of the performance API (requests must be SigV4-signed for execute-api)',
-      value: `${this.api.api.url}${API_BASE_PATH}`,
-    });
-    new CfnOutput(this, 'TableName', {
-      description: 'DynamoDB table of tests',
-      value: this.storage.table.tableName,
-    });
-    new CfnOutput(this, 'ResultsBucketName', {
-      description: 'S3 bucket of test results',
-      value: this.storage.resultsBucket.bucketName,
-    });
-    new CfnOutput(this, 'StateMachineArn', {
-      description:
-        'Step Functions state machine of distributed runs (one execution per test, named after it)',
-      value: this.orchestrator.stateMachineArn,
-    });
-    new CfnOutput(this, 'NotificationsTopicArn', {
-      description: 'SNS topic announcing every finished distributed run',
-      value: this.orchestrator.notifications.topic.topicArn,
-    });
-    new CfnOutput(this, 'AlarmTopicArn', {
-      description: 'SNS topic of alarm notifications (the composite alarm, or every alarm if configured)',
-      value: this.alarmNotifications.topic.topicArn,
-    });
-    new CfnOutput(this, 'DashboardName', {
-      description: 'CloudWatch dashboard of the platform and its registered targets',
-      value: this.dashboard.dashboard.dashboardName,
-    });
-    this.cache?.addOutputs(this);
-    this.cdn?.addOutputs(this);
-    if (this.invalidations !== undefined)
-      new CfnOutput(this, 'CdnInvalidationQueueUrl', {
-        description: 'SQS queue of CDN invalidations: send {"paths": ["/performance/tests/<id>/*"]}',
-        value: this.invalidations.queue.queueUrl,
-      });
-    const secret = this.alarmNotifications.webhookSecret;
-    if (secret !== undefined)
-      new CfnOutput(this, 'WebhookSecretArn', {
-        description: 'Secret to put the Slack or webhook URL into (aws secretsmanager put-secret-value)',
-        value: secret.secretArn,
-      });
+    addPlatformOutputs(this, this);
   }
 }
 

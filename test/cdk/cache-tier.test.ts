@@ -5,7 +5,8 @@ import { CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ROUTES } from '../../lib/constructs/api/routes';
-import { CACHE_PORT, cacheReplicationGroupId } from '../../lib/constructs/cache/cache-tier';
+import { cacheReplicationGroupId } from '../../lib/constructs/cache/cache-cluster';
+import { CACHE_PORT } from '../../lib/constructs/cache/cache-network';
 import { flattenTokens, logicalIdOf, resourcesOf, synthStack } from './stack-fixture';
 
 const { stack } = synthStack({ settings: { logRetentionDays: 14 } });
@@ -14,7 +15,7 @@ const cache = stack.cache;
 if (cache === undefined) throw new Error('the cache tier is on by default');
 const id = (c: Parameters<typeof logicalIdOf>[1]) =>
   c instanceof CfnElement ? stack.getLogicalId(c) : logicalIdOf(stack, c);
-const group = resourcesOf(template, 'AWS::ElastiCache::ReplicationGroup')[id(cache.replicationGroup)];
+const group = resourcesOf(template, 'AWS::ElastiCache::ReplicationGroup')[id(cache.cluster.replicationGroup)];
 const functions = resourcesOf(template, 'AWS::Lambda::Function');
 const CACHE_ROUTES = [
   'ListTests',
@@ -39,7 +40,7 @@ describe('the replication group', () => {
       Port: CACHE_PORT,
       AutoMinorVersionUpgrade: true,
     });
-    expect(cache.nodeIds).toEqual(['throughline-cache-0001-001', 'throughline-cache-0001-002']);
+    expect(cache.cluster.nodeIds).toEqual(['throughline-cache-0001-001', 'throughline-cache-0001-002']);
   });
 
   it('fails over on its own across Availability Zones', () => {
@@ -51,19 +52,19 @@ describe('the replication group', () => {
       TransitEncryptionEnabled: true,
       TransitEncryptionMode: 'required',
       AtRestEncryptionEnabled: true,
-      KmsKeyId: { 'Fn::GetAtt': [id(cache.key), 'Arn'] },
+      KmsKeyId: { 'Fn::GetAtt': [id(cache.cluster.key), 'Arn'] },
     });
-    expect(resourcesOf(template, 'AWS::KMS::Key')[id(cache.key)]?.Properties).toMatchObject({
+    expect(resourcesOf(template, 'AWS::KMS::Key')[id(cache.cluster.key)]?.Properties).toMatchObject({
       EnableKeyRotation: true,
     });
   });
 
   it('requires AUTH with a token generated into Secrets Manager, handed over by dynamic reference only', () => {
     expect(flattenTokens(group?.Properties.AuthToken)).toBe(
-      `{{resolve:secretsmanager:<${id(cache.authToken)}>:SecretString:::}}`,
+      `{{resolve:secretsmanager:<${id(cache.cluster.authToken)}>:SecretString:::}}`,
     );
     expect(
-      resourcesOf(template, 'AWS::SecretsManager::Secret')[id(cache.authToken)]?.Properties,
+      resourcesOf(template, 'AWS::SecretsManager::Secret')[id(cache.cluster.authToken)]?.Properties,
     ).toMatchObject({
       // 16-128 characters, none of / " @ or a space: letters and digits only.
       GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: false },
@@ -75,9 +76,11 @@ describe('the replication group', () => {
     const subnetGroup = Object.entries(resourcesOf(template, 'AWS::ElastiCache::SubnetGroup'));
     expect(subnetGroup).toHaveLength(1);
     expect(group?.Properties.CacheSubnetGroupName).toEqual({ Ref: subnetGroup[0]?.[0] });
-    expect(subnetGroup[0]?.[1].Properties.SubnetIds).toEqual(cache.subnets.map((s) => ({ Ref: id(s) })));
+    expect(subnetGroup[0]?.[1].Properties.SubnetIds).toEqual(
+      cache.network.subnets.map((s) => ({ Ref: id(s) })),
+    );
     expect(group?.Properties.SecurityGroupIds).toEqual([
-      { 'Fn::GetAtt': [id(cache.securityGroup), 'GroupId'] },
+      { 'Fn::GetAtt': [id(cache.network.securityGroup), 'GroupId'] },
     ]);
   });
 
@@ -144,8 +147,8 @@ describe('the replication group', () => {
       SnapshotWindow: '01:00-02:00',
       PreferredMaintenanceWindow: 'wed:10:00-wed:11:30',
     });
-    expect(custom.cache?.nodeIds).toHaveLength(9);
-    expect(custom.cache?.nodeIds.at(-1)).toBe('throughline-cache-0003-003');
+    expect(custom.cache?.cluster.nodeIds).toHaveLength(9);
+    expect(custom.cache?.cluster.nodeIds.at(-1)).toBe('throughline-cache-0003-003');
   });
 
   it('is named after the stack within ElastiCache’s 40 lowercase characters', () => {
@@ -158,8 +161,35 @@ describe('the replication group', () => {
   });
 });
 
+describe('the split into CacheNetwork and CacheCluster', () => {
+  // The replication group has a fixed ReplicationGroupId: under a new logical id CloudFormation would
+  // create a second group of that name before deleting the first, which ElastiCache refuses.
+  it('keeps the logical ids the resources had when CacheTier built them itself', () => {
+    const { network, cluster } = cache;
+    expect({
+      vpc: id(network.vpc),
+      functions: id(network.functionSecurityGroup),
+      cache: id(network.securityGroup),
+      endpoints: id(network.endpointSecurityGroup),
+      key: id(cluster.key),
+      token: id(cluster.authToken),
+      group: id(cluster.replicationGroup),
+    }).toEqual({
+      vpc: 'CacheVpc77F48AFC',
+      functions: 'CacheFunctionSecurityGroup57B85031',
+      cache: 'CacheSecurityGroup79A9F160',
+      endpoints: 'CacheEndpointSecurityGroupD56677B0',
+      key: 'CacheKeyCDF9DE27',
+      token: 'CacheAuthToken04672416',
+      group: 'CacheReplicationGroupBFE59FF3',
+    });
+    for (const logicalId of ['CacheSubnetGroup355C216D', 'CacheSlowLog43E55961', 'CacheEngineLogFEAEB291'])
+      expect(template.toJSON().Resources).toHaveProperty(logicalId);
+  });
+});
+
 describe('the cache network', () => {
-  const vpc = id(cache.vpc);
+  const vpc = id(cache.network.vpc);
   const sg = (c: Parameters<typeof logicalIdOf>[1]) => JSON.stringify({ 'Fn::GetAtt': [id(c), 'GroupId'] });
 
   it('is a VPC of two private isolated subnets in two AZs: no internet gateway, no NAT, every flow logged', () => {
@@ -176,7 +206,9 @@ describe('the cache network', () => {
     expect(attachments.filter((a) => JSON.stringify(a.Properties.VpcId).includes(`"${vpc}"`))).toEqual([]);
     template.resourceCountIs('AWS::EC2::NatGateway', 0);
     // No route in the cache VPC leads anywhere but to its own range and the gateway endpoints.
-    const tables = new Set(cache.subnets.map((s) => s.routeTable.routeTableId).map((t) => JSON.stringify(t)));
+    const tables = new Set(
+      cache.network.subnets.map((s) => s.routeTable.routeTableId).map((t) => JSON.stringify(t)),
+    );
     const routes = Object.values(resourcesOf(template, 'AWS::EC2::Route')).filter((r) =>
       tables.has(JSON.stringify(r.Properties.RouteTableId)),
     );
@@ -188,17 +220,17 @@ describe('the cache network', () => {
   });
 
   it("admits 6379 to the cache from the functions' security group and nothing else", () => {
-    const cacheGroup = resourcesOf(template, 'AWS::EC2::SecurityGroup')[id(cache.securityGroup)];
+    const cacheGroup = resourcesOf(template, 'AWS::EC2::SecurityGroup')[id(cache.network.securityGroup)];
     expect(cacheGroup?.Properties).not.toHaveProperty('SecurityGroupIngress');
     const ingress = Object.values(resourcesOf(template, 'AWS::EC2::SecurityGroupIngress')).filter(
-      (r) => JSON.stringify(r.Properties.GroupId) === sg(cache.securityGroup),
+      (r) => JSON.stringify(r.Properties.GroupId) === sg(cache.network.securityGroup),
     );
     expect(ingress.map((r) => r.Properties)).toEqual([
       expect.objectContaining({
         IpProtocol: 'tcp',
         FromPort: 6379,
         ToPort: 6379,
-        SourceSecurityGroupId: { 'Fn::GetAtt': [id(cache.functionSecurityGroup), 'GroupId'] },
+        SourceSecurityGroupId: { 'Fn::GetAtt': [id(cache.network.functionSecurityGroup), 'GroupId'] },
       }),
     ]);
     // Nothing leaves the cache's group (CDK's placeholder rule matches no traffic).
@@ -208,30 +240,32 @@ describe('the cache network', () => {
   });
 
   it('lets the functions out to Valkey and to HTTPS (the endpoints) only, and the endpoints in from them only', () => {
-    const functionGroup = resourcesOf(template, 'AWS::EC2::SecurityGroup')[id(cache.functionSecurityGroup)];
+    const functionGroup = resourcesOf(template, 'AWS::EC2::SecurityGroup')[
+      id(cache.network.functionSecurityGroup)
+    ];
     expect(functionGroup?.Properties).not.toHaveProperty('SecurityGroupIngress');
     expect(functionGroup?.Properties.SecurityGroupEgress).toEqual([
       expect.objectContaining({ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 }),
     ]);
     const egress = Object.values(resourcesOf(template, 'AWS::EC2::SecurityGroupEgress')).filter(
-      (r) => JSON.stringify(r.Properties.GroupId) === sg(cache.functionSecurityGroup),
+      (r) => JSON.stringify(r.Properties.GroupId) === sg(cache.network.functionSecurityGroup),
     );
     expect(egress.map((r) => r.Properties)).toEqual([
       expect.objectContaining({
         IpProtocol: 'tcp',
         FromPort: 6379,
         ToPort: 6379,
-        DestinationSecurityGroupId: { 'Fn::GetAtt': [id(cache.securityGroup), 'GroupId'] },
+        DestinationSecurityGroupId: { 'Fn::GetAtt': [id(cache.network.securityGroup), 'GroupId'] },
       }),
     ]);
     const endpointIngress = Object.values(resourcesOf(template, 'AWS::EC2::SecurityGroupIngress')).filter(
-      (r) => JSON.stringify(r.Properties.GroupId) === sg(cache.endpointSecurityGroup),
+      (r) => JSON.stringify(r.Properties.GroupId) === sg(cache.network.endpointSecurityGroup),
     );
     expect(endpointIngress.map((r) => r.Properties)).toEqual([
       expect.objectContaining({
         FromPort: 443,
         ToPort: 443,
-        SourceSecurityGroupId: { 'Fn::GetAtt': [id(cache.functionSecurityGroup), 'GroupId'] },
+        SourceSecurityGroupId: { 'Fn::GetAtt': [id(cache.network.functionSecurityGroup), 'GroupId'] },
       }),
     ]);
   });
@@ -266,7 +300,7 @@ describe('the cache network', () => {
       });
     const table = id(stack.storage.table);
     const bucket = id(stack.storage.resultsBucket);
-    const interfaceGroup = [{ 'Fn::GetAtt': [id(cache.endpointSecurityGroup), 'GroupId'] }];
+    const interfaceGroup = [{ 'Fn::GetAtt': [id(cache.network.endpointSecurityGroup), 'GroupId'] }];
     expect(endpoints.sort((a, b) => a.service.localeCompare(b.service))).toEqual([
       {
         service: 'dynamodb',
@@ -284,7 +318,7 @@ describe('the cache network', () => {
         service: 'secretsmanager',
         type: 'Interface',
         actions: ['secretsmanager:GetSecretValue'],
-        resources: [`<${id(cache.authToken)}>`],
+        resources: [`<${id(cache.cluster.authToken)}>`],
         privateDns: true,
         groups: interfaceGroup,
       },
@@ -315,8 +349,8 @@ describe('the functions on the cache tier', () => {
     expect(inVpc.map(([logicalId]) => logicalId).sort()).toEqual(expected.sort());
     for (const [, f] of inVpc)
       expect(f.Properties.VpcConfig).toEqual({
-        SubnetIds: cache.subnets.map((s) => ({ Ref: id(s) })),
-        SecurityGroupIds: [{ 'Fn::GetAtt': [id(cache.functionSecurityGroup), 'GroupId'] }],
+        SubnetIds: cache.network.subnets.map((s) => ({ Ref: id(s) })),
+        SecurityGroupIds: [{ 'Fn::GetAtt': [id(cache.network.functionSecurityGroup), 'GroupId'] }],
       });
   });
 
@@ -327,10 +361,10 @@ describe('the functions on the cache tier', () => {
         (fn?.Properties.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables ?? {};
       expect(env).toMatchObject({
         THROUGHLINE_CACHE_TLS: 'true',
-        THROUGHLINE_CACHE_AUTH_SECRET_ARN: { Ref: id(cache.authToken) },
+        THROUGHLINE_CACHE_AUTH_SECRET_ARN: { Ref: id(cache.cluster.authToken) },
       });
       expect(flattenTokens(env.THROUGHLINE_CACHE_ENDPOINT)).toBe(
-        `<${id(cache.replicationGroup)}.ConfigurationEndPoint.Address>:<${id(cache.replicationGroup)}.ConfigurationEndPoint.Port>`,
+        `<${id(cache.cluster.replicationGroup)}.ConfigurationEndPoint.Address>:<${id(cache.cluster.replicationGroup)}.ConfigurationEndPoint.Port>`,
       );
       const ttls = {
         THROUGHLINE_CDN_RESULTS_TTL_SECONDS: '86400',
@@ -348,7 +382,7 @@ describe('the functions on the cache tier', () => {
     const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map(
       (a) => a.Properties.AlarmName as string,
     );
-    for (const node of cache.nodeIds)
+    for (const node of cache.cluster.nodeIds)
       for (const what of ['cpu', 'memory', 'evictions', 'connections'])
         expect(alarms).toContain(`Throughline/elasticache-${node}-${what}`);
   });

@@ -1,154 +1,82 @@
-// The signing key's custom resource handler (inline code of CdnSigningKey), run as Lambda would run
-// it: against Secrets Manager in moto, answering CloudFormation on a local HTTP server standing in
-// for the pre-signed response URL. Its keys must be ones CloudFront and `aws cloudfront sign` take.
-import { createPublicKey, createSign, createVerify } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import { createRequire } from 'node:module';
-import {
-  CreateSecretCommand,
-  GetSecretValueCommand,
-  SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SIGNING_KEY_HANDLER } from '../../lib/constructs/cache/cdn-signing-key';
-import { awsClientConfig, type Moto, startMoto } from '../helpers/moto';
+// The CDN signing key (ADR 006), asserted by intent: a custom resource whose handler is bundled from
+// its entry file like every other function (no code in the template), fills the stack's secret and
+// hands CloudFront the public key, and keeps the ids the inline handler had, so a deployed stack's
+// ServiceToken does not change. What the handler does at deploy time: test/integration/cdn-signing-key.test.ts.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { SIGNING_KEY_ENTRY } from '../../lib/constructs/cache/cdn-signing-key';
+import { LAMBDA_ENTRY_DIR } from '../../lib/project-paths';
+import { logicalIdOf, resourcesOf, synthStack } from './stack-fixture';
 
-interface CfnResponse {
-  Status: 'SUCCESS' | 'FAILED';
-  Reason: string;
-  PhysicalResourceId: string;
-  StackId: string;
-  RequestId: string;
-  LogicalResourceId: string;
-  Data?: { PublicKeyPem: string };
-}
+const { stack } = synthStack({ settings: { logRetentionDays: 14 } });
+const template = Template.fromStack(stack);
+const signingKey = stack.cdn?.signingKey;
+if (signingKey === undefined) throw new Error('the CDN is on by default');
+const id = (c: Parameters<typeof logicalIdOf>[1]) => logicalIdOf(stack, c);
+const fn = resourcesOf(template, 'AWS::Lambda::Function')[id(signingKey.handler)];
+const keyPair = Object.entries(resourcesOf(template, 'Custom::CdnSigningKey'));
 
-let moto: Moto;
-let secrets: SecretsManagerClient;
-let server: Server;
-let responseUrl: string;
-const responses: CfnResponse[] = [];
-const savedEnv = { ...process.env };
-let handler: (event: Record<string, unknown>) => Promise<void>;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  secrets = new SecretsManagerClient(awsClientConfig(moto.endpoint));
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => {
-      body += chunk;
-    });
-    req.on('end', () => {
-      responses.push(JSON.parse(body) as CfnResponse);
-      res.end();
+describe('the signing key custom resource', () => {
+  it('is bundled from lambdas/entrypoints/lambda/cdn-signing-key.ts on Node.js 22 and Graviton', () => {
+    expect(signingKey.entry).toBe(join(LAMBDA_ENTRY_DIR, SIGNING_KEY_ENTRY));
+    expect(existsSync(signingKey.entry)).toBe(true);
+    expect(fn?.Properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      MemorySize: 256,
+      Timeout: 60,
+      Code: { S3Bucket: expect.anything(), S3Key: expect.stringMatching(/\.zip$/) },
+      LoggingConfig: { LogFormat: 'JSON' },
+      // Powertools names the service in every log line; the bundle's source maps resolve stack traces.
+      Environment: {
+        Variables: expect.objectContaining({
+          POWERTOOLS_SERVICE_NAME: 'throughline',
+          NODE_OPTIONS: '--enable-source-maps',
+        }),
+      },
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  responseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/response`;
-  // What the nodejs22.x runtime provides: the SDK, a region, credentials (here moto's).
-  Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-    AWS_ENDPOINT_URL: moto.endpoint,
+
+  it('holds no runtime code in the template: no function of the stack is inline', () => {
+    for (const [logicalId, f] of Object.entries(resourcesOf(template, 'AWS::Lambda::Function')))
+      expect(f.Properties.Code, logicalId).not.toHaveProperty('ZipFile');
   });
-  const module = { exports: {} as { handler?: typeof handler } };
-  new Function('require', 'exports', 'module', SIGNING_KEY_HANDLER)(
-    createRequire(import.meta.url),
-    module.exports,
-    module,
-  );
-  if (module.exports.handler === undefined) throw new Error('the inline code exports no handler');
-  handler = module.exports.handler;
-});
-afterAll(async () => {
-  process.env = savedEnv;
-  secrets?.destroy();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  await moto?.stop();
-});
 
-const event = (requestType: 'Create' | 'Update' | 'Delete', secretArn: string, extra: object = {}) => ({
-  RequestType: requestType,
-  ResponseURL: responseUrl,
-  StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/Throughline/1',
-  RequestId: `request-${responses.length}`,
-  LogicalResourceId: 'CdnSigningKeyKeyPair',
-  ResourceType: 'Custom::CdnSigningKey',
-  ResourceProperties: {
-    ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:x',
-    SecretArn: secretArn,
-  },
-  ...extra,
-});
-
-async function answer(e: Record<string, unknown>): Promise<CfnResponse> {
-  const before = responses.length;
-  await handler(e);
-  expect(responses).toHaveLength(before + 1);
-  const response = responses.at(-1) as CfnResponse;
-  expect(response).toMatchObject({
-    StackId: e.StackId,
-    RequestId: e.RequestId,
-    LogicalResourceId: 'CdnSigningKeyKeyPair',
-  });
-  return response;
-}
-
-describe('CDN signing key custom resource', () => {
-  it('creates an RSA key pair: the private key into the secret, the public key to CloudFormation', async () => {
-    const { ARN } = await secrets.send(
-      new CreateSecretCommand({ Name: 'signing-key', SecretString: 'placeholder' }),
-    );
-    const created = await answer(event('Create', ARN ?? ''));
-    expect(created.Status).toBe('SUCCESS');
-    expect(created.PhysicalResourceId).toMatch(/^cdn-signing-key-[0-9a-f]{24}$/);
-    const publicPem = created.Data?.PublicKeyPem ?? '';
-    // CloudFront takes SPKI PEM public keys of RSA 2048.
-    expect(publicPem).toMatch(/^-----BEGIN PUBLIC KEY-----\n[\s\S]+\n-----END PUBLIC KEY-----\n$/);
-    const publicKey = createPublicKey(publicPem);
-    expect(publicKey.asymmetricKeyType).toBe('rsa');
-    expect(publicKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
-
-    const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: ARN }));
-    // PKCS#1, which `aws cloudfront sign` reads as well as the SDK's signer.
-    expect(SecretString).toMatch(/^-----BEGIN RSA PRIVATE KEY-----\n/);
-    // CloudFront signs policies with RSA-SHA1: what the private key signs, the registered key verifies.
-    const policy = '{"Statement":[{"Resource":"https://d111.cloudfront.net/performance/tests/abc/results"}]}';
-    const signature = createSign('RSA-SHA1')
-      .update(policy)
-      .sign(SecretString ?? '');
-    expect(createVerify('RSA-SHA1').update(policy).verify(publicPem, signature)).toBe(true);
-
-    // A redeploy (an update of the same secret) keeps the key pair.
-    const updated = await answer(
-      event('Update', ARN ?? '', {
-        PhysicalResourceId: created.PhysicalResourceId,
-        OldResourceProperties: { SecretArn: ARN },
-      }),
-    );
-    expect(updated).toMatchObject({
-      Status: 'SUCCESS',
-      PhysicalResourceId: created.PhysicalResourceId,
-      Data: { PublicKeyPem: publicPem },
+  it('logs to its own encrypted log group', () => {
+    const logGroup = (fn?.Properties.LoggingConfig as { LogGroup?: { Ref: string } } | undefined)?.LogGroup
+      ?.Ref;
+    expect(logGroup).toBeDefined();
+    expect(resourcesOf(template, 'AWS::Logs::LogGroup')[logGroup ?? '']?.Properties).toMatchObject({
+      KmsKeyId: expect.anything(),
+      RetentionInDays: 14,
     });
-    const again = await secrets.send(new GetSecretValueCommand({ SecretId: ARN }));
-    expect(again.SecretString).toBe(SecretString);
-
-    // Deleting leaves the secret to CloudFormation.
-    const deleted = await answer(
-      event('Delete', ARN ?? '', { PhysicalResourceId: created.PhysicalResourceId }),
-    );
-    expect(deleted).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: created.PhysicalResourceId });
   });
 
-  it('reports a failure to CloudFormation instead of leaving it waiting', async () => {
-    const missing = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:missing-AbCdEf';
-    const failed = await answer(event('Create', missing));
-    expect(failed.Status).toBe('FAILED');
-    expect(failed.Reason).toMatch(/secret|not|found/i);
-    expect(failed.PhysicalResourceId).toBe('cdn-signing-key-failed');
+  it('is told the secret to fill, and its PublicKeyPem becomes the key group’s public key', () => {
+    expect(keyPair).toHaveLength(1);
+    const [keyPairId, resource] = keyPair[0] ?? [];
+    expect(resource?.Properties).toEqual({
+      ServiceToken: { 'Fn::GetAtt': [id(signingKey.handler), 'Arn'] },
+      SecretArn: { Ref: id(signingKey.secret) },
+    });
+    expect(
+      resourcesOf(template, 'AWS::CloudFront::PublicKey')[id(signingKey.publicKey)]?.Properties
+        .PublicKeyConfig,
+    ).toMatchObject({ EncodedKey: { 'Fn::GetAtt': [keyPairId, 'PublicKeyPem'] } });
+    expect(
+      resourcesOf(template, 'AWS::CloudFront::KeyGroup')[id(signingKey.keyGroup)]?.Properties.KeyGroupConfig,
+    ).toMatchObject({ Items: [{ Ref: id(signingKey.publicKey) }] });
+  });
+
+  // CloudFormation refuses to change a custom resource's ServiceToken: a new logical id for the
+  // function (a new function, a new ARN) would fail the update of every deployed stack.
+  it('keeps the logical ids of the inline handler it replaced', () => {
+    expect(id(signingKey.handler)).toBe('CdnSigningKeyHandler45311C21');
+    expect(keyPair[0]?.[0]).toBe('CdnSigningKeyKeyPair2E244917');
+    expect(id(signingKey.secret)).toBe('CdnSigningKeyPrivateKeyE90934A2');
+    expect(id(signingKey.node.findChild('Role'))).toBe('CdnSigningKeyRole9AF45318');
   });
 });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROUTES } from '../../lib/constructs/api/routes';
 import { INVALIDATION_WORKER_ENTRY } from '../../lib/constructs/cache/cdn-invalidation';
+import { SIGNING_KEY_ENTRY } from '../../lib/constructs/cache/cdn-signing-key';
 import { WORKER_DOCKERFILE, WORKER_IMAGE_CONTEXT } from '../../lib/constructs/load-test/fargate-workers';
 import { RUN_FUNCTIONS } from '../../lib/constructs/load-test/run-functions';
 import { LAMBDA_ENTRY_DIR, PROJECT_ROOT } from '../../lib/project-paths';
@@ -20,6 +21,8 @@ const ENTRY_FILES = [
   'notify-alarm.ts',
   // The CDN invalidation worker (CdnInvalidation, with cache.cdn.enabled).
   INVALIDATION_WORKER_ENTRY,
+  // The CDN signing key's custom resource (CdnSigningKey, with cache.cdn.enabled).
+  SIGNING_KEY_ENTRY,
 ];
 
 describe('Lambda entry files', () => {

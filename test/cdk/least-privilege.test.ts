@@ -144,8 +144,8 @@ describe('least privilege of the handlers', () => {
     if (cache === undefined || queue === undefined)
       throw new Error('the default stack has the cache tier and CDN');
     const cacheTier = [
-      logicalIdOf(stack, cache.authToken),
-      ...cache.subnets.map((s) => logicalIdOf(stack, s)),
+      logicalIdOf(stack, cache.cluster.authToken),
+      ...cache.network.subnets.map((s) => logicalIdOf(stack, s)),
     ];
     for (const handler of allHandlers) {
       const ownLogs = logicalIdOf(stack, handler.node.findChild('Logs'));
@@ -461,18 +461,20 @@ describe('least privilege of the cache tier and the CDN (ADR 006)', () => {
     'ec2:DescribeSubnets': ['*'],
     'ec2:CreateNetworkInterface': [
       ec2('network-interface/*'),
-      ...cache.subnets.map((s) => ec2(`subnet/${ref(s)}`)),
-      ec2(`security-group/<${logicalIdOf(stack, cache.functionSecurityGroup)}.GroupId>`),
+      ...cache.network.subnets.map((s) => ec2(`subnet/${ref(s)}`)),
+      ec2(`security-group/<${logicalIdOf(stack, cache.network.functionSecurityGroup)}.GroupId>`),
     ].sort(),
     ...Object.fromEntries(
       ['ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'].map(
         (a) => [
           a,
-          [`${ec2('network-interface/*')} if {"ArnEquals":{"ec2:Vpc":"${ec2(`vpc/${ref(cache.vpc)}`)}"}}`],
+          [
+            `${ec2('network-interface/*')} if {"ArnEquals":{"ec2:Vpc":"${ec2(`vpc/${ref(cache.network.vpc)}`)}"}}`,
+          ],
         ],
       ),
     ),
-    'secretsmanager:GetSecretValue': [ref(cache.authToken)],
+    'secretsmanager:GetSecretValue': [ref(cache.cluster.authToken)],
   };
   const api = (id: string) => {
     const h = stack.api.handlers.get(id);
@@ -519,7 +521,7 @@ describe('least privilege of the cache tier and the CDN (ADR 006)', () => {
         .flatMap((p) => (p.Properties.Roles as { Ref: string }[]).map((r) => r.Ref))
         .sort();
     const roleOf = (id: string) => logicalIdOf(stack, api(id).role);
-    expect(holders('secretsmanager:GetSecretValue', logicalIdOf(stack, cache.authToken))).toEqual(
+    expect(holders('secretsmanager:GetSecretValue', logicalIdOf(stack, cache.cluster.authToken))).toEqual(
       ['ListTests', 'GetTest', 'GetResults', 'GetCacheStats', 'PostCacheInvalidations', 'PostCacheWarm']
         .map(roleOf)
         .sort(),

@@ -1,4 +1,9 @@
-import { CreateStateMachineCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import {
+  CreateStateMachineCommand,
+  ListExecutionsCommand,
+  SFNClient,
+  StateMachineDoesNotExist,
+} from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStepFunctionsLauncher } from '../../lambdas/adapters/aws/step-functions-launcher';
 import type { TestRecord } from '../../lambdas/ports/test-store';
@@ -48,10 +53,15 @@ describe('Step Functions launcher (moto)', () => {
   });
 
   it('fails loudly for a state machine that does not exist', async () => {
-    const launcher = createStepFunctionsLauncher(
-      sfn,
-      'arn:aws:states:us-east-1:123456789012:stateMachine:missing',
-    );
-    await expect(launcher.launch(record('t-3'))).rejects.toThrow();
+    const missing = 'arn:aws:states:us-east-1:123456789012:stateMachine:missing';
+    const launcher = createStepFunctionsLauncher(sfn, missing);
+    // Step Functions' own error, passed through (only ExecutionAlreadyExists is an answer), naming the ARN.
+    const err = await launcher.launch(record('t-3')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StateMachineDoesNotExist);
+    expect(err).toMatchObject({
+      name: 'StateMachineDoesNotExist',
+      message: expect.stringContaining(missing),
+      $metadata: { httpStatusCode: 400 },
+    });
   });
 });

@@ -38,10 +38,10 @@ describe('npx cdk synth', () => {
     const bundled = Object.values(
       manifest.files as Record<string, { source: { path: string; packaging?: string } }>,
     ).filter((f) => f.source.packaging === 'zip');
-    // Our handlers are the ESM bundles (index.mjs); CDK's own custom resources ship other assets.
-    // (the signing key's custom resource is inline code, not a bundle)
+    // Our handlers, the signing key's custom resource included, are the ESM bundles (index.mjs); CDK's
+    // own custom resources ship other assets.
     const ours = bundled.filter((f) => existsSync(join(out, f.source.path, 'index.mjs')));
-    expect(ours).toHaveLength(22);
+    expect(ours).toHaveLength(23);
     for (const f of ours)
       expect(readFileSync(join(out, f.source.path, 'index.mjs'), 'utf8')).toContain('handler');
     // The Fargate worker image is staged (its build context and Dockerfile), not built: no Docker here.

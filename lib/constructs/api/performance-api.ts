@@ -1,8 +1,6 @@
 import { join } from 'node:path';
 import { Duration, Size, Stack, Validations } from 'aws-cdk-lib';
 import {
-  AccessLogField,
-  AccessLogFormat,
   AuthorizationType,
   EndpointType,
   type IRequestValidator,
@@ -10,7 +8,6 @@ import {
   LogGroupLogDestination,
   type Method,
   MethodLoggingLevel,
-  ResponseType,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
@@ -22,6 +19,12 @@ import { LIVE_ALIAS } from '../scaling/scalable-targets';
 import { type FunctionNetwork, HandlerFunction } from '../shared/handler-function';
 import type { TestStorage } from '../storage/test-storage';
 import { createTestRequestModel } from './request-models';
+import {
+  accessLogFormat,
+  acknowledgeRestApiFindings,
+  addJsonGatewayResponses,
+  pathParametersOf,
+} from './rest-api-conventions';
 import { API_BASE_PATH, apiFunctionName, type Operation, pathsOf, ROUTES, type RouteSpec } from './routes';
 
 export interface PerformanceApiProps {
@@ -49,7 +52,7 @@ export interface PerformanceApiProps {
 
 /** How a handler reaches the cache tier: attached to its network, told where it is, allowed its token. */
 export interface CacheClientAccess {
-  readonly network: FunctionNetwork;
+  readonly functionNetwork: FunctionNetwork;
   readonly environment: Readonly<Record<string, string>>;
   grantConnect(grantee: IGrantable): void;
 }
@@ -123,7 +126,7 @@ export class PerformanceApi extends Construct {
     // RestApi always adds an `Endpoint` output (the stage root); the stack outputs the /performance URL.
     this.api.node.tryRemoveChild('Endpoint');
     this.preCreateExecutionLogGroup(props.logs);
-    this.acknowledgeApiFindings();
+    acknowledgeRestApiFindings(this.api);
 
     this.validator = this.api.addRequestValidator('Validator', {
       requestValidatorName: 'body-and-parameters',
@@ -164,7 +167,7 @@ export class PerformanceApi extends Construct {
     }
     this.handlers = handlers;
     this.aliases = aliases;
-    this.addJsonGatewayResponses();
+    addJsonGatewayResponses(this.api);
   }
 
   /**
@@ -197,30 +200,6 @@ export class PerformanceApi extends Construct {
     });
   }
 
-  /**
-   * Errors API Gateway answers itself (missing signature, throttling, a body that is not an
-   * object, timeouts) get the same `{"error": {code, message, details}}` shape as the handlers'.
-   */
-  private addJsonGatewayResponses(): void {
-    const body = (code: string, message: string) =>
-      `{"error":{"code":"${code}","message":${message},"details":{"responseType":"$context.error.responseType","requestId":"$context.requestId"}}}`;
-    const responses: [ResponseType, string, string][] = [
-      [
-        ResponseType.BAD_REQUEST_BODY,
-        'E_INVALID_REQUEST',
-        '"the body must be a JSON object: $context.error.validationErrorString"',
-      ],
-      [ResponseType.THROTTLED, 'E_THROTTLED', '$context.error.messageString'],
-      [ResponseType.DEFAULT_4XX, 'E_GATEWAY_REJECTED', '$context.error.messageString'],
-      [ResponseType.DEFAULT_5XX, 'E_GATEWAY_ERROR', '$context.error.messageString'],
-    ];
-    for (const [type, code, message] of responses)
-      this.api.addGatewayResponse(`${code}${type.responseType}`, {
-        type,
-        templates: { 'application/json': body(code, message) },
-      });
-  }
-
   private handlerFor(route: RouteSpec, props: PerformanceApiProps): HandlerFunction {
     const operation = route.operation === undefined ? undefined : props.operations[route.operation];
     const cache = route.cache ? props.cache : undefined;
@@ -238,7 +217,7 @@ export class PerformanceApi extends Construct {
       },
       // API Gateway gives up on an integration after 29 s; running longer would only waste money.
       timeout: Duration.seconds(29),
-      ...(cache === undefined ? {} : { network: cache.network }),
+      ...(cache === undefined ? {} : { network: cache.functionNetwork }),
     });
     cache?.grantConnect(handler);
     if (route.tests === 'read') props.storage.grantReadTests(handler);
@@ -264,58 +243,4 @@ export class PerformanceApi extends Construct {
     );
     this.api.deploymentStage.node.addDependency(group);
   }
-
-  private acknowledgeApiFindings(): void {
-    const ack = (id: string, reason: string) => Validations.of(this.api).acknowledge({ id, reason });
-    ack(
-      'AwsSolutions-COG4',
-      'Every method uses IAM authorization (SigV4): callers are IAM principals of the account (engineers, CI ' +
-        'roles), so there is no Cognito user pool to authorize against.',
-    );
-    ack(
-      'AwsSolutions-APIG3',
-      'No WAF web ACL: API Gateway rejects every unsigned or wrongly signed request before any integration ' +
-        'runs, and stage throttling bounds signed traffic; a web ACL would add cost and little protection to ' +
-        "an IAM-only API. Attach your organisation's web ACL to the stage if policy requires one.",
-    );
-    ack(
-      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-      "Execution logging requires the region's API Gateway account setting to name a CloudWatch role. That " +
-        'setting is shared by every REST API in the account and region, which may log to log groups of any ' +
-        "name, so the role carries AWS's managed policy for exactly that purpose and trusts only API Gateway.",
-    );
-  }
-}
-
-/** `method.request.path.<name>: true` for every `{name}` of a path (API Gateway then checks them). */
-function pathParametersOf(path: string): Record<string, boolean> {
-  return Object.fromEntries(
-    [...path.matchAll(/\{(\w+)\}/g)].map((m) => [`method.request.path.${m[1]}`, true]),
-  );
-}
-
-/** One JSON object per request: who called (IAM identity), what, how it ended, and how long it took. */
-function accessLogFormat(): AccessLogFormat {
-  return AccessLogFormat.custom(
-    JSON.stringify({
-      requestId: AccessLogField.contextRequestId(),
-      extendedRequestId: AccessLogField.contextExtendedRequestId(),
-      requestTime: AccessLogField.contextRequestTime(),
-      httpMethod: AccessLogField.contextHttpMethod(),
-      resourcePath: AccessLogField.contextResourcePath(),
-      path: AccessLogField.contextPath(),
-      status: AccessLogField.contextStatus(),
-      protocol: AccessLogField.contextProtocol(),
-      responseLength: AccessLogField.contextResponseLength(),
-      responseLatency: AccessLogField.contextResponseLatency(),
-      integrationLatency: AccessLogField.contextIntegrationLatency(),
-      sourceIp: AccessLogField.contextIdentitySourceIp(),
-      userAgent: AccessLogField.contextIdentityUserAgent(),
-      caller: AccessLogField.contextIdentityCaller(),
-      userArn: AccessLogField.contextIdentityUserArn(),
-      accountId: AccessLogField.contextIdentityAccountId(),
-      errorMessage: AccessLogField.contextErrorMessageString(),
-      xrayTraceId: AccessLogField.contextXrayTraceId(),
-    }),
-  );
 }

@@ -5,7 +5,8 @@ import type { RegisteredTargets } from '../../config/monitoring-settings';
 import type { OperationAccess } from '../api/performance-api';
 import type { RouteSpec } from '../api/routes';
 import type { TestStorage } from '../storage/test-storage';
-import type { CacheTier } from './cache-tier';
+import type { CacheCluster } from './cache-cluster';
+import type { CacheNetwork } from './cache-network';
 import type { CdnInvalidation } from './cdn-invalidation';
 
 /** The `invalidateCache` operation: the queue's URL and sqs:SendMessage on it, when the CDN is deployed. */
@@ -27,17 +28,17 @@ export interface CacheRouteServices {
  * queues CDN invalidations. Secrets Manager (the AUTH token) the cache tier adds itself.
  */
 export function reachCacheRouteServices(
-  cache: CacheTier,
+  network: CacheNetwork,
   routes: readonly RouteSpec[],
   { storage, invalidations }: CacheRouteServices,
 ): void {
   const inVpc = routes.filter((r) => r.cache);
   const tests = inVpc.map((r) => r.tests).filter((t) => t !== 'none');
-  if (tests.length > 0) cache.reachTable(storage.table, tests.includes('readWrite') ? 'readWrite' : 'read');
-  if (inVpc.some((r) => r.results !== 'none')) cache.reachBucket(storage.resultsBucket);
-  if (inVpc.some((r) => r.operation === 'readMetrics')) cache.reachMetrics();
+  if (tests.length > 0) network.reachTable(storage.table, tests.includes('readWrite') ? 'readWrite' : 'read');
+  if (inVpc.some((r) => r.results !== 'none')) network.reachBucket(storage.resultsBucket);
+  if (inVpc.some((r) => r.operation === 'readMetrics')) network.reachMetrics();
   if (invalidations !== undefined && inVpc.some((r) => r.operation === 'invalidateCache'))
-    cache.reachQueue(invalidations.queue);
+    network.reachQueue(invalidations.queue);
 }
 
 /**
@@ -47,7 +48,7 @@ export function reachCacheRouteServices(
  */
 export function withPlatformCache(
   targets: RegisteredTargets,
-  cache: CacheTier | undefined,
+  cache: Pick<CacheCluster, 'replicationGroupId' | 'nodeIds'> | undefined,
 ): RegisteredTargets {
   if (cache === undefined) return targets;
   return {

@@ -6,8 +6,8 @@ import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ALARM_PERIOD, type CustomAlarmSpec, WARNING } from '../observability/alarm-spec';
 import type { EncryptedLogs } from '../observability/encrypted-logs';
-import { ALARM_PERIOD, type CustomAlarmSpec, WARNING } from '../observability/platform-alarms';
 import { HandlerFunction } from '../shared/handler-function';
 
 /** The worker's entry file in lambdas/entrypoints/lambda. */

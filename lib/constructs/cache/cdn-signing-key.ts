@@ -1,59 +1,25 @@
+import { join } from 'node:path';
 import { CustomResource, Duration, Validations } from 'aws-cdk-lib';
 import { KeyGroup, PublicKey } from 'aws-cdk-lib/aws-cloudfront';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import {
-  Architecture,
-  Code,
-  Function as LambdaFunction,
-  LoggingFormat,
-  Runtime,
-} from 'aws-cdk-lib/aws-lambda';
+import { LoggingFormat } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { RemovalMode } from '../../config/settings';
 import type { EncryptedLogs } from '../observability/encrypted-logs';
+import { bundledEntry } from '../shared/handler-function';
 import { toRemovalPolicy } from '../shared/removal-policy';
 
-/**
- * The custom resource's handler (CommonJS, inline: it uses only Node and the SDK of the nodejs22.x
- * runtime). On create it generates an RSA-2048 key pair, puts the private key (PKCS#1 PEM, which
- * `aws cloudfront sign` and @aws-sdk/cloudfront-signer both read) into the secret and returns the
- * public key; on update with the same secret it returns the public half of the key already there,
- * so a redeploy never changes the key; on delete the secret goes with the stack.
- */
-export const SIGNING_KEY_HANDLER = `
-const { createHash, createPublicKey, generateKeyPairSync } = require('node:crypto');
-const { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } = require('@aws-sdk/client-secrets-manager');
-const secrets = new SecretsManagerClient({});
-async function respond(event, status, reason, physicalId, data) {
-  const body = JSON.stringify({ Status: status, Reason: reason, PhysicalResourceId: physicalId,
-    StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId, Data: data });
-  const res = await fetch(event.ResponseURL, { method: 'PUT', body, headers: { 'content-type': '' } });
-  if (!res.ok) throw new Error('CloudFormation did not take the response: HTTP ' + res.status);
-}
-const idOf = (publicKey) => 'cdn-signing-key-' + createHash('sha256').update(publicKey).digest('hex').slice(0, 24);
-exports.handler = async (event) => {
-  const secretId = event.ResourceProperties.SecretArn;
-  try {
-    if (event.RequestType === 'Delete') return await respond(event, 'SUCCESS', 'the key goes with its secret', event.PhysicalResourceId);
-    if (event.RequestType === 'Update' && event.OldResourceProperties.SecretArn === secretId) {
-      const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
-      const publicKey = createPublicKey(SecretString).export({ type: 'spki', format: 'pem' });
-      return await respond(event, 'SUCCESS', 'kept the key pair', idOf(publicKey), { PublicKeyPem: publicKey });
-    }
-    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048,
-      publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs1', format: 'pem' } });
-    await secrets.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: privateKey }));
-    await respond(event, 'SUCCESS', 'generated a key pair', idOf(publicKey), { PublicKeyPem: publicKey });
-  } catch (err) {
-    console.error(JSON.stringify({ message: 'signing key failed', requestType: event.RequestType, error: String(err) }));
-    await respond(event, 'FAILED', String((err && err.message) || err).slice(0, 400), event.PhysicalResourceId || 'cdn-signing-key-failed');
-  }
-};
-`;
+/** The custom resource handler's entry file in lambdas/entrypoints/lambda. */
+export const SIGNING_KEY_ENTRY = 'cdn-signing-key.ts';
 
 export interface CdnSigningKeyProps {
+  /** Folder holding the handler entry files (lambdas/entrypoints/lambda). */
+  readonly entryDir: string;
   readonly logs: EncryptedLogs;
+  /** Environment every handler gets (Powertools). */
+  readonly environment: Readonly<Record<string, string>>;
   readonly removalPolicy: RemovalMode;
 }
 
@@ -62,12 +28,21 @@ export interface CdnSigningKeyProps {
  * a small custom resource, the private key in a Secrets Manager secret (for whoever mints share
  * links: `aws cloudfront sign --private-key`, or the API), the public key registered with
  * CloudFront in a key group. Nobody types or copies key material.
+ *
+ * The handler (lambdas/entrypoints/lambda/cdn-signing-key.ts) is bundled like every other function
+ * but built here rather than as a HandlerFunction: it runs a few times per deployment, needs no
+ * tracing, and keeps the construct ids (and so the function's name and ARN, the custom resource's
+ * ServiceToken, which CloudFormation does not let change) it had as inline code.
  */
 export class CdnSigningKey extends Construct {
   /** The private key (PKCS#1 PEM). */
   readonly secret: Secret;
   readonly publicKey: PublicKey;
   readonly keyGroup: KeyGroup;
+  /** The custom resource's handler. */
+  readonly handler: NodejsFunction;
+  /** The entry file it is bundled from. */
+  readonly entry: string;
 
   constructor(scope: Construct, id: string, props: CdnSigningKeyProps) {
     super(scope, id);
@@ -88,18 +63,18 @@ export class CdnSigningKey extends Construct {
     );
     const logGroup = props.logs.logGroup(this, 'Logs');
     logGroup.grantWrite(role);
-    const handler = new LambdaFunction(this, 'Handler', {
+    this.entry = join(props.entryDir, SIGNING_KEY_ENTRY);
+    const handler = new NodejsFunction(this, 'Handler', {
+      ...bundledEntry(this.entry),
       description: 'Throughline: generates the CDN signing key pair (custom resource)',
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
-      handler: 'index.handler',
-      code: Code.fromInline(SIGNING_KEY_HANDLER),
       memorySize: 256,
       timeout: Duration.minutes(1),
       role,
       logGroup,
       loggingFormat: LoggingFormat.JSON,
+      environment: { ...props.environment },
     });
+    this.handler = handler;
     const keyPair = new CustomResource(this, 'KeyPair', {
       serviceToken: handler.functionArn,
       resourceType: 'Custom::CdnSigningKey',
@@ -124,8 +99,8 @@ export class CdnSigningKey extends Construct {
     Validations.of(handler).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
-        'The custom resource runs on nodejs22.x like every handler of the stack (DESIGN.md §4), with inline ' +
-        'code that uses only node:crypto and the runtime SDK; moving runtimes is a deliberate, tested change.',
+        'The custom resource runs on nodejs22.x like every handler of the stack (DESIGN.md §4): it is bundled ' +
+        'and tested for Node 22 like the others; moving runtimes is a deliberate, tested change.',
     });
   }
 }

@@ -3,18 +3,13 @@ import { ApiKey, type IApiKey, type IRestApi } from 'aws-cdk-lib/aws-apigateway'
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
-  CacheCookieBehavior,
   CachedMethods,
-  CacheHeaderBehavior,
   CachePolicy,
-  CacheQueryStringBehavior,
   Distribution,
-  HeadersFrameOption,
-  HeadersReferrerPolicy,
   HttpVersion,
   OriginRequestPolicy,
   type PriceClass,
-  ResponseHeadersPolicy,
+  type ResponseHeadersPolicy,
   SecurityPolicyProtocol,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
@@ -34,6 +29,7 @@ import { CDN_ORIGIN_PREFIX, type PerformanceApi } from '../api/performance-api';
 import { API_BASE_PATH, ROUTES } from '../api/routes';
 import type { EncryptedLogs } from '../observability/encrypted-logs';
 import { toRemovalPolicy } from '../shared/removal-policy';
+import { resultsCachePolicy, securityHeadersPolicy } from './cdn-policies';
 import { CdnSigningKey } from './cdn-signing-key';
 
 /** CloudFront path pattern of every cached route (`/performance/tests/{id}/results`). */
@@ -49,6 +45,10 @@ export interface ResultsCdnProps {
   readonly api: PerformanceApi;
   readonly settings: CdnSettings;
   readonly logs: EncryptedLogs;
+  /** Folder holding the handler entry files (lambdas/entrypoints/lambda). */
+  readonly entryDir: string;
+  /** Environment every handler gets (Powertools). */
+  readonly environment: Readonly<Record<string, string>>;
   /** Where the CDN log bucket's own S3 access logs go. */
   readonly accessLogsBucket: Bucket;
   readonly logRetentionDays: number;
@@ -110,42 +110,13 @@ export class ResultsCdn extends Construct {
     for (const route of cached) api.addCdnOrigin(route);
 
     this.signingKey = new CdnSigningKey(this, 'SigningKey', {
+      entryDir: props.entryDir,
       logs: props.logs,
+      environment: props.environment,
       removalPolicy: props.removalPolicy,
     });
-    this.resultsCachePolicy = new CachePolicy(this, 'ResultsCachePolicy', {
-      comment: 'Throughline finished results and reports: path, format, table and Accept',
-      // No Cache-Control from the origin: the results TTL; the handler may ask up to the longer of the two.
-      defaultTtl: Duration.seconds(settings.resultsTtlSeconds),
-      minTtl: Duration.seconds(0),
-      maxTtl: Duration.seconds(Math.max(settings.resultsTtlSeconds, settings.reportsTtlSeconds)),
-      queryStringBehavior: CacheQueryStringBehavior.allowList('format', 'table'),
-      headerBehavior: CacheHeaderBehavior.allowList('Accept'),
-      cookieBehavior: CacheCookieBehavior.none(),
-      enableAcceptEncodingGzip: true,
-      enableAcceptEncodingBrotli: true,
-    });
-    this.securityHeaders = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
-      comment: 'Throughline: security headers on every answer of the CDN',
-      securityHeadersBehavior: {
-        strictTransportSecurity: {
-          accessControlMaxAge: Duration.days(730),
-          includeSubdomains: true,
-          override: true,
-        },
-        contentTypeOptions: { override: true },
-        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
-        // A signed URL must not leave in a Referer header.
-        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
-        xssProtection: { protection: false, override: true },
-        // The HTML report sends a stricter policy of its own; keep it where there is one.
-        contentSecurityPolicy: {
-          contentSecurityPolicy:
-            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
-          override: false,
-        },
-      },
-    });
+    this.resultsCachePolicy = resultsCachePolicy(this, settings);
+    this.securityHeaders = securityHeadersPolicy(this);
 
     const destroy = props.removalPolicy === 'destroy';
     this.logBucket = new Bucket(this, 'LogBucket', {

@@ -2,19 +2,14 @@
 // 5xx rate as metric math (the library's "fault rate" is faults per second, not a share of
 // requests), and an anomaly band on average latency for changes nobody set a threshold for.
 import { Duration } from 'aws-cdk-lib';
+import type { IRestApi } from 'aws-cdk-lib/aws-apigateway';
 import { ComparisonOperator, MathExpression, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { AlarmThresholds } from '../../config/monitoring-settings';
-import {
-  ALARM_PERIOD,
-  CRITICAL,
-  type PlatformAlarms,
-  type PlatformAlarmsProps,
-  WARNING,
-} from './platform-alarms';
+import { ALARM_PERIOD, type AlarmSink, CRITICAL, WARNING } from './alarm-spec';
 
 export function addApiAlarms(
-  alarms: PlatformAlarms,
-  api: PlatformAlarmsProps['api'],
+  alarms: AlarmSink,
+  api: IRestApi & { readonly restApiName: string },
   apiStage: string,
   t: AlarmThresholds,
 ): void {

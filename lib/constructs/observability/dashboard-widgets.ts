@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { GraphWidget, type IMetric, MathExpression } from 'aws-cdk-lib/aws-cloudwatch';
-import { EMF_NAMESPACE } from './platform-alarms';
+import { EMF_NAMESPACE } from './alarm-spec';
 
 /** Dashboard graphs use five-minute points, like the alarms. */
 export const DASHBOARD_PERIOD = Duration.minutes(5);

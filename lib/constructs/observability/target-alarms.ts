@@ -6,15 +6,11 @@ import { ComparisonOperator } from 'aws-cdk-lib/aws-cloudwatch';
 import { ElastiCacheClusterType } from 'cdk-monitoring-constructs';
 import type { AlarmThresholds, RegisteredTargets } from '../../config/monitoring-settings';
 import { slug } from './alarm-naming';
-import { CRITICAL, metricOf, type PlatformAlarms, WARNING } from './platform-alarms';
+import { type AlarmSink, CRITICAL, metricOf, WARNING } from './alarm-spec';
 
 const ABOVE = ComparisonOperator.GREATER_THAN_THRESHOLD;
 
-export function addTargetAlarms(
-  alarms: PlatformAlarms,
-  targets: RegisteredTargets,
-  t: AlarmThresholds,
-): void {
+export function addTargetAlarms(alarms: AlarmSink, targets: RegisteredTargets, t: AlarmThresholds): void {
   for (const group of targets.elasticacheClusters)
     for (const node of group.clusterIds ?? []) addCacheNodeAlarms(alarms, node, t);
   for (const db of targets.databases) addDatabaseAlarms(alarms, db, t);
@@ -25,7 +21,7 @@ export function addTargetAlarms(
  * ElastiCache publishes per node (CacheClusterId such as `my-group-0001-001`), so alarms are per
  * listed node: CloudWatch alarms cannot search for a group's nodes.
  */
-function addCacheNodeAlarms(alarms: PlatformAlarms, node: string, t: AlarmThresholds): void {
+function addCacheNodeAlarms(alarms: AlarmSink, node: string, t: AlarmThresholds): void {
   const name = (what: string) => alarms.naming.name(`elasticache-${node}-${what}`);
   alarms.facade.monitorElastiCacheCluster({
     clusterId: node,
@@ -68,7 +64,7 @@ function addCacheNodeAlarms(alarms: PlatformAlarms, node: string, t: AlarmThresh
 
 /** An RDS instance or an Aurora cluster; latency metrics are in seconds, the threshold in ms. */
 function addDatabaseAlarms(
-  alarms: PlatformAlarms,
+  alarms: AlarmSink,
   db: RegisteredTargets['databases'][number],
   t: AlarmThresholds,
 ): void {
@@ -110,7 +106,7 @@ function addDatabaseAlarms(
 }
 
 function addServiceAlarms(
-  alarms: PlatformAlarms,
+  alarms: AlarmSink,
   { cluster, service }: RegisteredTargets['ecsServices'][number],
   t: AlarmThresholds,
 ): void {

@@ -8,7 +8,7 @@ import {
   ServicePrincipal,
 } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import { LOCK_FILE, PROJECT_ROOT } from '../../project-paths';
 import type { EncryptedLogs } from '../observability/encrypted-logs';
@@ -18,6 +18,38 @@ import { assertEnvironmentFits } from './environment-budget';
 export const REQUIRE_SHIM =
   "import { createRequire as __throughlineCreateRequire } from 'node:module'; " +
   'const require = __throughlineCreateRequire(import.meta.url);';
+
+/**
+ * How every Lambda entry of lambdas/entrypoints/lambda is built and run: its exported `handler`,
+ * bundled as ESM with the project's lock file, on Node.js 22 and Graviton (see HandlerFunction).
+ */
+export function bundledEntry(
+  entry: string,
+): Pick<
+  NodejsFunctionProps,
+  'entry' | 'handler' | 'projectRoot' | 'depsLockFilePath' | 'runtime' | 'architecture' | 'bundling'
+> {
+  return {
+    entry,
+    handler: 'handler',
+    projectRoot: PROJECT_ROOT,
+    depsLockFilePath: LOCK_FILE,
+    runtime: Runtime.NODEJS_22_X,
+    architecture: Architecture.ARM_64,
+    bundling: {
+      format: OutputFormat.ESM,
+      // Prefer packages' ESM builds (better tree shaking); `exports` maps still take precedence.
+      mainFields: ['module', 'main'],
+      banner: REQUIRE_SHIM,
+      externalModules: [],
+      minify: true,
+      sourceMap: true,
+      // Stack traces need the mappings, not a second copy of every source file.
+      sourcesContent: false,
+      forceDockerBundling: false,
+    },
+  };
+}
 
 /** Where a VPC-attached function's network interfaces go. */
 export interface FunctionNetwork {
@@ -83,14 +115,9 @@ export class HandlerFunction extends Construct implements IGrantable {
     });
     const logGroup = props.logs.logGroup(this, 'Logs');
     this.function = new NodejsFunction(this, 'Function', {
-      entry: props.entry,
-      handler: 'handler',
+      ...bundledEntry(props.entry),
       ...(props.functionName === undefined ? {} : { functionName: props.functionName }),
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: LOCK_FILE,
       description: props.description,
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout,
       role: this.role,
@@ -110,18 +137,6 @@ export class HandlerFunction extends Construct implements IGrantable {
             vpcSubnets: { subnets: [...props.network.subnets] },
             securityGroups: [props.network.securityGroup],
           }),
-      bundling: {
-        format: OutputFormat.ESM,
-        // Prefer packages' ESM builds (better tree shaking); `exports` maps still take precedence.
-        mainFields: ['module', 'main'],
-        banner: REQUIRE_SHIM,
-        externalModules: [],
-        minify: true,
-        sourceMap: true,
-        // Stack traces need the mappings, not a second copy of every source file.
-        sourcesContent: false,
-        forceDockerBundling: false,
-      },
     });
     logGroup.grantWrite(this.role);
     if (props.network !== undefined) this.grantNetworkInterfaces(props.network);

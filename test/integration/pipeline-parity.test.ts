@@ -76,6 +76,8 @@ const arrivals = (perSecond: number) => ({
 interface Case {
   readonly definition: Record<string, unknown>;
   readonly workers: number;
+  /** Per-worker VUs the AWS planner assumes, so that it plans `workers` as the local run is given. */
+  readonly vusPerWorker?: number;
   readonly lostWorker?: number;
   /** Cancel once this many requests show in the live figures. */
   readonly cancelAfter?: number;
@@ -128,7 +130,7 @@ async function stateMachine(c: Case) {
       clock: systemClock,
       definition: asl,
       // Sized so the planner picks the same number of workers as the local run is given.
-      capacity: sfnCapacity('lambda', { maxRps: 50, maxVus: 3 }),
+      capacity: sfnCapacity('lambda', { maxRps: 50, maxVus: c.vusPerWorker ?? 1_000 }),
       ...(c.lostWorker === undefined ? {} : { lostWorker: c.lostWorker }),
       ...(c.cancelAfter === undefined ? {} : { during: cancelling(tests, id, c.cancelAfter) }),
     },
@@ -153,6 +155,7 @@ const counts = (r: TestResults | undefined) => ({
 async function bothAgree(c: Case) {
   const a = await local(c);
   const b = await stateMachine(c);
+  expect(counts(a.results).workers.planned).toBe(c.workers);
   expect(a.status).toBe(b.status);
   expect(counts(a.results)).toEqual(counts(b.results));
   return counts(a.results);
@@ -173,6 +176,7 @@ describe('the local pipeline and the emulated state machine agree', () => {
     const c = await bothAgree({
       definition: boundedThenIdle('/', {}),
       workers: 2,
+      vusPerWorker: 3,
       cancelAfter: 40,
     });
     expect(c).toMatchObject({ status: 'cancelled', requests: 40, workers: { planned: 2, completed: 2 } });
@@ -184,6 +188,7 @@ describe('the local pipeline and the emulated state machine agree', () => {
         http_req_failed: [{ threshold: 'rate<0.5', abortOnFail: true }],
       }),
       workers: 2,
+      vusPerWorker: 3,
     });
     expect(c).toMatchObject({ status: 'aborted', requests: 40, errors: 40, aborted: ['rate<0.5'] });
   });

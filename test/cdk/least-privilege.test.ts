@@ -78,7 +78,8 @@ const allHandlers = [
 
 describe('least privilege of the handlers', () => {
   it.each([
-    ['CreateTest', { ...NONE, ...RW, startsRuns: true }],
+    // It writes the run's spec (the validated test), nothing else of the bucket: the block below.
+    ['CreateTest', { ...NONE, ...RW, bucketWrite: true, startsRuns: true }],
     ['ListTests', { ...NONE, tableRead: true }],
     ['GetTest', { ...NONE, tableRead: true }],
     ['GetResults', { ...NONE, tableRead: true, bucketRead: true }],
@@ -98,6 +99,17 @@ describe('least privilege of the handlers', () => {
     ['PostCacheWarm', { ...NONE, tableRead: true, bucketRead: true }],
   ])('API %s gets exactly its access', (id, expected) => {
     expect(accessOf(api(id).role)).toEqual(expected);
+  });
+
+  it('create-test puts only run specs into the bucket, and reads nothing of it', () => {
+    const bucketGrants = statementsOf(api('CreateTest').role).filter(
+      (s) => s.Effect === 'Allow' && JSON.stringify(s.Resource).includes(`"${bucket}"`),
+    );
+    expect(bucketGrants).toHaveLength(1);
+    expect(bucketGrants[0]?.Resource).toEqual({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/runs/*/spec.json']],
+    });
+    expect(list(bucketGrants[0]?.Action)).toEqual(['s3:PutObject']);
   });
 
   it.each([

@@ -128,7 +128,16 @@ export class TestStorage extends Construct {
    * else of the bucket: what create-test stores for every later stage of the run to read.
    */
   grantPutRunSpecs(handler: Grantee): void {
-    this.resultsBucket.grantPut(handler, 'runs/*/spec.json');
+    Grant.addToPrincipal({
+      grantee: handler,
+      actions: ['s3:PutObject'],
+      resourceArns: [this.resultsBucket.arnForObjects('runs/*/spec.json')],
+    });
+    handler.acknowledge(
+      `AwsSolutions-IAM5[Resource::<${logicalId(this.resultsBucket)}.Arn>/runs/*/spec.json]`,
+      "A run's spec is keyed by its test id, which exists only once the test is created; the wildcard " +
+        'stands for that id alone: create-test can write no other object of the bucket, and read none.',
+    );
   }
 
   /** Read access to results objects. */

@@ -5,6 +5,7 @@ import { ThroughlineError } from '../model/errors';
 export class CdnSigningKeyConfigError extends ThroughlineError {
   constructor(problems: readonly string[]) {
     super('E_CONFIG', `invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'CdnSigningKeyConfigError';
   }
 }
 

@@ -11,6 +11,7 @@ export class ConfigError extends ThroughlineError {
     super('E_CONFIG', `invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`, {
       details: { problems },
     });
+    this.name = 'ConfigError';
   }
 }
 

@@ -13,7 +13,7 @@ export interface FargateSettings {
 }
 
 /**
- * Overrides of the planner's DEFAULT_CAPACITY (lambdas/core/platform/capacity.ts), handed to the
+ * Overrides of the planner's DEFAULT_CAPACITY (lambdas/core/run/capacity.ts), handed to the
  * plan-run function as THROUGHLINE_CAPACITY. The worker sizes themselves are not here: the Lambda
  * worker's is fixed by the deployment and the Fargate worker's comes from `fargate`, so the planner
  * always plans with the sizes that are actually deployed.

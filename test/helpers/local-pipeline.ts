@@ -27,14 +27,19 @@ export function localPipeline(
   };
 }
 
-/** A fan-out whose worker `k` is lost: never started (a failed launch), or its thread ended after `afterMs`. */
+/**
+ * A fan-out whose worker `k` is lost: never started (a failed launch), or its thread ended
+ * `afterMs` after the run's common start.
+ */
 export function losingWorker(k: number, afterMs?: number) {
   return (threads: WorkerFanout): WorkerFanout => ({
     start(items): FanoutRun {
       const rest = threads.start(items.filter((i) => i.worker !== k));
       if (afterMs === undefined) return rest;
-      const doomed = threads.start(items.filter((i) => i.worker === k));
-      const timer = setTimeout(() => void doomed.close(0), afterMs);
+      const mine = items.filter((i) => i.worker === k);
+      const doomed = threads.start(mine);
+      const startAtMs = mine[0]?.startAtMs ?? Date.now();
+      const timer = setTimeout(() => void doomed.close(0), Math.max(0, startAtMs + afterMs - Date.now()));
       return {
         ended: Promise.all([rest.ended, doomed.ended]).then(() => clearTimeout(timer)),
         close: async (graceMs) => {

@@ -90,7 +90,7 @@ describe('engine end to end', () => {
         scenarios: { s: { executor: 'constant-vus', vus: 4, duration: '5s', requests: [{ path: '/' }] } },
       },
       2,
-      losingWorker(1, 2_500),
+      losingWorker(1, 3_000),
     );
     expect(r.status).toBe('degraded');
     expect(r.workers).toMatchObject({ planned: 2, completed: 1, failed: 1 });

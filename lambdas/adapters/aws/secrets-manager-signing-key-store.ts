@@ -14,6 +14,7 @@ import type { SigningKeyStore } from '../../ports/signing-key-store';
 export class SigningKeySecretError extends ThroughlineError {
   constructor(message: string, cause?: unknown) {
     super('E_SIGNING_KEY_SECRET', message, cause === undefined ? undefined : { cause });
+    this.name = 'SigningKeySecretError';
   }
 }
 

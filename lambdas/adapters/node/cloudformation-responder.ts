@@ -11,6 +11,7 @@ import type { CustomResourceResponder } from '../../ports/custom-resource-respon
 export class CustomResourceResponseError extends ThroughlineError {
   constructor(message: string, cause?: unknown) {
     super('E_CFN_RESPONSE', message, cause === undefined ? undefined : { cause });
+    this.name = 'CustomResourceResponseError';
   }
 }
 

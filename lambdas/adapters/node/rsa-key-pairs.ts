@@ -8,6 +8,7 @@ import type { KeyPairs } from '../../ports/key-pairs';
 export class KeyPairError extends ThroughlineError {
   constructor(message: string, cause?: unknown) {
     super('E_KEY_PAIR_INVALID', message, cause === undefined ? undefined : { cause });
+    this.name = 'KeyPairError';
   }
 }
 

@@ -22,6 +22,7 @@ export const FAILED_SIGNING_KEY_ID = 'cdn-signing-key-failed';
 export class SigningKeyRequestError extends ThroughlineError {
   constructor(message: string) {
     super('E_SIGNING_KEY_REQUEST', message);
+    this.name = 'SigningKeyRequestError';
   }
 }
 

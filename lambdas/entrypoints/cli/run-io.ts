@@ -15,6 +15,7 @@ export const EXIT = { passed: 0, error: 1, thresholds: 99, interrupted: 130 } as
 export class UsageError extends ThroughlineError {
   constructor(message: string) {
     super('E_USAGE', message);
+    this.name = 'UsageError';
   }
 }
 

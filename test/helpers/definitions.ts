@@ -2,6 +2,7 @@ import { parseTestDefinition } from '../../lambdas/core/load/validate';
 import type { ValidDefinition } from '../../lambdas/model/definition';
 import type { TargetPolicy } from '../../lambdas/model/target-policy';
 import type { RunStore } from '../../lambdas/ports/run-store';
+import type { TestStore } from '../../lambdas/ports/test-store';
 /** Test definitions tests build again and again. */
 
 /** An open-model test: `perSecond` arrivals for `duration` against `${baseUrl}/`, 1 s graceful stop. */
@@ -42,4 +43,26 @@ export async function putSpecIfValid(
     return;
   }
   await runs.putSpec({ testId, test, targets });
+}
+
+/** A test stored as submission leaves it: the record (queued unless `status` says otherwise) and its spec. */
+export async function storeTest(
+  tests: Pick<TestStore, 'create'>,
+  runs: Pick<RunStore, 'putSpec'>,
+  id: string,
+  definition: Record<string, unknown>,
+  status: 'queued' | 'running' = 'queued',
+): Promise<void> {
+  const now = new Date().toISOString();
+  await tests.create({
+    id,
+    name: id,
+    status,
+    createdAt: now,
+    updatedAt: now,
+    ...(status === 'running' ? { startedAt: now } : {}),
+    tags: {},
+    definition,
+  });
+  await putSpecIfValid(runs, id, definition);
 }

@@ -15,7 +15,7 @@ import { capacityPlanner, planRun } from '../../lambdas/core/run/plan-run';
 import { runSegmentWorker, type SegmentWorkerDeps } from '../../lambdas/core/run/segment-worker';
 import type { RunStore } from '../../lambdas/ports/run-store';
 import type { TestStore } from '../../lambdas/ports/test-store';
-import { arrivalRate, putSpecIfValid } from '../helpers/definitions';
+import { arrivalRate, storeTest } from '../helpers/definitions';
 import { startHttp, type TestServer } from '../helpers/http-servers';
 
 // The distributed run's own code (segment workers, monitor, aggregate) with the local adapters:
@@ -51,18 +51,7 @@ const workerDeps = (): SegmentWorkerDeps => ({
 let seq = 0;
 async function startRun(definition: Record<string, unknown>, workers: number) {
   const id = `dist-${++seq}`;
-  const now = new Date().toISOString();
-  await tests.create({
-    id,
-    name: id,
-    status: 'running',
-    createdAt: now,
-    updatedAt: now,
-    startedAt: now,
-    tags: {},
-    definition,
-  });
-  await putSpecIfValid(runs, id, definition);
+  await storeTest(tests, runs, id, definition, 'running');
   const startAtMs = Date.now() + 500;
   const segments = Array.from({ length: workers }, (_, k) => nthOfSegments(k, workers).toString());
   return { id, startAtMs, segments };
@@ -74,18 +63,8 @@ const rate = (perSecond: number, duration: string, extra: Record<string, unknown
 describe('distributed run on local adapters', () => {
   it('plans a queued test, then three workers with a common start merge exactly into one result', async () => {
     const id = `dist-${++seq}`;
-    const now = new Date().toISOString();
     // 150/s is 3 workers when one is planned at 50/s.
-    await tests.create({
-      id,
-      name: id,
-      status: 'queued',
-      createdAt: now,
-      updatedAt: now,
-      tags: {},
-      definition: rate(150, '3s'),
-    });
-    await putSpecIfValid(runs, id, rate(150, '3s'));
+    await storeTest(tests, runs, id, rate(150, '3s'));
     const capacity = {
       ...DEFAULT_CAPACITY,
       lambda: { ...DEFAULT_CAPACITY.lambda, maxRps: 50, coldStartMs: 0 },

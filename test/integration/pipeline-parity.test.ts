@@ -8,7 +8,7 @@ import { systemClock } from '../../lambdas/adapters/node/clock';
 import { runPipeline } from '../../lambdas/core/run/pipeline';
 import type { TestResults } from '../../lambdas/model/results';
 import type { TestStore } from '../../lambdas/ports/test-store';
-import { putSpecIfValid } from '../helpers/definitions';
+import { storeTest } from '../helpers/definitions';
 import { startHttp, type TestServer } from '../helpers/http-servers';
 import { localPipeline, losingWorker } from '../helpers/local-pipeline';
 import { executeStateMachine, localDefinition, sfnCapacity } from '../helpers/state-machine';
@@ -86,17 +86,7 @@ interface Case {
 let seq = 0;
 async function store(tests: TestStore, runs: ReturnType<typeof createFileRunStore>, c: Case, prefix: string) {
   const id = `${prefix}-${++seq}`;
-  const now = new Date().toISOString();
-  await tests.create({
-    id,
-    name: id,
-    status: 'queued',
-    createdAt: now,
-    updatedAt: now,
-    tags: {},
-    definition: c.definition,
-  });
-  await putSpecIfValid(runs, id, c.definition);
+  await storeTest(tests, runs, id, c.definition);
   return id;
 }
 

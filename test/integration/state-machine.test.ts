@@ -7,7 +7,7 @@ import { createFileTestStore } from '../../lambdas/adapters/local/file-test-stor
 import { systemClock } from '../../lambdas/adapters/node/clock';
 import type { RunStore } from '../../lambdas/ports/run-store';
 import type { TestStore } from '../../lambdas/ports/test-store';
-import { arrivalRate, putSpecIfValid } from '../helpers/definitions';
+import { arrivalRate, storeTest } from '../helpers/definitions';
 import { startHttp, type TestServer } from '../helpers/http-servers';
 import { executeStateMachine, localDefinition, sfnCapacity } from '../helpers/state-machine';
 
@@ -43,17 +43,7 @@ interface Scenario {
 let seq = 0;
 async function execute(testDefinition: Record<string, unknown>, o: Scenario = {}) {
   const testId = `sfn-${++seq}`;
-  const now = new Date().toISOString();
-  await tests.create({
-    id: testId,
-    name: testId,
-    status: 'queued',
-    createdAt: now,
-    updatedAt: now,
-    tags: {},
-    definition: testDefinition,
-  });
-  await putSpecIfValid(runs, testId, testDefinition);
+  await storeTest(tests, runs, testId, testDefinition);
   return executeStateMachine(
     {
       tests,

@@ -51,6 +51,15 @@ export type Item = Record<string, unknown>;
 
 /** Record fields stored as JSON strings (see the schema comment for why). */
 export const JSON_FIELDS = ['live', 'summary', 'error', 'abortedBy'] as const;
+/** Optional fields stored as they are (strings and flags). */
+const PLAIN_FIELDS = [
+  'startedAt',
+  'endedAt',
+  'baselineId',
+  'idempotencyKey',
+  'cancelRequested',
+  'interruptRequested',
+] as const;
 
 export function toItem(r: TestRecord): Item {
   const sk = createdSk(r);
@@ -70,15 +79,7 @@ export function toItem(r: TestRecord): Item {
     tags: { ...r.tags },
   };
   if (r.definition !== undefined) item.definition = JSON.stringify(r.definition);
-  for (const f of [
-    'startedAt',
-    'endedAt',
-    'baselineId',
-    'idempotencyKey',
-    'cancelRequested',
-    'interruptRequested',
-  ] as const)
-    if (r[f] !== undefined) item[f] = r[f];
+  for (const f of PLAIN_FIELDS) if (r[f] !== undefined) item[f] = r[f];
   for (const f of JSON_FIELDS) if (r[f] !== undefined) item[f] = JSON.stringify(r[f]);
   return item;
 }
@@ -91,15 +92,7 @@ const str = (item: Item, f: string): string => {
 
 export function fromItem(item: Item): TestRecord {
   const optional: Record<string, unknown> = {};
-  for (const f of [
-    'startedAt',
-    'endedAt',
-    'baselineId',
-    'idempotencyKey',
-    'cancelRequested',
-    'interruptRequested',
-  ] as const)
-    if (item[f] !== undefined) optional[f] = item[f];
+  for (const f of PLAIN_FIELDS) if (item[f] !== undefined) optional[f] = item[f];
   for (const f of JSON_FIELDS) if (item[f] !== undefined) optional[f] = JSON.parse(str(item, f));
   return {
     id: str(item, 'id'),

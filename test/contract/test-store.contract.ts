@@ -177,6 +177,8 @@ export function testStoreContract(name: string, setup: () => Promise<TestStoreFi
           startedAt: at(2),
           live,
           cancelRequested: true,
+          // The platform's own stop (shutdown, Ctrl-C): the run ends interrupted, not cancelled.
+          interruptRequested: true,
         } as const;
         const expected = { ...record, ...patch };
         expect(await store.update(record.id, patch)).toEqual(expected);

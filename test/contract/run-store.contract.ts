@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseTestDefinition } from '../../lambdas/core/load/validate';
 import { aggregate, type MergedRun } from '../../lambdas/core/stats/aggregate';
 import { type RequestSample, WindowRecorder } from '../../lambdas/core/stats/recorder';
 import { seriesKey, type WindowSnapshot } from '../../lambdas/model/window';
@@ -283,6 +284,33 @@ export function runStoreContract(name: string, setup: () => Promise<RunStoreFixt
           );
           expect(summary(merged).requests).toBe(written.length * 150);
         }
+      });
+    });
+
+    describe('spec', () => {
+      it('round-trips the validated test exactly (with and without an allow-list), and has none for an unknown run', async () => {
+        const test = parseTestDefinition({
+          name: 'Grüße 🚀',
+          baseUrl: 'http://127.0.0.1:8080',
+          scenarios: {
+            s: {
+              executor: 'ramping-vus',
+              stages: [{ duration: '10s', target: 5 }],
+              requests: [{ path: '/' }],
+            },
+          },
+          thresholds: { http_req_duration: [{ threshold: 'p(95)<200', abortOnFail: true }] },
+        });
+        expect(await store.spec('run')).toBeUndefined();
+        await store.putSpec({ testId: 'run', test, targets: { allowedTargets: ['loopback', '10.0.0.0/8'] } });
+        await store.putSpec({ testId: 'cli-run', test });
+        expect(await store.spec('run')).toEqual({
+          testId: 'run',
+          test,
+          targets: { allowedTargets: ['loopback', '10.0.0.0/8'] },
+        });
+        expect(await store.spec('cli-run')).toEqual({ testId: 'cli-run', test });
+        expect(await store.spec('other-run')).toBeUndefined();
       });
     });
 

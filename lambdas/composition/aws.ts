@@ -30,6 +30,8 @@ function clients(config: AwsConfig) {
 const noLauncher: TestLauncher = {
   launch: () => Promise.reject(new Error('this function cannot start runs (THROUGHLINE_STATE_MACHINE_ARN)')),
   cancel: async () => {},
+  isRunning: () =>
+    Promise.reject(new Error('this function cannot see executions (THROUGHLINE_STATE_MACHINE_ARN)')),
 };
 
 export function awsPlatform(config: AwsConfig): PlatformDeps {

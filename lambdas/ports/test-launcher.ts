@@ -6,4 +6,9 @@ export interface TestLauncher {
   launch(test: TestRecord): Promise<void>;
   /** Asks a running test to stop now; its workers quiesce within 5 s and results so far are kept. */
   cancel(id: string): Promise<void>;
+  /**
+   * Whether the runtime is still running this test (its execution, its local pipeline); false when
+   * it never did or has ended. Rejects when it cannot tell: a caller then judges nothing.
+   */
+  isRunning(id: string): Promise<boolean>;
 }

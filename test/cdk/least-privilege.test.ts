@@ -150,6 +150,22 @@ describe('least privilege of the handlers', () => {
     ]);
   });
 
+  it('create-test may ask whether an execution of this state machine still runs, and nothing more of them', () => {
+    const states = statementsOf(api('CreateTest').role).filter((s) =>
+      list(s.Action).some((a) => a.startsWith('states:')),
+    );
+    const describe = states.filter((s) => list(s.Action).includes('states:DescribeExecution'));
+    expect(describe).toHaveLength(1);
+    expect(list(describe[0]?.Action)).toEqual(['states:DescribeExecution']);
+    const resource = JSON.stringify(describe[0]?.Resource);
+    expect(resource).toContain(':execution:');
+    expect(resource).toContain(stateMachine);
+    expect(states.flatMap((s) => list(s.Action)).sort()).toEqual([
+      'states:DescribeExecution',
+      'states:StartExecution',
+    ]);
+  });
+
   it('grant nothing beyond their own log group, the table, the bucket, (create-test) the state machine, and the cache tier and CDN queue where they use them', () => {
     const cache = stack.cache;
     const queue = stack.invalidations?.queue;

@@ -224,16 +224,26 @@ describe('the run state machine (ASL)', () => {
     expect(lambdaTasks.map(([name]) => name).sort()).toEqual(
       ['Aggregate', 'FailRun', 'LambdaWorker', 'Monitor', 'Plan'].sort(),
     );
-    for (const [, task] of lambdaTasks)
-      expect(task.Retry).toEqual([
-        {
-          ErrorEquals: LAMBDA_TRANSIENT_ERRORS,
-          IntervalSeconds: 2,
-          MaxAttempts: 6,
-          BackoffRate: 2,
-          JitterStrategy: 'FULL',
-        },
-      ]);
+    const transient = {
+      ErrorEquals: LAMBDA_TRANSIENT_ERRORS,
+      IntervalSeconds: 2,
+      MaxAttempts: 6,
+      BackoffRate: 2,
+      JitterStrategy: 'FULL',
+    };
+    // Monitor and Aggregate are idempotent: any task failure (a throttled store call, a failed
+    // read) is retried with backoff before the run is failed.
+    const taskFailed = {
+      ErrorEquals: ['States.TaskFailed'],
+      IntervalSeconds: 2,
+      MaxAttempts: 5,
+      BackoffRate: 2,
+      JitterStrategy: 'FULL',
+    };
+    for (const [name, task] of lambdaTasks)
+      expect(task.Retry).toEqual(
+        name === 'Monitor' || name === 'Aggregate' ? [transient, taskFailed] : [transient],
+      );
     expect(LAMBDA_TRANSIENT_ERRORS).toEqual(
       expect.arrayContaining(['Lambda.TooManyRequestsException', 'Lambda.ServiceException']),
     );

@@ -45,6 +45,14 @@ export function testLauncherContract(name: string, harness: () => Promise<Launch
       expect(await h.runsStarted(test.id)).toBe(1);
     });
 
+    it('says a launched test is running, and one it never launched is not', async () => {
+      const h = await harness();
+      const test = queuedTest();
+      await h.launcher.launch(test);
+      expect(await h.launcher.isRunning(test.id)).toBe(true);
+      expect(await h.launcher.isRunning(queuedTest().id)).toBe(false);
+    });
+
     it('starts no second run when the hand-off is retried', async () => {
       const h = await harness();
       const test = queuedTest();

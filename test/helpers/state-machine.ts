@@ -78,6 +78,8 @@ export interface SfnRun {
   readonly lostWorker?: number;
   /** Runs while the execution goes (e.g. a cancel). */
   readonly during?: (testId: string) => Promise<void>;
+  /** The first call of each of these tasks fails (a throttled store call), as a Lambda error would. */
+  readonly failOnce?: readonly ('Monitor' | 'Aggregate')[];
 }
 
 /** Executes the state machine for the stored, queued test `testId`; resolves with its output and notifications. */
@@ -85,6 +87,12 @@ export async function executeStateMachine(o: SfnRun, testId: string) {
   const { tests, runs } = o;
   const deps = { tests, runs, clock: o.clock };
   const notifications: unknown[] = [];
+  const failed = new Set<string>();
+  const failFirst = (task: 'Monitor' | 'Aggregate') => {
+    if (!o.failOnce?.includes(task) || failed.has(task)) return;
+    failed.add(task);
+    throw Object.assign(new Error('Rate exceeded'), { name: 'States.TaskFailed' });
+  };
   const worker = async (item: SegmentJob) => {
     if (item.worker === o.lostWorker)
       throw Object.assign(new Error('Lambda timed out'), { name: 'States.Timeout' });
@@ -128,8 +136,12 @@ export async function executeStateMachine(o: SfnRun, testId: string) {
           await worker(fargateJob(Object.fromEntries(overrides.map((e) => [e.Name, e.Value]))));
           return { StopCode: 'EssentialContainerExited', Containers: [{ ExitCode: 0 }] } as never;
         },
-        Monitor: (input) => monitorStep(deps, input as unknown as MonitorEvent, 60_000) as never,
+        Monitor: async (input) => {
+          failFirst('Monitor');
+          return monitorStep(deps, input as unknown as MonitorEvent, 60_000) as never;
+        },
         Aggregate: async (input) => {
+          failFirst('Aggregate');
           const {
             results: _r,
             name: _n,

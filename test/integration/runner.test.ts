@@ -36,7 +36,11 @@ describe('the local run pipeline (worker threads, stop flag in the store)', () =
     const store = pipeline.tests;
     const launched: string[] = [];
     // The API side: it only records the hand-off, as the async Lambda invoke does.
-    const launcher: TestLauncher = { launch: async (t) => void launched.push(t.id), cancel: async () => {} };
+    const launcher: TestLauncher = {
+      launch: async (t) => void launched.push(t.id),
+      cancel: async () => {},
+      isRunning: async (id) => launched.includes(id),
+    };
     const deps: PlatformDeps = {
       store,
       runs: pipeline.runs,

@@ -38,6 +38,7 @@ interface Scenario {
   readonly runtime?: 'lambda' | 'fargate';
   readonly lostWorker?: number;
   readonly during?: (testId: string) => Promise<void>;
+  readonly failOnce?: readonly ('Monitor' | 'Aggregate')[];
 }
 
 let seq = 0;
@@ -53,6 +54,7 @@ async function execute(testDefinition: Record<string, unknown>, o: Scenario = {}
       capacity: sfnCapacity(o.runtime ?? 'lambda'),
       ...(o.lostWorker === undefined ? {} : { lostWorker: o.lostWorker }),
       ...(o.during ? { during: o.during } : {}),
+      ...(o.failOnce ? { failOnce: o.failOnce } : {}),
     },
     testId,
   );
@@ -69,6 +71,12 @@ describe('the synthesized state machine, executed locally', () => {
     expect((results?.totals.requests ?? 0) + (results?.totals.droppedIterations ?? 0)).toBe(200);
     expect(notifications).toHaveLength(1);
     expect(JSON.stringify(notifications[0])).toContain('passed');
+  });
+
+  it('retries a failed Monitor and Aggregate call instead of failing the run', async () => {
+    const { output, results } = await execute(rate(100, '2s'), { failOnce: ['Monitor', 'Aggregate'] });
+    expect(output.status).toBe('passed');
+    expect(results?.workers).toMatchObject({ planned: 2, completed: 2, failed: 0 });
   });
 
   it('takes the Fargate branch for runs longer than a Lambda takes', async () => {

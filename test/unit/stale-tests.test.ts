@@ -53,7 +53,8 @@ describe('stale tests', () => {
     expect(t).toMatchObject({ status: 'interrupted', error: { code: 'E_RUNNER_LOST' } });
     // Reads only show it (read-only functions on AWS); a cancel stores it.
     expect((await store.get('r1'))?.status).toBe('running');
-    const launcher = { launch: async () => {}, cancel: async () => {} };
+    // The runtime says the run has ended (a crashed runner): the verdict may be stored.
+    const launcher = { launch: async () => {}, cancel: async () => {}, isRunning: async () => false };
     await expect(cancelTest({ store, clock, launcher }, 'r1')).rejects.toMatchObject({
       code: 'E_NOT_CANCELLABLE',
     });
@@ -71,5 +72,15 @@ describe('stale tests', () => {
     now += STALE_QUEUED_MS;
     expect((await getTest({ store, clock }, 'q1')).status).toBe('interrupted');
     expect((await getTest({ store, clock }, 'p1')).status).toBe('passed');
+  });
+
+  it('never stores a time-based verdict while the runtime still runs the test, or cannot tell', async () => {
+    now += 10 * 60_000;
+    for (const isRunning of [async () => true, () => Promise.reject(new Error('no access'))]) {
+      const launcher = { launch: async () => {}, cancel: async () => {}, isRunning };
+      const flagged = await cancelTest({ store, clock, launcher }, 'r1');
+      expect(flagged).toMatchObject({ status: 'running', cancelRequested: true });
+      expect((await store.get('r1'))?.status).toBe('running');
+    }
   });
 });

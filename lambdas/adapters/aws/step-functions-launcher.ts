@@ -1,4 +1,4 @@
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { TestLauncher } from '../../ports/test-launcher';
 
 /**
@@ -22,6 +22,22 @@ export function createStepFunctionsLauncher(sfn: SFNClient, stateMachineArn: str
       }
     },
     async cancel() {},
+    async isRunning(id) {
+      try {
+        const { status } = await sfn.send(
+          new DescribeExecutionCommand({ executionArn: executionArnOf(stateMachineArn, id) }),
+        );
+        return status === 'RUNNING';
+      } catch (err) {
+        if ((err as Error).name === 'ExecutionDoesNotExist') return false;
+        throw err;
+      }
+    },
   };
 }
+/** The ARN of the execution named `name` of a state machine (executions are named after their test). */
+export function executionArnOf(stateMachineArn: string, name: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+}
+
 export { SFNClient };

@@ -42,6 +42,9 @@ export function createLocalLauncher(
       void done.finally(() => runs.delete(test.id));
     },
     async cancel() {},
+    async isRunning(id) {
+      return runs.has(id);
+    },
     async shutdown() {
       closed = true;
       const all = [...runs.entries()];

@@ -5,9 +5,10 @@ import type { TestRecord, TestStore } from '../../ports/test-store';
 import { buildResults } from '../load/results';
 import { evaluateThresholds } from '../load/thresholds';
 import { MergedRun } from '../stats/aggregate';
+import { every } from '../timing';
 import { finishTest } from './finish';
 import { runMessage } from './run-message';
-import { failedRun, measuredStatus, stopReason } from './verdict';
+import { failedRun, isActive, measuredStatus, stopReason } from './verdict';
 
 /**
  * The end of a distributed run: merges every window every worker wrote (exactly: histograms
@@ -24,6 +25,8 @@ export interface DistributedRun {
 /** A worker this busy measured its own queueing as much as the target's latency. */
 export const SATURATED_CPU_PERCENT = 90;
 export const SATURATED_LOOP_DELAY_MS = 50;
+/** How often a long aggregation marks the test alive (well inside the 60 s a silent run is given). */
+const HEARTBEAT_MS = 10_000;
 
 function saturationWarnings(reports: readonly WorkerReport[]): string[] {
   const busy = reports.filter(
@@ -48,8 +51,20 @@ export async function aggregateRun(
 ): Promise<TestRecord | undefined> {
   const record = await deps.tests.get(testId);
   if (!record) throw new Error(`test ${testId} does not exist`);
+  // A retry after an attempt that finished the test (or a run something else ended): what is stored stands.
+  if (!isActive(record.status)) return record;
   const merged = new MergedRun();
-  await deps.runs.eachWindow(testId, (w) => merged.add(w));
+  // A merge of many windows takes minutes: the test is seen to be alive, not silent.
+  const stopHeartbeat = every(deps.clock, HEARTBEAT_MS, () => {
+    void deps.tests
+      .update(testId, { updatedAt: new Date(deps.clock.now()).toISOString() }, ['running'])
+      .catch(() => {});
+  });
+  try {
+    await deps.runs.eachWindow(testId, (w) => merged.add(w));
+  } finally {
+    stopHeartbeat();
+  }
   const reports = await deps.runs.workerReports(testId);
   const byWorker = new Map(reports.map((r) => [r.worker, r]));
   const failures: WorkerFailure[] = [];

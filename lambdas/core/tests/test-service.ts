@@ -148,10 +148,11 @@ export const STALE_QUEUED_MS = 10 * 60_000;
 /**
  * Never "stuck in running": a test whose runner died (crash, timeout, lost hand-off) reads as
  * `interrupted` once it has gone silent. Read paths only show it so (their functions may only
- * read); creating a test stores it, as does cancelling one.
+ * read); creating a test stores it, as does cancelling one — but only once the launcher says the
+ * runtime no longer runs it (a healthy run can be silent: its Map waiting on lost workers).
  */
 async function reconcile(
-  deps: Pick<PlatformDeps, 'store' | 'clock'>,
+  deps: Pick<PlatformDeps, 'store' | 'clock'> & Partial<Pick<PlatformDeps, 'launcher'>>,
   record: TestRecord,
   persist: boolean,
 ): Promise<TestRecord> {
@@ -165,12 +166,18 @@ async function reconcile(
       : `no runner picked the test up within ${Math.round(limit / 60_000)} min`;
   const patch = interruptedRun('E_RUNNER_LOST', message, iso(deps.clock));
   if (!persist) return { ...record, ...patch };
+  // Silence is not a verdict while the runtime still runs the test (a Map waiting for lost
+  // workers, a long aggregation): only a runtime that says it has ended lets it be stored.
+  const running = await (deps.launcher?.isRunning(record.id) ?? Promise.resolve(undefined)).catch(
+    () => undefined,
+  );
+  if (running !== false) return record;
   const marked = await deps.store.update(record.id, patch, [record.status]);
   return marked ?? (await deps.store.get(record.id)) ?? record;
 }
 
 async function findTest(
-  deps: Pick<PlatformDeps, 'store' | 'clock'>,
+  deps: Pick<PlatformDeps, 'store' | 'clock'> & Partial<Pick<PlatformDeps, 'launcher'>>,
   id: string,
   persist: boolean,
 ): Promise<TestRecord> {

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { type CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { capacityJson } from '../../config/run-settings';
@@ -108,5 +108,11 @@ export class LoadTestOrchestrator extends Construct {
   /** Lets `starter` start executions of this state machine, and nothing else. */
   grantStart(starter: HandlerFunction): void {
     this.stateMachine.grantStartExecution(starter);
+    // Before it stores a silent test as interrupted, create-test asks whether its execution still runs.
+    this.stateMachine.grantExecution(starter, 'states:DescribeExecution');
+    starter.acknowledge(
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${Stack.of(this).getLogicalId(this.stateMachine.node.defaultChild as CfnElement)}"}]}]}:*]`,
+      'Executions are named after their test id, known only once the test exists; the wildcard covers the executions of this one state machine, for DescribeExecution alone.',
+    );
   }
 }

@@ -16,7 +16,15 @@ import type { Construct } from 'constructs';
 import type { FargateWorkers } from './fargate-workers';
 import type { RunFunctions } from './run-functions';
 import type { RunNotifications } from './run-notifications';
-import { CATCH, fargateWorker, invokeRunFunction, lambdaWorker, STATES, workersMap } from './run-states';
+import {
+  CATCH,
+  fargateWorker,
+  invokeRunFunction,
+  lambdaWorker,
+  RETRY_IDEMPOTENT,
+  STATES,
+  workersMap,
+} from './run-states';
 
 export interface RunDefinitionProps {
   readonly functions: RunFunctions;
@@ -123,6 +131,9 @@ export class RunDefinition {
       workers: JsonPath.numberAt('$.workers'),
       deadlineMs: JsonPath.numberAt('$.deadlineMs'),
     });
+    // One throttle or a failed read must not fail an hour-long run: a call only reads and merges
+    // windows and stores live figures, so calling it again is safe.
+    monitor.addRetry(RETRY_IDEMPOTENT);
     return monitor.next(
       new Choice(this.scope, STATES.keepMonitoring)
         .when(Condition.stringEquals('$.state', 'continue'), monitor)
@@ -134,6 +145,9 @@ export class RunDefinition {
     const aggregate = this.invoke(STATES.aggregate, 'aggregateRun', {
       testId: JsonPath.stringAt('$.testId'),
     });
+    // Aggregate reads everything again and stores its results before the final status; a retry
+    // after a partial attempt redoes it, and one after a finished attempt returns what was stored.
+    aggregate.addRetry(RETRY_IDEMPOTENT);
     aggregate.addCatch(failure, CATCH);
     return aggregate;
   }

@@ -79,6 +79,14 @@ export const ECS_RETRY: RetryProps = {
 
 /** Catches keep the state input (it carries testId and the worker) and add the error as `error`. */
 export const CATCH = { errors: [Errors.ALL], resultPath: '$.error' };
+/** Task failures of an idempotent step: retried with backoff (2 s … 32 s, full jitter) before the catch. */
+export const RETRY_IDEMPOTENT = {
+  errors: [Errors.TASKS_FAILED],
+  interval: Duration.seconds(2),
+  backoffRate: 2,
+  maxAttempts: 5,
+  jitterStrategy: JitterType.FULL,
+};
 
 export interface InvokeOptions {
   /** Fields of the state input to send; absent: the whole input. */

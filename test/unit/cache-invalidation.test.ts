@@ -200,6 +200,9 @@ describe('bus', () => {
     // Garbage on the channel is ignored, not thrown into the subscriber.
     await bus?.publish('throughline:cache:invalidations', 'not json');
     await bus?.publish('throughline:cache:invalidations', '{"v":2}');
+    // So is a glob over the API's length limit (a peer never sends one; matching work stays bounded).
+    const long = JSON.stringify({ v: 1, from: 'x', keys: [], patterns: ['*'.repeat(1_025)], tags: [] });
+    await bus?.publish('throughline:cache:invalidations', long);
     await delivered(a, b);
     expect(b.stats().bus?.received).toBe(7);
   });

@@ -6,7 +6,7 @@ import {
   createMemoryLock,
 } from '../../lambdas/adapters/node/memory-cache-driver';
 import { createZlibCompressor } from '../../lambdas/adapters/node/zlib-compressor';
-import { globMatcher, globToRegExp } from '../../lambdas/core/cache/invalidation/glob';
+import { globMatcher, MAX_GLOB_LENGTH } from '../../lambdas/core/cache/invalidation/glob';
 import { cascade } from '../../lambdas/core/cache/invalidation/invalidation';
 import { CircuitBreaker } from '../../lambdas/core/cache/tiers/circuit-breaker';
 import {
@@ -109,11 +109,92 @@ describe('glob (Redis dialect)', () => {
     ['[unclosed', '[unclosed', true],
     ['exact', 'exact', true],
     ['line*', 'line\nbreak', true],
+    ['a*b*c', 'axxbyyc', true],
+    ['a*b*c', 'axxbyy', false],
+    ['*a?', 'xxaab', true],
+    ['**x', 'x', true],
+    ['[^]', '\n', true],
+    ['[]]', ']', true],
+    ['[a-]', '-', true],
+    ['a\\', 'a\\', true],
   ])('%s matches %s: %s', (pattern, key, expected) => {
     expect(globMatcher(pattern)(key)).toBe(expected);
-    expect(globToRegExp(pattern).test(key)).toBe(expected);
+  });
+
+  it('agrees with the RegExp translation it replaced on random patterns and keys', () => {
+    const alphabet = ['a', 'b', '-', '*', '?', '[', ']', '^', '\\', '\n'];
+    let seed = 7;
+    const pick = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return alphabet[seed % alphabet.length] as string;
+    };
+    const text = (n: number) => Array.from({ length: n }, pick).join('');
+    for (let i = 0; i < 3_000; i++) {
+      const pattern = text(1 + (i % 7));
+      const key = text(i % 6);
+      expect(globMatcher(pattern)(key), `${JSON.stringify(pattern)} on ${JSON.stringify(key)}`).toBe(
+        oldGlobRegExp(pattern).test(key),
+      );
+    }
+  });
+
+  // Regression: this pattern became /^.*..*..*..*..*..*.#$/s, which backtracks polynomially (seconds
+  // on 100 characters, a minute on 200). The bound is generous; the old code misses it 15-fold.
+  it('matches a pathological pattern in linear time (no backtracking RegExp)', () => {
+    const matcher = globMatcher('*?*?*?*?*?*?#');
+    const started = performance.now();
+    expect(matcher('a'.repeat(100))).toBe(false);
+    expect(performance.now() - started).toBeLessThan(200);
+    expect(matcher(`${'a'.repeat(10_000)}#`)).toBe(true);
+  });
+
+  it('refuses patterns longer than MAX_GLOB_LENGTH', () => {
+    expect(() => globMatcher('*'.repeat(MAX_GLOB_LENGTH + 1))).toThrow(/at most 1024 characters/);
+    expect(globMatcher(`${'?'.repeat(MAX_GLOB_LENGTH - 1)}*`)('x'.repeat(MAX_GLOB_LENGTH))).toBe(true);
   });
 });
+
+/** The pre-ReDoS-fix translation, kept only as an oracle for the matcher's semantics. */
+function oldGlobRegExp(pattern: string): RegExp {
+  const esc = (c: string) => c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  const escClass = (c: string) => c.replace(/[\]\\^-]/g, '\\$&');
+  let out = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i] as string;
+    if (c === '*') out += '.*';
+    else if (c === '?') out += '.';
+    else if (c === '\\' && i + 1 < pattern.length) out += esc(pattern[++i] as string);
+    else if (c === '[') {
+      let end = -1;
+      for (let j = i + 1; j < pattern.length; j++) {
+        if (pattern[j] === '\\') j++;
+        else if (pattern[j] === ']' && j > i + 1) {
+          end = j;
+          break;
+        }
+      }
+      if (end < 0) out += '\\[';
+      else {
+        const body = pattern.slice(i + 1, end);
+        const negate = body.startsWith('^');
+        let cls = '';
+        for (let k = negate ? 1 : 0; k < body.length; k++) {
+          let lo = body[k] as string;
+          if (lo === '\\' && k + 1 < body.length) lo = body[++k] as string;
+          if (body[k + 1] === '-' && k + 2 < body.length) {
+            k += 2;
+            let hi = body[k] as string;
+            if (hi === '\\' && k + 1 < body.length) hi = body[++k] as string;
+            cls += lo <= hi ? `${escClass(lo)}-${escClass(hi)}` : `${escClass(hi)}-${escClass(lo)}`;
+          } else cls += escClass(lo);
+        }
+        out += `[${negate ? '^' : ''}${cls}]`;
+        i = end;
+      }
+    } else out += esc(c);
+  }
+  return new RegExp(`^${out}$`, 's');
+}
 
 describe('circuit breaker', () => {
   it('counts timeouts separately and lower, resets on success, and keeps the last transitions', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { capture, checkName, evaluateCheck, JsonBody, jsonPath } from '../../lambdas/core/load/checks';
 import { compileStep, fill } from '../../lambdas/core/load/request';
+import { MAX_MATCHED_CHARS } from '../../lambdas/core/load/user-pattern';
 import { parseTestDefinition } from '../../lambdas/core/load/validate';
 import type { Capture, Check, RequestStep } from '../../lambdas/model/definition';
 import type { HttpResult } from '../../lambdas/ports/http';
@@ -175,6 +176,41 @@ describe('capture', () => {
     expect(grab({ regex: '(token)=(\\w+)', group: 2 }, res)).toBe('abc123');
     expect(grab({ regex: '(token)=(\\w+)', group: 0 }, res)).toBe('token=abc123');
     expect(grab({ regex: 'session=(\\w+)' }, res)).toBeUndefined();
+  });
+
+  it('regex (RE2): named and optional groups, inline (?i), group numbers past the last', () => {
+    const res = response({ body: 'token=abc123; user=ada' });
+    expect(grab({ regex: '(?<tok>[a-f0-9]{3})' }, res)).toBe('abc');
+    expect(grab({ regex: '(x)?token=(\\w+)', group: 1 }, res)).toBeUndefined();
+    expect(grab({ regex: '(x)?token=(\\w+)', group: 2 }, res)).toBe('abc123');
+    expect(grab({ regex: 'token=(\\w+)', group: 5 }, res)).toBeUndefined();
+    expect(check({ body: true, matches: '(?i)TOKEN=ABC' }, res)).toBe(true);
+    expect(check({ body: true, matches: 'TOKEN=ABC' }, res)).toBe(false);
+  });
+});
+
+// Protects the load generator's event loop from a user pattern (ReDoS): JavaScript's RegExp takes
+// seconds on ^(a+)+$ against 25 "a"s and doubles per character; RE2 is linear in the text.
+describe('user regular expressions', () => {
+  const slowest = (run: () => unknown): number => {
+    const started = performance.now();
+    run();
+    return performance.now() - started;
+  };
+
+  it('a catastrophic pattern costs milliseconds in a check and in a capture', () => {
+    const res = response({ body: `${'a'.repeat(25)}!` });
+    expect(slowest(() => expect(check({ body: true, matches: '^(a+)+$' }, res)).toBe(false))).toBeLessThan(
+      200,
+    );
+    expect(slowest(() => expect(grab({ regex: '^(a+)+$' }, res)).toBeUndefined())).toBeLessThan(200);
+  });
+
+  it('matches only the first MAX_MATCHED_CHARS characters of a body', () => {
+    const pad = 'x'.repeat(MAX_MATCHED_CHARS - 6);
+    expect(check({ body: true, matches: 'needle' }, response({ body: `${pad}needle` }))).toBe(true);
+    expect(check({ body: true, matches: 'needle' }, response({ body: `${pad}-needle` }))).toBe(false);
+    expect(grab({ regex: 'need(le)' }, response({ body: `${pad}-needle` }))).toBeUndefined();
   });
 });
 

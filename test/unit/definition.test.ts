@@ -242,13 +242,55 @@ describe('invalid definitions', () => {
         ],
       }),
     );
+    const re2 = 'must be a linear-time RE2 regular expression (no backreferences or lookaround): ';
     expect(problems).toEqual([
-      { path: 'scenarios.s.requests[0].checks[1].matches', message: 'is not a valid regular expression' },
-      { path: 'scenarios.s.requests[0].capture.t.regex', message: 'is not a valid regular expression' },
+      { path: 'scenarios.s.requests[0].checks[1].matches', message: `${re2}missing closing ]: \`[a-\`` },
+      { path: 'scenarios.s.requests[0].capture.t.regex', message: `${re2}missing closing ): \`(\`` },
       { path: 'scenarios.s.maxVUs', message: 'must be at least preAllocatedVUs (10)' },
     ]);
     const equal = ok({ executor: 'constant-arrival-rate', rate: 5, preAllocatedVUs: 10, maxVUs: 10 });
     expect(() => parseTestDefinition(equal)).not.toThrow();
+  });
+
+  // Protects the event loop (ReDoS): patterns are validated with the linear-time engine that runs
+  // them, so what only a backtracking engine can do is refused at submission, with its path.
+  it('rejects backreferences and lookaround, which linear-time RE2 cannot run', () => {
+    const problems = problemsOf(
+      ok({
+        executor: 'constant-vus',
+        vus: 1,
+        duration: '1s',
+        requests: [
+          {
+            path: '/',
+            checks: [
+              { body: true, matches: '(a)\\1' },
+              { body: true, matches: 'x(?=y)' },
+            ],
+            capture: { t: { regex: '(?<!a)b' } },
+          },
+        ],
+      }),
+    );
+    expect(paths(problems)).toEqual([
+      'scenarios.s.requests[0].checks[0].matches',
+      'scenarios.s.requests[0].checks[1].matches',
+      'scenarios.s.requests[0].capture.t.regex',
+    ]);
+    for (const p of problems) expect(p.message).toMatch(/^must be a linear-time RE2 regular expression/);
+    const fine = ok({
+      executor: 'constant-vus',
+      vus: 1,
+      duration: '1s',
+      requests: [
+        {
+          path: '/',
+          checks: [{ body: true, matches: '(?i)^ok\\b' }],
+          capture: { t: { regex: '(?<n>\\d+)' } },
+        },
+      ],
+    });
+    expect(() => parseTestDefinition(fine)).not.toThrow();
   });
 
   it('rejects non-objects and an empty scenario map', () => {

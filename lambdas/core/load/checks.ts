@@ -1,5 +1,6 @@
 import type { Capture, Check } from '../../model/definition';
 import type { HttpResult } from '../../ports/http';
+import { userPattern } from './user-pattern';
 
 /** Declarative checks and captures on a response. */
 
@@ -17,16 +18,6 @@ export function jsonPath(value: unknown, path: string): unknown {
   }
   return at;
 }
-
-const regexCache = new Map<string, RegExp>();
-const regex = (source: string): RegExp => {
-  let r = regexCache.get(source);
-  if (!r) {
-    r = new RegExp(source);
-    regexCache.set(source, r);
-  }
-  return r;
-};
 
 class JsonBody {
   private parsed: unknown;
@@ -76,7 +67,7 @@ function matches(actual: unknown, m: Matchers): boolean {
   const text = typeof actual === 'string' ? actual : JSON.stringify(actual);
   if (m.equals !== undefined && actual !== m.equals && text !== String(m.equals)) return false;
   if (m.contains !== undefined && !text.includes(m.contains)) return false;
-  if (m.matches !== undefined && !regex(m.matches).test(text)) return false;
+  if (m.matches !== undefined && !userPattern(m.matches).test(text)) return false;
   if (m.lt !== undefined && !(Number(actual) < m.lt)) return false;
   if (m.gt !== undefined && !(Number(actual) > m.gt)) return false;
   return true;
@@ -103,7 +94,7 @@ export function capture(c: Capture, res: HttpResult, json: JsonBody): string | u
     const v = jsonPath(json.value, c.json);
     return v === undefined ? undefined : typeof v === 'string' ? v : JSON.stringify(v);
   }
-  const m = regex(c.regex).exec(res.body);
+  const m = userPattern(c.regex).exec(res.body);
   return m ? (m[c.group ?? (m.length > 1 ? 1 : 0)] ?? undefined) : undefined;
 }
 

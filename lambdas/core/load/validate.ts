@@ -9,20 +9,15 @@ import {
   testDefinitionSchema,
 } from '../../model/definition';
 import { parseThresholds } from './thresholds';
+import { userPatternProblem } from './user-pattern';
 
 type Loose = Record<string, unknown>;
 const isObject = (v: unknown): v is Loose => typeof v === 'object' && v !== null && !Array.isArray(v);
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
-const validRegex = (source: unknown): boolean => {
-  if (typeof source !== 'string') return true; // the schema reports wrong types
-  try {
-    new RegExp(source);
-    return true;
-  } catch {
-    return false;
-  }
-};
+/** What is wrong with a user regular expression, checked with the engine that will run it. */
+const regexProblem = (source: unknown): string | undefined =>
+  typeof source === 'string' ? userPatternProblem(source) : undefined; // the schema reports wrong types
 
 /** Checks across fields that the schema cannot express; works on raw input so it runs even when the schema fails. */
 function checkRequest(step: unknown, path: string, hasBaseUrl: boolean, problems: DefinitionProblem[]): void {
@@ -46,12 +41,14 @@ function checkRequest(step: unknown, path: string, hasBaseUrl: boolean, problems
         message: `${JSON.stringify(step.url)} is not an http:// or https:// URL`,
       });
   }
-  for (const [i, check] of list(step.checks).entries())
-    if (isObject(check) && !validRegex(check.matches))
-      problems.push({ path: `${path}.checks[${i}].matches`, message: 'is not a valid regular expression' });
-  for (const [name, capture] of Object.entries(isObject(step.capture) ? step.capture : {}))
-    if (isObject(capture) && !validRegex(capture.regex))
-      problems.push({ path: `${path}.capture.${name}.regex`, message: 'is not a valid regular expression' });
+  for (const [i, check] of list(step.checks).entries()) {
+    const message = isObject(check) ? regexProblem(check.matches) : undefined;
+    if (message) problems.push({ path: `${path}.checks[${i}].matches`, message });
+  }
+  for (const [name, capture] of Object.entries(isObject(step.capture) ? step.capture : {})) {
+    const message = isObject(capture) ? regexProblem(capture.regex) : undefined;
+    if (message) problems.push({ path: `${path}.capture.${name}.regex`, message });
+  }
 }
 
 function crossChecks(input: unknown): DefinitionProblem[] {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { CdnQueue } from '../../../ports/cdn-queue';
 import { PlatformError } from '../../tests/errors';
+import { MAX_GLOB_LENGTH } from '../invalidation/glob';
 import type { TieredCache } from '../tiers/tiered-cache-contract';
 
 /** The cache endpoints' use cases: stats, invalidation across tiers and the CDN, warming. */
@@ -22,7 +23,7 @@ const cdnPath = z
 export const invalidationBodySchema = z
   .strictObject({
     keys: z.array(z.string().min(1).max(1_024)).max(1_000).optional(),
-    patterns: z.array(z.string().min(1).max(1_024)).max(100).optional(),
+    patterns: z.array(z.string().min(1).max(MAX_GLOB_LENGTH)).max(100).optional(),
     tags: z.array(z.string().min(1).max(256)).max(100).optional(),
     cdnPaths: z.array(cdnPath).max(3_000).optional(),
   })

@@ -5,6 +5,7 @@ import type { LoadCoordinator } from '../tiers/load-coordinator';
 import type { LocalTier } from '../tiers/local-tier';
 import { dependentsSet, type RemoteTier, tagSet } from '../tiers/remote-tier';
 import type { Tiers } from '../tiers/tiers';
+import { MAX_GLOB_LENGTH } from './glob';
 
 /** What to invalidate (the body of `POST /cache/invalidations`); every entry found goes with its dependents. */
 export interface InvalidationRequest {
@@ -234,7 +235,9 @@ function parse(raw: string): BusMessage | undefined {
     typeof o.from !== 'string' ||
     !strings(o.keys) ||
     !strings(o.patterns) ||
-    !strings(o.tags)
+    !strings(o.tags) ||
+    // A peer built on the API's limits never sends these; refusing them keeps glob work bounded.
+    o.patterns.some((p) => p.length > MAX_GLOB_LENGTH)
   ) {
     return undefined;
   }

@@ -386,6 +386,16 @@ describe('least privilege of the state machine', () => {
     ]);
   });
 
+  it('stops and describes tasks of the run cluster only (ecs:cluster), though on "*"', () => {
+    const cluster = logicalIdOf(stack, orchestrator.fargate.cluster);
+    const ecs = (statements as (Statement & { Condition?: unknown })[]).filter((s) =>
+      list(s.Action).some((a) => a === 'ecs:StopTask' || a === 'ecs:DescribeTasks'),
+    );
+    expect(ecs.length).toBeGreaterThan(0);
+    for (const s of ecs)
+      expect(s.Condition).toEqual({ ArnEquals: { 'ecs:cluster': { 'Fn::GetAtt': [cluster, 'Arn'] } } });
+  });
+
   it('reaches nothing of the API, the table or the results bucket beyond the plan items', () => {
     const everything = JSON.stringify(statements);
     expect(everything).not.toContain(`"${table}"`);

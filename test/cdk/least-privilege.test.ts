@@ -404,6 +404,32 @@ describe('least privilege of the state machine', () => {
   });
 });
 
+describe('least privilege of the KMS key policies', () => {
+  interface KeyStatement {
+    Sid?: string;
+    Principal?: { Service?: string };
+    Condition?: unknown;
+  }
+  /** The key policy statements that trust a service principal. */
+  const trusting = (key: IConstruct, service: unknown) => {
+    const policy = resourcesOf(template, 'AWS::KMS::Key')[logicalIdOf(stack, key)]?.Properties.KeyPolicy as {
+      Statement: KeyStatement[];
+    };
+    return policy.Statement.filter((st) => JSON.stringify(st.Principal?.Service) === JSON.stringify(service));
+  };
+  const ours = (service: string, resource: string) =>
+    `arn:<AWS::Partition>:${service}:<AWS::Region>:<AWS::AccountId>:${resource}`;
+
+  it("the alarm topic's key trusts CloudWatch only for this stack's alarms in this account", () => {
+    const statements = trusting(stack.alarmNotifications.key, 'cloudwatch.amazonaws.com');
+    expect(statements).toHaveLength(1);
+    expect(flatten(statements[0]?.Condition)).toEqual({
+      ArnLike: { 'aws:SourceArn': ours('cloudwatch', 'alarm:Throughline/*') },
+      StringEquals: { 'aws:SourceAccount': '<AWS::AccountId>' },
+    });
+  });
+});
+
 describe('least privilege of the operations handlers (every kind of target registered)', () => {
   const full = synthStack({ settings: FULL_SETTINGS }).stack;
   const fullTemplate = Template.fromStack(full);

@@ -2,6 +2,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { ROUTES } from '../../lib/constructs/api/routes';
+import type { EncryptedLogs } from '../../lib/constructs/observability/encrypted-logs';
 import type { HandlerFunction } from '../../lib/constructs/shared/handler-function';
 import { FULL_SETTINGS, flattenTokens, logicalIdOf, resourcesOf, synthStack } from './stack-fixture';
 
@@ -427,6 +428,27 @@ describe('least privilege of the KMS key policies', () => {
       ArnLike: { 'aws:SourceArn': ours('cloudwatch', 'alarm:Throughline/*') },
       StringEquals: { 'aws:SourceAccount': '<AWS::AccountId>' },
     });
+  });
+
+  it("the logs key serves this stack's log groups only: CloudFormation-named ones and each named one", () => {
+    const { key } = stack.node.findChild('Logs') as EncryptedLogs;
+    const logs = { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] };
+    const statements = trusting(key, logs);
+    expect(statements).toHaveLength(1);
+    const condition = flatten(statements[0]?.Condition) as { ArnLike: Record<string, string | string[]> };
+    expect(Object.keys(condition)).toEqual(['ArnLike']);
+    const allowed = list(condition.ArnLike['kms:EncryptionContext:aws:logs:arn'] ?? []);
+    const keyArn = JSON.stringify({ 'Fn::GetAtt': [logicalIdOf(stack, key), 'Arn'] });
+    const groups = Object.values(resourcesOf(template, 'AWS::Logs::LogGroup')).filter(
+      (g) => JSON.stringify(g.Properties.KmsKeyId) === keyArn,
+    );
+    const named = groups.flatMap((g) =>
+      g.Properties.LogGroupName === undefined
+        ? []
+        : [ours('logs', `log-group:${flattenTokens(g.Properties.LogGroupName)}`)],
+    );
+    expect(named.length).toBeGreaterThan(0);
+    expect(allowed.sort()).toEqual([ours('logs', 'log-group:Throughline-*'), ...named].sort());
   });
 });
 

@@ -221,7 +221,12 @@ export class PerformanceApi extends Construct {
     });
     cache?.grantConnect(handler);
     if (route.tests === 'read') props.storage.grantReadTests(handler);
-    if (route.tests === 'readWrite') props.storage.grantReadWriteTests(handler);
+    // Creating: the idempotency claim and record (Put, in a transaction), the active-test and
+    // baseline lookups (index Queries), reconciling stale tests and a failed launch (Update).
+    if (route.tests === 'submit')
+      props.storage.grantTestItems(handler, ['GetItem', 'PutItem', 'UpdateItem'], { queryIndexes: true });
+    // Cancelling reads the record and sets its stop flag (and marks it interrupted if stale).
+    if (route.tests === 'flag') props.storage.grantTestItems(handler, ['GetItem', 'UpdateItem']);
     if (route.results === 'read') props.storage.grantReadResults(handler);
     if (route.startsRun) {
       props.runs.grantStart(handler);

@@ -1,8 +1,12 @@
 // The performance API as data: every route, the handler entry file behind it, and exactly the
 // access that handler gets. PerformanceApi turns this table into resources, methods and grants.
 
-/** Access a handler gets to the test table. */
-export type TestsAccess = 'none' | 'read' | 'readWrite';
+/**
+ * Access a handler gets to the test table: `read` (records and indexes); `submit`, what creating a
+ * test calls (GetItem, PutItem, UpdateItem on records, Query on the indexes); `flag`, what
+ * cancelling calls (GetItem and UpdateItem of one record). No handler may Scan, delete or batch.
+ */
+export type TestsAccess = 'none' | 'read' | 'submit' | 'flag';
 /** Access a handler gets to the results bucket. */
 export type ResultsAccess = 'none' | 'read';
 /**
@@ -74,7 +78,7 @@ export const ROUTES: readonly RouteSpec[] = [
     path: 'tests',
     entry: 'create-test.ts',
     description: 'start a load test',
-    tests: 'readWrite',
+    tests: 'submit',
     results: 'none',
     startsRun: true,
     bodyModel: 'createTest',
@@ -121,7 +125,7 @@ export const ROUTES: readonly RouteSpec[] = [
     description: 'cancel a running test',
     // Cancelling sets the test's stop flag; the workers stop and the execution ends by itself
     // after storing the results so far (ADR 003), so no Step Functions permission is needed.
-    tests: 'readWrite',
+    tests: 'flag',
     results: 'none',
     startsRun: false,
   },

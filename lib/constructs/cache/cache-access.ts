@@ -34,7 +34,8 @@ export function reachCacheRouteServices(
 ): void {
   const inVpc = routes.filter((r) => r.cache);
   const tests = inVpc.map((r) => r.tests).filter((t) => t !== 'none');
-  if (tests.length > 0) network.reachTable(storage.table, tests.includes('readWrite') ? 'readWrite' : 'read');
+  if (tests.length > 0)
+    network.reachTable(storage.table, tests.every((t) => t === 'read') ? 'read' : 'readWrite');
   if (inVpc.some((r) => r.results !== 'none')) network.reachBucket(storage.resultsBucket);
   if (inVpc.some((r) => r.operation === 'readMetrics')) network.reachMetrics();
   if (invalidations !== undefined && inVpc.some((r) => r.operation === 'invalidateCache'))

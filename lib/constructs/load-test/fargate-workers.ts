@@ -126,8 +126,7 @@ export class FargateWorkers extends Construct {
     });
 
     const grantee = roleGrantee(taskRole);
-    props.storage.grantReadTests(grantee);
-    props.storage.grantReadPutResults(grantee);
+    props.storage.grantSegmentWorker(grantee);
     this.acknowledgeFindings();
   }
 

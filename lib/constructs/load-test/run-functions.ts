@@ -74,10 +74,12 @@ export interface RunFunctionsProps {
 }
 
 /**
- * The five functions the state machine invokes, each with only the access its step needs: plan-run
- * and aggregate-run read and write tests and results, the worker reads tests (the stop flag) and
- * reads and writes results objects without deleting any, monitor-run reads results and updates the
- * test, and fail-run only updates the test; with the CDN, aggregate-run also queues the invalidation
+ * The five functions the state machine invokes, each with only the access its step needs (see
+ * TestStorage's RUN_OBJECTS for the keys): plan-run reads the spec and writes the plan items; the
+ * worker gets its test record (the stop flag), reads the spec and writes its windows and report;
+ * monitor-run lists and reads windows and reports and updates the test; aggregate-run reads all of
+ * a run's objects and results, and writes results; none deletes an object. Fail-run only updates
+ * the test; with the CDN, aggregate-run also queues the invalidation
  * of the results it stores. None of them starts or stops anything.
  */
 export class RunFunctions extends Construct {
@@ -107,13 +109,21 @@ export class RunFunctions extends Construct {
     const { storage } = props;
     const h = this.handlers;
     storage.grantReadWriteTests(h.planRun);
-    storage.grantReadWriteResults(h.planRun);
-    storage.grantReadTests(h.segmentWorker);
-    storage.grantReadPutResults(h.segmentWorker);
+    storage.grantRunObjects(h.planRun, { read: ['spec'], put: ['plan'] });
+    storage.grantSegmentWorker(h.segmentWorker);
     storage.grantReadWriteTests(h.monitorRun);
-    storage.grantReadResults(h.monitorRun);
+    storage.grantRunObjects(h.monitorRun, {
+      read: ['spec', 'windows', 'reports'],
+      put: [],
+      list: ['windows', 'reports'],
+    });
     storage.grantReadWriteTests(h.aggregateRun);
-    storage.grantReadWriteResults(h.aggregateRun);
+    // Aggregate reads the plan, every window and report, a baseline's results; it writes results.
+    storage.grantRunObjects(h.aggregateRun, {
+      read: ['spec', 'plan', 'windows', 'reports', 'results'],
+      put: ['results'],
+      list: ['windows', 'reports'],
+    });
     props.invalidations?.grantSend(h.aggregateRun);
     storage.grantReadWriteTests(h.failRun);
   }

@@ -19,10 +19,10 @@ import {
 import {
   CapacityProviderOptions,
   EcsFargateLaunchTarget,
-  EcsRunTask,
   LambdaInvoke,
 } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import { ClusterBoundRunTask } from './cluster-bound-run-task';
 import type { FargateWorkers } from './fargate-workers';
 
 /** State names of the run's ASL; tests (and local executions of the ASL) refer to states by them. */
@@ -142,7 +142,7 @@ export function lambdaWorker(scope: Construct, fn: IFunction): IChainable {
 
 /** One Fargate worker: a task of the worker definition, run to its end (.sync). */
 export function fargateWorker(scope: Construct, fargate: FargateWorkers, spot: boolean): IChainable {
-  const task = new EcsRunTask(scope, STATES.fargateWorker, {
+  const task = new ClusterBoundRunTask(scope, STATES.fargateWorker, {
     integrationPattern: IntegrationPattern.RUN_JOB,
     // (jsii's optional properties trip exactOptionalPropertyTypes, hence the assertion)
     cluster: fargate.cluster as ICluster,

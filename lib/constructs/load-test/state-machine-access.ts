@@ -70,7 +70,8 @@ function acknowledge({ stateMachine: sm, storage, functions }: StateMachineAcces
     'Three groups of actions that cannot be scoped: the CloudWatch Logs delivery actions behind state ' +
       'machine logging and the X-Ray actions support no resource-level permissions, and ecs:DescribeTasks / ' +
       'ecs:StopTask act on task ARNs that exist only once RunTask has made them (random task ids), which is ' +
-      'why the ecs:runTask.sync integration needs them on *; ecs:RunTask itself names the task definition.',
+      'why the ecs:runTask.sync integration needs them on *, held by an ecs:cluster condition to the run ' +
+      "cluster's tasks (ClusterBoundRunTask); ecs:RunTask itself names the task definition.",
   );
   ack(
     sm,

@@ -46,15 +46,22 @@ export class AlarmNotifications extends Construct {
       enableKeyRotation: true,
       removalPolicy: toRemovalPolicy(props.removalPolicy),
     });
+    // Who may publish, to the key and to the topic alike: CloudWatch acting for this stack's alarms
+    // in this account only (aws:SourceArn / aws:SourceAccount guard against the confused deputy).
+    const thisStacksAlarms = {
+      ArnLike: { 'aws:SourceArn': props.naming.arnPattern(stack) },
+      StringEquals: { 'aws:SourceAccount': stack.account },
+    };
     // CloudWatch encrypts the messages it publishes with the topic's key, so it must be allowed to
     // use it (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html); the key serves this
-    // topic only, and the topic policy below admits this stack's alarms only.
+    // topic only.
     this.key.addToResourcePolicy(
       new PolicyStatement({
         sid: 'AllowCloudWatchAlarmsToEncrypt',
         principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
+        conditions: thisStacksAlarms,
       }),
     );
     this.topic = new Topic(this, 'Topic', {
@@ -68,10 +75,7 @@ export class AlarmNotifications extends Construct {
         principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['sns:Publish'],
         resources: [this.topic.topicArn],
-        conditions: {
-          ArnLike: { 'aws:SourceArn': props.naming.arnPattern(stack) },
-          StringEquals: { 'aws:SourceAccount': stack.account },
-        },
+        conditions: thisStacksAlarms,
       }),
     );
     for (const email of new Set(props.emails)) this.topic.addSubscription(new EmailSubscription(email));

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Lazy, Stack } from 'aws-cdk-lib';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -23,21 +23,25 @@ export interface EncryptedLogsProps {
 export class EncryptedLogs extends Construct {
   readonly key: Key;
   private readonly props: EncryptedLogsProps;
+  /** ARNs of the groups made here with a name of their own (the others are named by CloudFormation). */
+  private readonly namedGroupArns: string[] = [];
 
   constructor(scope: Construct, id: string, props: EncryptedLogsProps) {
     super(scope, id);
     this.props = props;
-    const { region, account, partition } = Stack.of(this);
+    const { region, stackName } = Stack.of(this);
     this.key = new Key(this, 'Key', {
       description: 'Throughline: encrypts the CloudWatch log groups of this stack',
       enableKeyRotation: true,
       removalPolicy: toRemovalPolicy(props.removalPolicy),
     });
-    // CloudWatch Logs encrypts on the log group's behalf; the condition limits it to log groups of
-    // this account and region (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
+    // CloudWatch Logs encrypts on the log group's behalf, with the group's ARN as encryption context
+    // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html). The
+    // condition holds the key to this stack's groups: those CloudFormation names
+    // (`<stack name>-<logical id>-<suffix>`) and, by exact ARN, those made here with a name.
     this.key.addToResourcePolicy(
       new PolicyStatement({
-        sid: 'AllowCloudWatchLogsOfThisAccount',
+        sid: 'AllowCloudWatchLogsOfThisStack',
         principals: [new ServicePrincipal(`logs.${region}.amazonaws.com`)],
         actions: [
           'kms:Encrypt',
@@ -51,7 +55,9 @@ export class EncryptedLogs extends Construct {
         resources: ['*'],
         conditions: {
           ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': `arn:${partition}:logs:${region}:${account}:log-group:*`,
+            'kms:EncryptionContext:aws:logs:arn': Lazy.list({
+              produce: () => [this.groupArn(`${stackName}-*`), ...this.namedGroupArns],
+            }),
           },
         },
       }),
@@ -60,11 +66,17 @@ export class EncryptedLogs extends Construct {
 
   /** A new encrypted log group with the stack's retention and removal policy. */
   logGroup(scope: Construct, id: string, logGroupName?: string): LogGroup {
+    if (logGroupName !== undefined) this.namedGroupArns.push(this.groupArn(logGroupName));
     return new LogGroup(scope, id, {
       ...(logGroupName === undefined ? {} : { logGroupName }),
       encryptionKey: this.key,
       retention: this.props.retention,
       removalPolicy: toRemovalPolicy(this.props.removalPolicy),
     });
+  }
+
+  private groupArn(name: string): string {
+    const { partition, region, account } = Stack.of(this);
+    return `arn:${partition}:logs:${region}:${account}:log-group:${name}`;
   }
 }

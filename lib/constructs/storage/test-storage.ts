@@ -23,6 +23,34 @@ export interface Grantee extends IGrantable {
 /** Partition keys of the scaling journal (manual and configuration changes made through the API). */
 export const SCALING_JOURNAL_KEY_PREFIX = 'SCALING#';
 
+/** The item actions a handler may be granted on the test table (see grantTestItems). */
+export type TestItemAction = 'GetItem' | 'PutItem' | 'UpdateItem';
+
+/** The kinds of object in the results bucket and their keys (lambdas/adapters/aws/s3-run-store.ts, s3-results.ts). */
+export const RUN_OBJECTS = {
+  spec: 'runs/*/spec.json',
+  plan: 'runs/*/plan/items.json',
+  windows: 'runs/*/windows/*',
+  reports: 'runs/*/workers/*',
+  results: 'results/*',
+} as const;
+export type RunObject = keyof typeof RUN_OBJECTS;
+
+/** The kinds of object a stage lists (windows and reports are found by listing), with their prefixes. */
+const LISTED_PREFIXES = { windows: 'runs/*/windows/', reports: 'runs/*/workers/' } as const;
+export type ListedRunObject = keyof typeof LISTED_PREFIXES;
+
+const RUN_OBJECT_REASONS: Readonly<Record<RunObject, string>> = {
+  spec: "A run's spec (runs/<testId>/spec.json) is the test validated at submission, which every stage reads.",
+  plan: "A run's plan (runs/<testId>/plan/items.json) is written by plan-run and read by the Map and aggregate.",
+  windows:
+    "A run's histogram windows (runs/<testId>/windows/<index>/<worker>.json.gz) are written by the workers and read by monitor and aggregate.",
+  reports:
+    "A run's worker reports (runs/<testId>/workers/<worker>.json) are written by the workers and read by monitor and aggregate.",
+  results:
+    "A test's results document (results/<testId>.json) is written by aggregate, which also reads a baseline's.",
+};
+
 /** The table's secondary indexes: name → key attributes (the runtime adapter queries them by name). */
 export const TEST_TABLE_INDEXES = {
   byCreated: { partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
@@ -124,20 +152,49 @@ export class TestStorage extends Construct {
   }
 
   /**
+   * Exactly the item actions a handler calls on the table, and (`queryIndexes`) Query on its
+   * indexes: no Scan, no deletes, no batches. A TransactWriteItems needs the action of each of its
+   * parts (a Put needs PutItem), so it is covered by the actions listed.
+   */
+  grantTestItems(
+    handler: Grantee,
+    actions: readonly TestItemAction[],
+    options: { readonly queryIndexes?: boolean } = {},
+  ): void {
+    Grant.addToPrincipal({
+      grantee: handler,
+      actions: actions.map((a) => `dynamodb:${a}`),
+      resourceArns: [this.table.tableArn],
+    });
+    if (options.queryIndexes !== true) return;
+    Grant.addToPrincipal({
+      grantee: handler,
+      actions: ['dynamodb:Query'],
+      resourceArns: [`${this.table.tableArn}/index/*`],
+    });
+    handler.acknowledge(
+      `AwsSolutions-IAM5[Resource::<${logicalId(this.table)}.Arn>/index/*]`,
+      "Query on the table's own indexes (byCreated, byName, byStatus), which history, baseline and " +
+        'active-test lookups read; index/* names no other table, and Query is the only action granted on it.',
+    );
+  }
+
+  /**
    * Writing a run's spec (the test validated at submission, `runs/<id>/spec.json`) and nothing
    * else of the bucket: what create-test stores for every later stage of the run to read.
    */
   grantPutRunSpecs(handler: Grantee): void {
-    Grant.addToPrincipal({
-      grantee: handler,
-      actions: ['s3:PutObject'],
-      resourceArns: [this.resultsBucket.arnForObjects('runs/*/spec.json')],
-    });
-    handler.acknowledge(
-      `AwsSolutions-IAM5[Resource::<${logicalId(this.resultsBucket)}.Arn>/runs/*/spec.json]`,
-      "A run's spec is keyed by its test id, which exists only once the test is created; the wildcard " +
-        'stands for that id alone: create-test can write no other object of the bucket, and read none.',
-    );
+    this.grantRunObjects(handler, { read: [], put: ['spec'] });
+  }
+
+  /**
+   * What a segment worker (Lambda or Fargate) calls: GetItem of its test's record (the stop flag),
+   * GetObject of the run's spec, PutObject of its windows and its report. Nothing it could use to
+   * overwrite the plan, the results or another test's record.
+   */
+  grantSegmentWorker(handler: Grantee): void {
+    this.grantTestItems(handler, ['GetItem']);
+    this.grantRunObjects(handler, { read: ['spec'], put: ['windows', 'reports'] });
   }
 
   /** Read access to results objects. */
@@ -146,23 +203,43 @@ export class TestStorage extends Construct {
     this.acknowledgeBucket(handler, ['s3:GetObject*', 's3:GetBucket*', 's3:List*']);
   }
 
-  /** Read access to results objects and writing new ones; no deletes (the workers' access). */
-  grantReadPutResults(handler: Grantee): void {
-    this.resultsBucket.grantRead(handler);
-    this.resultsBucket.grantPut(handler);
-    this.acknowledgeBucket(handler, ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:Abort*']);
-  }
-
-  /** Read and write access to results objects. */
-  grantReadWriteResults(handler: Grantee): void {
-    this.resultsBucket.grantReadWrite(handler);
-    this.acknowledgeBucket(handler, [
-      's3:GetObject*',
-      's3:GetBucket*',
-      's3:List*',
-      's3:DeleteObject*',
-      's3:Abort*',
-    ]);
+  /**
+   * GetObject on the named kinds of object, PutObject on others, and (`list`) listing the
+   * prefixes of the listable ones, nothing else: no deletes (no stage deletes; expiry is the
+   * lifecycle rules' job), no versions, no ACLs. See RUN_OBJECTS for the keys.
+   */
+  grantRunObjects(
+    handler: Grantee,
+    access: {
+      readonly read: readonly RunObject[];
+      readonly put: readonly RunObject[];
+      readonly list?: readonly ListedRunObject[];
+    },
+  ): void {
+    const grant = (action: string, objects: readonly RunObject[]) => {
+      if (objects.length === 0) return;
+      Grant.addToPrincipal({
+        grantee: handler,
+        actions: [action],
+        resourceArns: objects.map((o) => this.resultsBucket.arnForObjects(RUN_OBJECTS[o])),
+      });
+    };
+    grant('s3:GetObject', access.read);
+    grant('s3:PutObject', access.put);
+    const list = access.list ?? [];
+    if (list.length > 0)
+      Grant.addToPrincipal({
+        grantee: handler,
+        actions: ['s3:ListBucket'],
+        resourceArns: [this.resultsBucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': list.map((o) => LISTED_PREFIXES[o]) } },
+      });
+    for (const object of new Set([...access.read, ...access.put]))
+      handler.acknowledge(
+        `AwsSolutions-IAM5[Resource::<${logicalId(this.resultsBucket)}.Arn>/${RUN_OBJECTS[object]}]`,
+        `${RUN_OBJECT_REASONS[object]} The key holds the test id (and worker or window numbers), known only ` +
+          'at run time; the wildcard stands for those alone and reaches no other kind of object.',
+      );
   }
 
   /**

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration';
 import { ThroughlineError } from './errors';
+import { headerProblem } from './headers';
 import type { ParsedThreshold } from './thresholds';
 
 /**
@@ -71,7 +72,15 @@ const requestSchema = z.strictObject({
   path: z.string().startsWith('/', 'must start with "/"').optional(),
   url: z.string().optional(),
   query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-  headers: z.record(z.string(), z.string()).optional(),
+  headers: z
+    .record(z.string(), z.string())
+    .superRefine((headers, ctx) => {
+      for (const [key, value] of Object.entries(headers)) {
+        const message = headerProblem(key, value);
+        if (message) ctx.addIssue({ code: 'custom', path: [key], message });
+      }
+    })
+    .optional(),
   body: z.unknown().optional(),
   checks: z.array(checkSchema).optional(),
   capture: z

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeTransport } from '../../lambdas/adapters/node/http-transport';
 import type { HttpRequest, HttpTransport } from '../../lambdas/ports/http';
-import { startHttp, startHttps, type TestServer } from '../helpers/http-servers';
+import { startHttp, startHttps, startRawHttp, type TestServer } from '../helpers/http-servers';
 import { freePort } from '../helpers/processes';
 
 // The HTTP/1.1 transport against real loopback servers: framing, keep-alive, timeouts, TLS, and
@@ -161,6 +161,38 @@ describe('node HTTP transport', () => {
       lax.close();
     } finally {
       await tls.close();
+    }
+  });
+});
+
+// Issue item 6, defense in depth: whatever reaches the transport, it never writes a header line
+// holding CR or LF (validation and request building refuse them first).
+describe('node HTTP transport: header injection', () => {
+  it('refuses to send a header whose name or value holds a line break, and never writes it', async () => {
+    const raw = await startRawHttp((socket) => socket.end('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n'));
+    try {
+      const client = transport.createClient();
+      for (const headers of [
+        { 'x-a': 'v\r\nHost: evil.test' },
+        { 'x-a\r\nHost': 'evil.test' },
+        { 'x-a': 'v\nx' },
+      ]) {
+        const r = await client.send(request(`${raw.url}/`, { headers }));
+        expect(r).toMatchObject({ status: 0, errorKind: 'other' });
+        expect(r.errorMessage).toMatch(/line break/);
+      }
+      expect(raw.stats.accepted).toBe(0);
+      expect(raw.stats.received).toBe('');
+      // A Transfer-Encoding of the caller's would contradict the Content-Length we send: dropped.
+      const ok = await client.send(
+        request(`${raw.url}/`, { method: 'POST', body: 'x', headers: { 'Transfer-Encoding': 'chunked' } }),
+      );
+      expect(ok.status).toBe(200);
+      expect(raw.stats.received.toLowerCase()).not.toContain('transfer-encoding');
+      expect(raw.stats.received.match(/^host:/gim)).toHaveLength(1);
+      client.close();
+    } finally {
+      await raw.close();
     }
   });
 });

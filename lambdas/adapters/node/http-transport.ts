@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import net from 'node:net';
 import tls from 'node:tls';
+import { ThroughlineError } from '../../model/errors';
 import type { ErrorKind } from '../../model/window';
 import type { HttpClient, HttpRequest, HttpResult, HttpTransport, TransportOptions } from '../../ports/http';
 import { type AddressCheck, guardedLookup, refusedLiteral } from './address-guard';
@@ -35,6 +36,21 @@ function encode(req: HttpRequest): Encoded {
   return e;
 }
 
+/** Thrown by serialize() for a request it will not write; send() turns it into a failed request. */
+class UnwritableRequestError extends ThroughlineError {
+  declare readonly code: 'E_UNWRITABLE_REQUEST';
+  constructor(message: string) {
+    super('E_UNWRITABLE_REQUEST', message);
+    this.name = 'UnwritableRequestError';
+  }
+}
+
+/**
+ * A CR or LF would end the header line early and start another the definition never had (a second
+ * Host, a smuggled request). Validation and request building refuse them first; this is the last line.
+ */
+const LINE_BREAK = /[\r\n]/;
+
 function serialize(req: HttpRequest): Buffer {
   const { url } = req;
   const body = req.body === undefined ? undefined : Buffer.from(req.body);
@@ -42,7 +58,15 @@ function serialize(req: HttpRequest): Buffer {
   let userAgent = false;
   for (const [name, value] of Object.entries(req.headers)) {
     const lower = name.toLowerCase();
-    if (lower === 'host' || lower === 'content-length' || lower === 'connection') continue;
+    if (
+      lower === 'host' ||
+      lower === 'content-length' ||
+      lower === 'connection' ||
+      lower === 'transfer-encoding'
+    )
+      continue;
+    if (LINE_BREAK.test(name) || LINE_BREAK.test(value))
+      throw new UnwritableRequestError(`header ${JSON.stringify(name)} contains a line break; not sent`);
     if (lower === 'user-agent') userAgent = true;
     head += `${name}: ${value}\r\n`;
   }
@@ -238,7 +262,14 @@ class NodeHttpClient implements HttpClient {
   send(req: HttpRequest, signal?: AbortSignal): Promise<HttpResult> {
     if (signal?.aborted) return Promise.resolve(failure('other', 'aborted'));
     this.listen(signal);
-    const { bytes, origin } = encode(req);
+    let bytes: Buffer;
+    let origin: string;
+    try {
+      ({ bytes, origin } = encode(req));
+    } catch (err) {
+      if (!(err instanceof UnwritableRequestError)) throw err;
+      return Promise.resolve(failure('other', err.message));
+    }
     // Callbacks inside, one promise per request: this is the generator's hot path.
     return new Promise((resolve) => {
       const attempt = (first: boolean) => {

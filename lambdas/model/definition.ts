@@ -11,6 +11,8 @@ import type { ParsedThreshold } from './thresholds';
 
 /** Timers hold at most 2^31 - 1 ms; longer waits would fire at once. */
 const MAX_DURATION_MS = 2_147_483_647;
+/** Bodies kept for checks and captures are held whole in memory, once per VU in flight. */
+export const DEFAULT_MAX_RESPONSE_BODY_BYTES = 4 * 1024 * 1024;
 const duration = (what = 'a duration') =>
   z.union([z.string(), z.number()]).transform((value, ctx) => {
     const ms = parseDuration(value);
@@ -195,6 +197,11 @@ export const testDefinitionSchema = z.strictObject({
   insecureSkipTLSVerify: z.boolean().default(false),
   /** Accepted for k6 compatibility; bodies are only ever kept when a check or capture reads them. */
   discardResponseBodies: z.boolean().default(false),
+  /**
+   * Largest response body kept for a check or capture (k6 has no such option; named like its
+   * others). A larger one fails that request (kind "other") instead of growing the worker's memory.
+   */
+  maxResponseBodyBytes: positiveCount.default(DEFAULT_MAX_RESPONSE_BODY_BYTES),
 });
 
 export type RawTestDefinition = z.input<typeof testDefinitionSchema>;

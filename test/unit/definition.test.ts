@@ -425,3 +425,13 @@ describe('credentials in URLs', () => {
     expect(problems[0]?.message).toMatch(/must not contain a user name or password/);
   });
 });
+
+describe('maxResponseBodyBytes', () => {
+  it('defaults to 4 MiB and must be a positive whole number', () => {
+    expect(parseTestDefinition(ok({})).definition.maxResponseBodyBytes).toBe(4 * 1024 * 1024);
+    expect(
+      parseTestDefinition({ ...ok({}), maxResponseBodyBytes: 1_000 }).definition.maxResponseBodyBytes,
+    ).toBe(1_000);
+    expect(paths(problemsOf({ ...ok({}), maxResponseBodyBytes: 0 }))).toEqual(['maxResponseBodyBytes']);
+  });
+});

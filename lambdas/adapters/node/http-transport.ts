@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import net from 'node:net';
 import tls from 'node:tls';
+import { DEFAULT_MAX_RESPONSE_BODY_BYTES } from '../../model/definition';
 import { ThroughlineError } from '../../model/errors';
 import type { ErrorKind } from '../../model/window';
 import type { HttpClient, HttpRequest, HttpResult, HttpTransport, TransportOptions } from '../../ports/http';
@@ -127,7 +128,7 @@ class Connection {
   private resolve: ((r: HttpResult) => void) | undefined;
   private bytesOut = 0;
   private timeoutMs = 0;
-  private readonly parser = new ResponseParser();
+  private readonly parser: ResponseParser;
 
   constructor(
     url: URL,
@@ -135,6 +136,7 @@ class Connection {
     private readonly deadlines: Deadlines,
     onClose: (c: Connection) => void,
   ) {
+    this.parser = new ResponseParser(options.maxResponseBodyBytes ?? DEFAULT_MAX_RESPONSE_BODY_BYTES);
     const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     const secure = url.protocol === 'https:';
     const port = Number(url.port || (secure ? 443 : 80));
@@ -163,8 +165,10 @@ class Connection {
       this.deadline = this.resolve ? performance.now() + this.timeoutMs : Number.POSITIVE_INFINITY;
     });
     this.socket.on('data', (chunk: Buffer) => {
-      if (this.resolve && this.parser.push(chunk))
-        this.finish(this.parser.result(this.bytesOut), !this.parser.keepAlive);
+      if (!this.resolve || !this.parser.push(chunk)) return;
+      // Over a limit or badly framed: fail it and close, as the rest of the stream is unreadable.
+      if (this.parser.error !== undefined) this.fail(failure('other', this.parser.error));
+      else this.finish(this.parser.result(this.bytesOut), !this.parser.keepAlive);
     });
     this.socket.on('error', (err: NodeJS.ErrnoException) =>
       this.fail(failure(classifyError(err), err.message)),

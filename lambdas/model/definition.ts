@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_MAX_RESPONSE_BODY_BYTES } from './defaults';
 import { parseDuration } from './duration';
 import { ThroughlineError } from './errors';
 import { headerProblem } from './headers';
@@ -11,8 +12,6 @@ import type { ParsedThreshold } from './thresholds';
 
 /** Timers hold at most 2^31 - 1 ms; longer waits would fire at once. */
 const MAX_DURATION_MS = 2_147_483_647;
-/** Bodies kept for checks and captures are held whole in memory, once per VU in flight. */
-export const DEFAULT_MAX_RESPONSE_BODY_BYTES = 4 * 1024 * 1024;
 const duration = (what = 'a duration') =>
   z.union([z.string(), z.number()]).transform((value, ctx) => {
     const ms = parseDuration(value);

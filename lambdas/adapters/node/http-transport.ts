@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import net from 'node:net';
 import tls from 'node:tls';
-import { DEFAULT_MAX_RESPONSE_BODY_BYTES } from '../../model/definition';
+import { DEFAULT_MAX_RESPONSE_BODY_BYTES } from '../../model/defaults';
 import { ThroughlineError } from '../../model/errors';
 import type { ErrorKind } from '../../model/window';
 import type { HttpClient, HttpRequest, HttpResult, HttpTransport, TransportOptions } from '../../ports/http';

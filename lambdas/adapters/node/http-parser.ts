@@ -1,5 +1,6 @@
 import type { ErrorKind } from '../../model/window';
 import type { HttpResult } from '../../ports/http';
+import { ParsedResult } from './http-response';
 
 const CRLF2 = Buffer.from('\r\n\r\n');
 const CRLF = Buffer.from('\r\n');
@@ -276,26 +277,6 @@ export class ResponseParser {
   }
 }
 
-/** A response whose headers are parsed only if someone reads them (checks, captures). */
-class ParsedResult implements HttpResult {
-  private parsed: Record<string, string> | undefined;
-  readonly errorKind?: ErrorKind;
-  constructor(
-    readonly status: number,
-    private readonly head: Buffer,
-    readonly body: string,
-    readonly bytesIn: number,
-    readonly bytesOut: number,
-    errorKind: ErrorKind | undefined,
-  ) {
-    if (errorKind) this.errorKind = errorKind;
-  }
-  get headers(): Record<string, string> {
-    this.parsed ??= parseHeaders(this.head.toString('latin1'));
-    return this.parsed;
-  }
-}
-
 const EMPTY = Buffer.alloc(0);
 const codes = (name: string) => Uint8Array.from(name, (c) => c.charCodeAt(0));
 const CONTENT_LENGTH = codes('content-length');
@@ -310,32 +291,3 @@ function nameIs(buf: Buffer, start: number, name: Uint8Array): boolean {
 }
 
 const value = (buf: Buffer, from: number, to: number): string => buf.toString('latin1', from, to).trim();
-
-/** All headers, names lower-cased; repeated headers joined with ", ". */
-export function parseHeaders(head: string): Record<string, string> {
-  const headers: Record<string, string> = {};
-  const lines = head.split('\r\n');
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i] as string;
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    const name = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim();
-    headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
-  }
-  return headers;
-}
-
-const TLS_ERROR = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|DEPTH_ZERO|EPROTO|HOSTNAME/;
-
-/** Maps a socket error to the kinds a report counts. */
-export function classifyError(err: NodeJS.ErrnoException): ErrorKind {
-  const code = err.code ?? '';
-  if (code === 'ECONNREFUSED') return 'refused';
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NODATA' || code === 'EAI_FAIL')
-    return 'dns';
-  if (code === 'ETIMEDOUT') return 'timeout';
-  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED') return 'reset';
-  if (TLS_ERROR.test(code) || TLS_ERROR.test(err.message)) return 'tls';
-  return 'other';
-}

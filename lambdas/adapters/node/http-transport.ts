@@ -6,7 +6,9 @@ import { ThroughlineError } from '../../model/errors';
 import type { ErrorKind } from '../../model/window';
 import type { HttpClient, HttpRequest, HttpResult, HttpTransport, TransportOptions } from '../../ports/http';
 import { type AddressCheck, guardedLookup, refusedLiteral } from './address-guard';
-import { classifyError, ResponseParser } from './http-parser';
+import { Deadlines } from './http-deadlines';
+import { classifyError } from './http-errors';
+import { ResponseParser } from './http-parser';
 
 export interface NodeTransportOptions extends TransportOptions {
   /** Allow-list check applied to every address dialled (platform runs). */
@@ -88,35 +90,6 @@ const failure = (errorKind: ErrorKind, message: string): HttpResult => ({
   errorKind,
   errorMessage: message,
 });
-
-/**
- * Request deadlines are checked by one coarse timer per transport instead of a timer per request:
- * a timeout fires at most SWEEP_MS late, and the hot path creates no timer at all.
- */
-const SWEEP_MS = 25;
-
-class Deadlines {
-  private readonly open = new Set<Connection>();
-  private timer: NodeJS.Timeout | undefined;
-  add(c: Connection): void {
-    this.open.add(c);
-    if (!this.timer) {
-      this.timer = setInterval(() => this.sweep(), SWEEP_MS);
-      this.timer.unref();
-    }
-  }
-  delete(c: Connection): void {
-    this.open.delete(c);
-    if (this.open.size === 0 && this.timer) {
-      clearInterval(this.timer);
-      this.timer = undefined;
-    }
-  }
-  private sweep(): void {
-    const now = performance.now();
-    for (const c of this.open) if (now >= c.deadline) c.expire();
-  }
-}
 
 class Connection {
   readonly socket: net.Socket;

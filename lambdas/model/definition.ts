@@ -249,9 +249,15 @@ export class InvalidDefinitionError extends ThroughlineError {
   }
 }
 
+/** A key holding control characters (a header name with CR/LF) is quoted, so the message stays one line. */
+const pathKey = (part: PropertyKey): string => {
+  const text = String(part);
+  return /[^\x20-\x7e\u00a0-\uffff]/.test(text) ? JSON.stringify(text) : text;
+};
+
 export function formatPath(path: readonly PropertyKey[]): string {
   return path
-    .map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`))
+    .map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${pathKey(part)}`))
     .join('');
 }
 

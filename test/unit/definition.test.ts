@@ -372,7 +372,7 @@ describe('request headers', () => {
     expect(paths(problems)).toEqual([
       'scenarios.s.requests[0].headers.X A',
       'scenarios.s.requests[0].headers.X:B',
-      'scenarios.s.requests[0].headers.X\r\nHost',
+      'scenarios.s.requests[0].headers."X\\r\\nHost"',
       'scenarios.s.requests[0].headers.',
     ]);
     expect(problems[0]?.message).toMatch(/is not a header name/);

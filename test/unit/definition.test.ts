@@ -381,7 +381,6 @@ describe('request headers', () => {
   it('forbids Host, Content-Length, Transfer-Encoding and Connection in any case', () => {
     const problems = problemsOf(
       ok({
-        flows: undefined,
         requests: [
           {
             path: '/',

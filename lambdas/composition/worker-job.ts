@@ -23,6 +23,7 @@ export function runWorkerJob(
     transport: createNodeTransport({
       connectTimeoutMs: definition.connectTimeout,
       insecureSkipTLSVerify: definition.insecureSkipTLSVerify,
+      maxResponseBodyBytes: definition.maxResponseBodyBytes,
       ...(job.targets ? { addressCheck: addressGuard(job.targets) } : {}),
     }),
     clock: systemClock,

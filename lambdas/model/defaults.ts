@@ -31,3 +31,10 @@ export const DEFAULT_RESULTS_MAX_AGE_SECONDS = 3_600;
 
 /** CloudFront's largest TTL (one year): no cache policy or Cache-Control can keep objects longer. */
 export const MAX_CDN_TTL_SECONDS = 31_536_000;
+
+/**
+ * Largest response body a VU keeps for checks and captures (`maxResponseBodyBytes` of a definition):
+ * kept bodies are held whole in memory, once per VU in flight. Also the transport's fallback for
+ * definitions stored before the option existed.
+ */
+export const DEFAULT_MAX_RESPONSE_BODY_BYTES = 4 * 1024 * 1024;

@@ -39,4 +39,6 @@ export interface HttpTransport {
 export interface TransportOptions {
   readonly connectTimeoutMs: number;
   readonly insecureSkipTLSVerify: boolean;
+  /** Largest response body kept for checks and captures; a larger one fails the request (kind "other"). */
+  readonly maxResponseBodyBytes?: number;
 }

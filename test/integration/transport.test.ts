@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeTransport } from '../../lambdas/adapters/node/http-transport';
 import type { HttpRequest, HttpTransport } from '../../lambdas/ports/http';
-import { startHttp, startHttps, type TestServer } from '../helpers/http-servers';
+import { startHttp, startHttps, startRawHttp, type TestServer, writeForever } from '../helpers/http-servers';
 import { freePort } from '../helpers/processes';
 
 // The HTTP/1.1 transport against real loopback servers: framing, keep-alive, timeouts, TLS, and
@@ -161,6 +161,150 @@ describe('node HTTP transport', () => {
       lax.close();
     } finally {
       await tls.close();
+    }
+  });
+});
+
+// Issue item 6, defense in depth: whatever reaches the transport, it never writes a header line
+// holding CR or LF (validation and request building refuse them first).
+describe('node HTTP transport: header injection', () => {
+  it('refuses to send a header whose name or value holds a line break, and never writes it', async () => {
+    const raw = await startRawHttp((socket) => socket.end('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n'));
+    try {
+      const client = transport.createClient();
+      for (const headers of [
+        { 'x-a': 'v\r\nHost: evil.test' },
+        { 'x-a\r\nHost': 'evil.test' },
+        { 'x-a': 'v\nx' },
+      ]) {
+        const r = await client.send(request(`${raw.url}/`, { headers }));
+        expect(r).toMatchObject({ status: 0, errorKind: 'other' });
+        expect(r.errorMessage).toMatch(/line break/);
+      }
+      expect(raw.stats.accepted).toBe(0);
+      expect(raw.stats.received).toBe('');
+      // A Transfer-Encoding of the caller's would contradict the Content-Length we send: dropped.
+      const ok = await client.send(
+        request(`${raw.url}/`, { method: 'POST', body: 'x', headers: { 'Transfer-Encoding': 'chunked' } }),
+      );
+      expect(ok.status).toBe(200);
+      expect(raw.stats.received.toLowerCase()).not.toContain('transfer-encoding');
+      expect(raw.stats.received.match(/^host:/gim)).toHaveLength(1);
+      client.close();
+    } finally {
+      await raw.close();
+    }
+  });
+});
+
+// Issue item 8: a target (or anything between) must not make a VU buffer without bound. Each case
+// would otherwise run into the 5 s request timeout (or the machine's memory); the limits answer at once.
+describe('node HTTP transport: response limits', () => {
+  const HEAD = 'HTTP/1.1 200 OK\r\n';
+  /** Sends one request that the limit must fail, then checks the connection was closed and the client goes on. */
+  async function overLimit(
+    respond: Parameters<typeof startRawHttp>[0],
+    message: RegExp,
+    options: { keepBody?: boolean; maxResponseBodyBytes?: number } = {},
+  ) {
+    const raw = await startRawHttp(respond);
+    const t = createNodeTransport({
+      connectTimeoutMs: 2_000,
+      insecureSkipTLSVerify: false,
+      ...(options.maxResponseBodyBytes === undefined
+        ? {}
+        : { maxResponseBodyBytes: options.maxResponseBodyBytes }),
+    });
+    const client = t.createClient();
+    try {
+      const started = performance.now();
+      const r = await client.send(
+        request(`${raw.url}/`, { timeoutMs: 5_000, keepBody: options.keepBody ?? true }),
+      );
+      expect(r).toMatchObject({ status: 0, errorKind: 'other', body: '' });
+      expect(r.errorMessage).toMatch(message);
+      expect(performance.now() - started).toBeLessThan(4_000);
+      // The client closed the connection (the server sees it a moment later).
+      for (let i = 0; i < 100 && raw.stats.closed === 0; i++)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(raw.stats).toMatchObject({ accepted: 1, closed: 1 });
+      // The VU goes on: its next request, on a fresh connection, is answered normally.
+      expect((await client.send(request(`${server.url}/`))).body).toBe('plain');
+      return r;
+    } finally {
+      client.close();
+      await raw.close();
+    }
+  }
+
+  it('fails an endless header at 64 KiB', async () => {
+    const r = await overLimit((socket) => {
+      socket.write(HEAD);
+      writeForever(socket, Buffer.from(`x-pad: ${'a'.repeat(1_000)}\r\n`));
+    }, /response headers larger than 65536 bytes/);
+    expect(r.bytesIn).toBeLessThan(1024 * 1024);
+  });
+
+  it('fails a head that ends past 64 KiB even when it arrives in one piece', async () => {
+    await overLimit(
+      (socket) => socket.end(`${HEAD}x-pad: ${'a'.repeat(70_000)}\r\ncontent-length: 0\r\n\r\n`),
+      /response headers larger than 65536 bytes/,
+    );
+  });
+
+  it('fails an endless chunk-size line', async () => {
+    await overLimit((socket) => {
+      socket.write(`${HEAD}transfer-encoding: chunked\r\n\r\n`);
+      writeForever(socket, Buffer.from('1'.repeat(4_096)));
+    }, /chunk-size or trailer line longer than 16384 bytes/);
+  });
+
+  it('fails a chunked body past maxResponseBodyBytes when it is kept, and closes the connection', async () => {
+    const piece = Buffer.from(`4000\r\n${'b'.repeat(0x4000)}\r\n`);
+    await overLimit((socket) => {
+      socket.write(`${HEAD}transfer-encoding: chunked\r\n\r\n`);
+      writeForever(socket, piece);
+    }, /response body larger than 4194304 bytes \(maxResponseBodyBytes\)/);
+  });
+
+  it('fails a body past a configured limit, by its Content-Length or as it streams until close', async () => {
+    await overLimit(
+      (socket) => socket.write(`${HEAD}content-length: 2000\r\n\r\n`),
+      /response body larger than 1000 bytes/,
+      { maxResponseBodyBytes: 1_000 },
+    );
+    await overLimit(
+      (socket) => socket.write(`${HEAD}connection: close\r\n\r\n${'c'.repeat(1_500)}`),
+      /response body larger than 1000 bytes/,
+      { maxResponseBodyBytes: 1_000 },
+    );
+  });
+
+  it('keeps a body at the limit, and only counts (never limits) bodies nothing reads', async () => {
+    const body = 'd'.repeat(1_000);
+    const raw = await startRawHttp((socket) => {
+      socket.write(`${HEAD}content-length: ${body.length}\r\n\r\n${body}`);
+    });
+    const big = 6 * 1024 * 1024;
+    const huge = await startRawHttp((socket) => {
+      socket.write(`${HEAD}content-length: ${big}\r\n\r\n`);
+      socket.end(Buffer.alloc(big, 0x65));
+    });
+    const client = createNodeTransport({
+      connectTimeoutMs: 2_000,
+      insecureSkipTLSVerify: false,
+      maxResponseBodyBytes: 1_000,
+    }).createClient();
+    try {
+      expect(await client.send(request(`${raw.url}/`))).toMatchObject({ status: 200, body });
+      const counted = await client.send(request(`${huge.url}/`, { keepBody: false, timeoutMs: 5_000 }));
+      expect(counted).toMatchObject({ status: 200, body: '' });
+      expect(counted.errorKind).toBeUndefined();
+      expect(counted.bytesIn).toBeGreaterThan(big);
+    } finally {
+      client.close();
+      await raw.close();
+      await huge.close();
     }
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { capture, checkName, evaluateCheck, JsonBody, jsonPath } from '../../lambdas/core/load/checks';
-import { compileStep, fill } from '../../lambdas/core/load/request';
+import { compileStep, defaultName, fill, UnsendableRequestError } from '../../lambdas/core/load/request';
 import { MAX_MATCHED_CHARS } from '../../lambdas/core/load/user-pattern';
 import { parseTestDefinition } from '../../lambdas/core/load/validate';
 import type { Capture, Check, RequestStep } from '../../lambdas/model/definition';
@@ -289,5 +289,32 @@ describe('compileStep', () => {
   it('fills ${var} in query values too', () => {
     const c = compileStep(step({ path: '/search', query: { user: '${id}', q: 'x' } }), BASE);
     expect(c.request({ id: '42' }).url.searchParams.get('user')).toBe('42');
+  });
+
+  // Issue item 6: a value captured at run time is as untrusted as the response it came from.
+  it('refuses to build a request whose header, once filled, holds a line break or control character', () => {
+    const c = compileStep(
+      step({ path: '/', headers: { 'X-Token': 'Bearer ${token}', 'X-Fixed': 'ok' } }),
+      BASE,
+    );
+    expect(c.request({ token: 'abc' }).headers['X-Token']).toBe('Bearer abc');
+    expect(() => c.request({ token: 'abc\r\nHost: evil.test' })).toThrow(UnsendableRequestError);
+    expect(() => c.request({ token: 'abc\r\nHost: evil.test' })).toThrow(
+      /header X-Token must not contain control characters/,
+    );
+    expect(() => c.request({ token: 'nul\u0000' })).toThrow(UnsendableRequestError);
+    expect(() => c.request({ token: 'snow\u2603' })).toThrow(/latin-1/);
+  });
+
+  // Issue item 10a: default names end up in results and CSV; queries carry tokens, authorities credentials.
+  it('leaves the query string and credentials out of default names', () => {
+    expect(compileStep(step({ path: '/p?api_key=s3cret&x=1' }), BASE).name).toBe('GET /p');
+    expect(compileStep(step({ url: 'https://h.test/u?token=abc#frag' }), BASE).name).toBe(
+      'GET https://h.test/u',
+    );
+    expect(compileStep(step({ url: '${base}/u?sig=${sig}' }), BASE).name).toBe('GET ${base}/u');
+    expect(defaultName('GET', 'http://user:pass@h.test:8080/x?y=1')).toBe('GET http://h.test:8080/x');
+    expect(defaultName('POST', 'https://${user}:${pw}@h.test/')).toBe('POST https://h.test/');
+    expect(defaultName('GET', '/a@b')).toBe('GET /a@b');
   });
 });

@@ -382,3 +382,97 @@ describe('definition edge cases', () => {
     expect(() => parseTestDefinition(long)).toThrow(/scenarios\.s\.startTime: "600h" is longer than 24 days/);
   });
 });
+
+// Protects the HTTP/1.1 request line from injection (issue item 6): header text a definition gives
+// is written to the wire as it is, so a CR or LF there would smuggle headers past the transport.
+describe('request headers', () => {
+  const withHeaders = (headers: Record<string, string>) => ok({ requests: [{ path: '/', headers }] });
+  it('rejects CR, LF, NUL, other controls and DEL in values, and non-latin-1 text, each with its path', () => {
+    const problems = problemsOf(
+      withHeaders({
+        'X-A': 'a\r\nHost: evil.test',
+        'X-B': 'nul\u0000',
+        'X-C': 'bell\u0007',
+        'X-D': 'del\u007f',
+        'X-E': 'snow\u2603',
+        'X-Ok': 'tab\tand latin-1 \u00e9 and ${token}',
+      }),
+    );
+    expect(paths(problems)).toEqual([
+      'scenarios.s.requests[0].headers.X-A',
+      'scenarios.s.requests[0].headers.X-B',
+      'scenarios.s.requests[0].headers.X-C',
+      'scenarios.s.requests[0].headers.X-D',
+      'scenarios.s.requests[0].headers.X-E',
+    ]);
+    expect(problems[0]?.message).toMatch(/control characters \(found U\+000D/);
+    expect(problems[4]?.message).toMatch(/latin-1/);
+  });
+
+  it('rejects header names that are not RFC 9110 tokens', () => {
+    const problems = problemsOf(withHeaders({ 'X A': 'v', 'X:B': 'v', 'X\r\nHost': 'v', '': 'v' }));
+    expect(paths(problems)).toEqual([
+      'scenarios.s.requests[0].headers.X A',
+      'scenarios.s.requests[0].headers.X:B',
+      'scenarios.s.requests[0].headers."X\\r\\nHost"',
+      'scenarios.s.requests[0].headers.',
+    ]);
+    expect(problems[0]?.message).toMatch(/is not a header name/);
+  });
+
+  it('forbids Host, Content-Length, Transfer-Encoding and Connection in any case', () => {
+    const problems = problemsOf(
+      ok({
+        requests: [
+          {
+            path: '/',
+            headers: { HOST: 'a', 'content-length': '1', 'Transfer-Encoding': 'chunked', connection: 'x' },
+          },
+        ],
+      }),
+    );
+    expect(problems.map((p) => p.path)).toEqual([
+      'scenarios.s.requests[0].headers.HOST',
+      'scenarios.s.requests[0].headers.content-length',
+      'scenarios.s.requests[0].headers.Transfer-Encoding',
+      'scenarios.s.requests[0].headers.connection',
+    ]);
+    expect(problems[0]?.message).toMatch(/"HOST" cannot be set: Throughline sets Host/);
+  });
+});
+
+// Protects results and CSV files from credentials (issue item 10a).
+describe('credentials in URLs', () => {
+  it('rejects a user name or password in a url or the baseUrl, naming the path', () => {
+    const problems = problemsOf({
+      baseUrl: 'http://admin:secret@127.0.0.1:8080',
+      scenarios: {
+        s: {
+          executor: 'constant-vus',
+          duration: '1s',
+          requests: [
+            { url: 'http://user:pass@127.0.0.1/' },
+            { url: 'https://${user}@h.test/' },
+            { path: '/' },
+          ],
+        },
+      },
+    });
+    expect(paths(problems)).toEqual([
+      'baseUrl',
+      'scenarios.s.requests[0].url',
+      'scenarios.s.requests[1].url',
+    ]);
+    expect(problems[0]?.message).toMatch(/must not contain a user name or password/);
+  });
+});
+
+describe('maxResponseBodyBytes', () => {
+  it('defaults to 4 MiB and must be a positive whole number', () => {
+    expect(parseTestDefinition(ok({})).definition.maxResponseBodyBytes).toBe(4 * 1024 * 1024);
+    expect(
+      parseTestDefinition({ ...ok({}), maxResponseBodyBytes: 1_000 }).definition.maxResponseBodyBytes,
+    ).toBe(1_000);
+    expect(paths(problemsOf({ ...ok({}), maxResponseBodyBytes: 0 }))).toEqual(['maxResponseBodyBytes']);
+  });
+});

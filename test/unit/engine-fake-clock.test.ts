@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyError } from '../../lambdas/adapters/node/http-parser';
+import { classifyError } from '../../lambdas/adapters/node/http-errors';
 import { runWorker } from '../../lambdas/core/load/engine';
 import { buildResults } from '../../lambdas/core/load/results';
 import { FULL_SEGMENT } from '../../lambdas/core/load/segment';

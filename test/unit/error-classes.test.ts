@@ -4,6 +4,7 @@ import { ScalingJournalError } from '../../lambdas/adapters/aws/dynamo-scaling-j
 import { WebhookSecretError } from '../../lambdas/adapters/aws/webhook-secret';
 import { WebhookError } from '../../lambdas/adapters/node/webhook-poster';
 import { NotifierError } from '../../lambdas/composition/notifier';
+import { UnsendableRequestError } from '../../lambdas/core/load/request';
 import { hasCode, ThroughlineError } from '../../lambdas/model/errors';
 
 // Every module's errors extend the one base (DESIGN.md §6.4): a stable code, the message as
@@ -20,6 +21,11 @@ const cases: readonly [string, Error, string][] = [
     'E_DUPLICATE_JOURNAL_ID',
   ],
   ['CloudFrontInvalidationError', new CloudFrontInvalidationError('failed', { cause }), 'E_CDN_INVALIDATION'],
+  [
+    'UnsendableRequestError',
+    new UnsendableRequestError('header X-A must not contain control characters'),
+    'E_UNSENDABLE_REQUEST',
+  ],
 ];
 
 describe('error classes', () => {

@@ -335,7 +335,6 @@ describe('targetsOf', () => {
       'http://${host}/a',
       '${base}/b',
       'http://api-${env}.example.com/c',
-      'https://user:${password}@api.example.com/d',
       'https://api.example.com/items/${id}',
       'https://api.example.com/search?q=${term}',
     );

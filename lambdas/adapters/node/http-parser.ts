@@ -1,8 +1,17 @@
 import type { ErrorKind } from '../../model/window';
 import type { HttpResult } from '../../ports/http';
+import { ParsedResult } from './http-response';
 
 const CRLF2 = Buffer.from('\r\n\r\n');
 const CRLF = Buffer.from('\r\n');
+/** Longest status line plus headers we read (nginx's and Node's defaults are 8-16 KiB; some CDNs send more). */
+export const MAX_HEAD_BYTES = 64 * 1024;
+/** Longest chunk-size line (with extensions) or trailer line; Node's own parser allows 16 KiB of extensions. */
+export const MAX_CHUNK_LINE_BYTES = 16 * 1024;
+const HEAD_TOO_LARGE = `response headers larger than ${MAX_HEAD_BYTES} bytes`;
+const CHUNK_LINE_TOO_LONG = `chunk-size or trailer line longer than ${MAX_CHUNK_LINE_BYTES} bytes`;
+const bodyTooLarge = (max: number) => `response body larger than ${max} bytes (maxResponseBodyBytes)`;
+
 enum Body {
   None,
   Length,
@@ -18,7 +27,15 @@ enum Body {
 export class ResponseParser {
   bytes = 0;
   keepAlive = true;
+  /**
+   * Set when the response breaks a limit or its framing: push() then returns true and the caller
+   * must close the connection (what follows on it cannot be trusted to start a response).
+   */
+  error: string | undefined;
+  /** Head bytes that arrived over several reads, copied into one buffer that grows by doubling. */
   private head: Buffer | undefined;
+  private headLength = 0;
+  private keptBytes = 0;
   /** Status line and headers, kept as bytes: turned into a string only if someone reads headers. */
   private headBytes: Buffer = EMPTY;
   private status = 0;
@@ -33,13 +50,19 @@ export class ResponseParser {
   private isHead = false;
   private keepBody = false;
 
+  /** `maxBodyBytes`: the largest body kept for checks and captures; bodies only counted are not limited. */
+  constructor(private readonly maxBodyBytes: number = Number.POSITIVE_INFINITY) {}
+
   /** Readies the parser for the next response on the same connection (no allocation per request). */
   reset(isHead: boolean, keepBody: boolean): this {
     this.isHead = isHead;
     this.keepBody = keepBody;
     this.bytes = 0;
     this.keepAlive = true;
+    this.error = undefined;
     this.head = undefined;
+    this.headLength = 0;
+    this.keptBytes = 0;
     this.headBytes = EMPTY;
     this.status = 0;
     this.mode = Body.None;
@@ -55,14 +78,11 @@ export class ResponseParser {
   push(chunk: Buffer): boolean {
     this.bytes += chunk.length;
     if (this.status === 0) {
-      const buf = this.head ? Buffer.concat([this.head, chunk]) : chunk;
-      const end = buf.indexOf(CRLF2);
-      if (end < 0) {
-        this.head = buf;
-        return false;
-      }
-      this.head = undefined;
+      const found = this.findHead(chunk);
+      if (found === undefined) return this.error !== undefined;
+      const { buf, end } = found;
       this.parseHead(buf, end);
+      if (this.error !== undefined) return true;
       if (this.status >= 100 && this.status < 200) {
         // Interim response (100 Continue): the real one follows.
         this.status = 0;
@@ -77,18 +97,64 @@ export class ResponseParser {
     switch (this.mode) {
       case Body.Length: {
         const take = Math.min(this.remaining, chunk.length);
-        if (this.keepBody && take > 0) this.chunks.push(chunk.subarray(0, take));
+        if (this.keepBody && take > 0 && !this.keep(chunk.subarray(0, take))) return true;
         this.remaining -= take;
         return this.finish(this.remaining === 0);
       }
       case Body.UntilClose:
-        if (this.keepBody && chunk.length > 0) this.chunks.push(chunk);
+        if (this.keepBody && chunk.length > 0 && !this.keep(chunk)) return true;
         return false;
       case Body.Chunked:
         return this.finish(this.chunked(chunk));
       default:
         return this.finish(true);
     }
+  }
+
+  /**
+   * Looks for the end of the head, copying only when it spans reads (into a buffer that doubles, so
+   * a head that trickles in costs linear copying) and searching only the bytes not yet searched.
+   */
+  private findHead(chunk: Buffer): { buf: Buffer; end: number } | undefined {
+    if (!this.head) {
+      const end = chunk.indexOf(CRLF2);
+      if (end >= 0 && end + 4 <= MAX_HEAD_BYTES) return { buf: chunk, end };
+      if (end >= 0 || chunk.length > MAX_HEAD_BYTES) {
+        this.error = HEAD_TOO_LARGE;
+        return undefined;
+      }
+      this.head = Buffer.allocUnsafe(Math.max(4096, chunk.length * 2));
+    }
+    const from = Math.max(0, this.headLength - 3);
+    const needed = this.headLength + chunk.length;
+    if (needed > this.head.length) {
+      const grown = Buffer.allocUnsafe(Math.max(needed, this.head.length * 2));
+      this.head.copy(grown, 0, 0, this.headLength);
+      this.head = grown;
+    }
+    chunk.copy(this.head, this.headLength);
+    this.headLength = needed;
+    const buf = this.head.subarray(0, needed);
+    const end = buf.indexOf(CRLF2, from);
+    if (end >= 0 && end + 4 <= MAX_HEAD_BYTES) {
+      this.head = undefined;
+      this.headLength = 0;
+      return { buf, end };
+    }
+    if (end >= 0 || needed > MAX_HEAD_BYTES) this.error = HEAD_TOO_LARGE;
+    return undefined;
+  }
+
+  /** Keeps body bytes for checks and captures, unless that would pass the limit. */
+  private keep(bytes: Buffer): boolean {
+    this.keptBytes += bytes.length;
+    if (this.keptBytes > this.maxBodyBytes) {
+      this.chunks.length = 0;
+      this.error = bodyTooLarge(this.maxBodyBytes);
+      return false;
+    }
+    this.chunks.push(bytes);
+    return true;
   }
 
   private finish(complete: boolean): boolean {
@@ -135,6 +201,8 @@ export class ResponseParser {
     else if (chunked) this.mode = Body.Chunked;
     else if (length >= 0) {
       this.remaining = Number.isFinite(length) ? length : 0;
+      // Known too big before a byte of it arrives: no need to read it to fail it.
+      if (this.keepBody && this.remaining > this.maxBodyBytes) this.error = bodyTooLarge(this.maxBodyBytes);
       this.mode = this.remaining > 0 ? Body.Length : Body.None;
     } else {
       this.mode = Body.UntilClose;
@@ -149,15 +217,23 @@ export class ResponseParser {
     while (buf.length > 0) {
       if (this.inChunkData > 0) {
         const take = Math.min(this.inChunkData, buf.length);
-        if (this.keepBody) this.chunks.push(buf.subarray(0, take));
+        if (this.keepBody && !this.keep(buf.subarray(0, take))) return true;
         this.inChunkData -= take;
         buf = buf.subarray(take);
         continue;
       }
       const eol = buf.indexOf(CRLF);
       if (eol < 0) {
+        if (buf.length > MAX_CHUNK_LINE_BYTES) {
+          this.error = CHUNK_LINE_TOO_LONG;
+          return true;
+        }
         this.pendingChunked = buf;
         return false;
+      }
+      if (eol > MAX_CHUNK_LINE_BYTES) {
+        this.error = CHUNK_LINE_TOO_LONG;
+        return true;
       }
       if (this.remaining === -1) {
         // After the last chunk: trailer lines until an empty one.
@@ -171,9 +247,13 @@ export class ResponseParser {
         continue;
       }
       const size = Number.parseInt(buf.toString('latin1', 0, eol), 16);
+      if (!(size >= 0)) {
+        this.error = 'invalid chunk size';
+        return true;
+      }
       buf = buf.subarray(eol + 2);
       if (size === 0) this.remaining = -1;
-      else this.inChunkData = Number.isFinite(size) ? size : 0;
+      else this.inChunkData = size;
     }
     return false;
   }
@@ -197,26 +277,6 @@ export class ResponseParser {
   }
 }
 
-/** A response whose headers are parsed only if someone reads them (checks, captures). */
-class ParsedResult implements HttpResult {
-  private parsed: Record<string, string> | undefined;
-  readonly errorKind?: ErrorKind;
-  constructor(
-    readonly status: number,
-    private readonly head: Buffer,
-    readonly body: string,
-    readonly bytesIn: number,
-    readonly bytesOut: number,
-    errorKind: ErrorKind | undefined,
-  ) {
-    if (errorKind) this.errorKind = errorKind;
-  }
-  get headers(): Record<string, string> {
-    this.parsed ??= parseHeaders(this.head.toString('latin1'));
-    return this.parsed;
-  }
-}
-
 const EMPTY = Buffer.alloc(0);
 const codes = (name: string) => Uint8Array.from(name, (c) => c.charCodeAt(0));
 const CONTENT_LENGTH = codes('content-length');
@@ -231,32 +291,3 @@ function nameIs(buf: Buffer, start: number, name: Uint8Array): boolean {
 }
 
 const value = (buf: Buffer, from: number, to: number): string => buf.toString('latin1', from, to).trim();
-
-/** All headers, names lower-cased; repeated headers joined with ", ". */
-export function parseHeaders(head: string): Record<string, string> {
-  const headers: Record<string, string> = {};
-  const lines = head.split('\r\n');
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i] as string;
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    const name = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim();
-    headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
-  }
-  return headers;
-}
-
-const TLS_ERROR = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|DEPTH_ZERO|EPROTO|HOSTNAME/;
-
-/** Maps a socket error to the kinds a report counts. */
-export function classifyError(err: NodeJS.ErrnoException): ErrorKind {
-  const code = err.code ?? '';
-  if (code === 'ECONNREFUSED') return 'refused';
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NODATA' || code === 'EAI_FAIL')
-    return 'dns';
-  if (code === 'ETIMEDOUT') return 'timeout';
-  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED') return 'reset';
-  if (TLS_ERROR.test(code) || TLS_ERROR.test(err.message)) return 'tls';
-  return 'other';
-}

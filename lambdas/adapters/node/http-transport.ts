@@ -1,10 +1,14 @@
 import { setMaxListeners } from 'node:events';
 import net from 'node:net';
 import tls from 'node:tls';
+import { DEFAULT_MAX_RESPONSE_BODY_BYTES } from '../../model/defaults';
+import { ThroughlineError } from '../../model/errors';
 import type { ErrorKind } from '../../model/window';
 import type { HttpClient, HttpRequest, HttpResult, HttpTransport, TransportOptions } from '../../ports/http';
 import { type AddressCheck, guardedLookup, refusedLiteral } from './address-guard';
-import { classifyError, ResponseParser } from './http-parser';
+import { Deadlines } from './http-deadlines';
+import { classifyError } from './http-errors';
+import { ResponseParser } from './http-parser';
 
 export interface NodeTransportOptions extends TransportOptions {
   /** Allow-list check applied to every address dialled (platform runs). */
@@ -35,6 +39,21 @@ function encode(req: HttpRequest): Encoded {
   return e;
 }
 
+/** Thrown by serialize() for a request it will not write; send() turns it into a failed request. */
+class UnwritableRequestError extends ThroughlineError {
+  declare readonly code: 'E_UNWRITABLE_REQUEST';
+  constructor(message: string) {
+    super('E_UNWRITABLE_REQUEST', message);
+    this.name = 'UnwritableRequestError';
+  }
+}
+
+/**
+ * A CR or LF would end the header line early and start another the definition never had (a second
+ * Host, a smuggled request). Validation and request building refuse them first; this is the last line.
+ */
+const LINE_BREAK = /[\r\n]/;
+
 function serialize(req: HttpRequest): Buffer {
   const { url } = req;
   const body = req.body === undefined ? undefined : Buffer.from(req.body);
@@ -42,7 +61,15 @@ function serialize(req: HttpRequest): Buffer {
   let userAgent = false;
   for (const [name, value] of Object.entries(req.headers)) {
     const lower = name.toLowerCase();
-    if (lower === 'host' || lower === 'content-length' || lower === 'connection') continue;
+    if (
+      lower === 'host' ||
+      lower === 'content-length' ||
+      lower === 'connection' ||
+      lower === 'transfer-encoding'
+    )
+      continue;
+    if (LINE_BREAK.test(name) || LINE_BREAK.test(value))
+      throw new UnwritableRequestError(`header ${JSON.stringify(name)} contains a line break; not sent`);
     if (lower === 'user-agent') userAgent = true;
     head += `${name}: ${value}\r\n`;
   }
@@ -64,35 +91,6 @@ const failure = (errorKind: ErrorKind, message: string): HttpResult => ({
   errorMessage: message,
 });
 
-/**
- * Request deadlines are checked by one coarse timer per transport instead of a timer per request:
- * a timeout fires at most SWEEP_MS late, and the hot path creates no timer at all.
- */
-const SWEEP_MS = 25;
-
-class Deadlines {
-  private readonly open = new Set<Connection>();
-  private timer: NodeJS.Timeout | undefined;
-  add(c: Connection): void {
-    this.open.add(c);
-    if (!this.timer) {
-      this.timer = setInterval(() => this.sweep(), SWEEP_MS);
-      this.timer.unref();
-    }
-  }
-  delete(c: Connection): void {
-    this.open.delete(c);
-    if (this.open.size === 0 && this.timer) {
-      clearInterval(this.timer);
-      this.timer = undefined;
-    }
-  }
-  private sweep(): void {
-    const now = performance.now();
-    for (const c of this.open) if (now >= c.deadline) c.expire();
-  }
-}
-
 class Connection {
   readonly socket: net.Socket;
   connected = false;
@@ -103,7 +101,7 @@ class Connection {
   private resolve: ((r: HttpResult) => void) | undefined;
   private bytesOut = 0;
   private timeoutMs = 0;
-  private readonly parser = new ResponseParser();
+  private readonly parser: ResponseParser;
 
   constructor(
     url: URL,
@@ -111,6 +109,7 @@ class Connection {
     private readonly deadlines: Deadlines,
     onClose: (c: Connection) => void,
   ) {
+    this.parser = new ResponseParser(options.maxResponseBodyBytes ?? DEFAULT_MAX_RESPONSE_BODY_BYTES);
     const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     const secure = url.protocol === 'https:';
     const port = Number(url.port || (secure ? 443 : 80));
@@ -139,8 +138,10 @@ class Connection {
       this.deadline = this.resolve ? performance.now() + this.timeoutMs : Number.POSITIVE_INFINITY;
     });
     this.socket.on('data', (chunk: Buffer) => {
-      if (this.resolve && this.parser.push(chunk))
-        this.finish(this.parser.result(this.bytesOut), !this.parser.keepAlive);
+      if (!this.resolve || !this.parser.push(chunk)) return;
+      // Over a limit or badly framed: fail it and close, as the rest of the stream is unreadable.
+      if (this.parser.error !== undefined) this.fail(failure('other', this.parser.error));
+      else this.finish(this.parser.result(this.bytesOut), !this.parser.keepAlive);
     });
     this.socket.on('error', (err: NodeJS.ErrnoException) =>
       this.fail(failure(classifyError(err), err.message)),
@@ -238,7 +239,14 @@ class NodeHttpClient implements HttpClient {
   send(req: HttpRequest, signal?: AbortSignal): Promise<HttpResult> {
     if (signal?.aborted) return Promise.resolve(failure('other', 'aborted'));
     this.listen(signal);
-    const { bytes, origin } = encode(req);
+    let bytes: Buffer;
+    let origin: string;
+    try {
+      ({ bytes, origin } = encode(req));
+    } catch (err) {
+      if (!(err instanceof UnwritableRequestError)) throw err;
+      return Promise.resolve(failure('other', err.message));
+    }
     // Callbacks inside, one promise per request: this is the generator's hot path.
     return new Promise((resolve) => {
       const attempt = (first: boolean) => {

@@ -1,4 +1,6 @@
 import type { Check, RequestStep } from '../../model/definition';
+import { ThroughlineError } from '../../model/errors';
+import { headerValueProblem } from '../../model/headers';
 import type { HttpRequest } from '../../ports/http';
 import { checkName } from './checks';
 
@@ -10,6 +12,24 @@ export type Vars = Readonly<Record<string, string>>;
 
 export const fill = (text: string, vars: Vars): string =>
   hasPlaceholder(text) ? text.replace(PLACEHOLDER, (whole, name: string) => vars[name] ?? whole) : text;
+
+/**
+ * A request's name when it has none: method and where it goes, without the query string (tokens,
+ * ids: one series per value, and secrets in reports) or credentials in the authority.
+ */
+export function defaultName(method: string, target: string): string {
+  const noQuery = target.replace(/[?#].*$/s, '');
+  return `${method} ${noQuery.replace(/^([a-z][a-z\d+.-]*:\/\/)[^/]*@/i, '$1')}`;
+}
+
+/** Thrown for a request that cannot be sent as filled; the iteration counts it as failed ("other"). */
+export class UnsendableRequestError extends ThroughlineError {
+  declare readonly code: 'E_UNSENDABLE_REQUEST';
+  constructor(message: string) {
+    super('E_UNSENDABLE_REQUEST', message);
+    this.name = 'UnsendableRequestError';
+  }
+}
 
 export interface CompiledStep {
   readonly step: RequestStep;
@@ -54,7 +74,9 @@ export function compileStep(step: RequestStep, options: CompileOptions): Compile
     Object.values(step.capture ?? {}).some((c) => 'json' in c || 'regex' in c);
   // Bodies are only ever kept when a check or capture reads them (k6's discardResponseBodies is implied).
   const needsBody = readsBody;
-  const name = step.name ?? `${method} ${step.path ?? step.url}`;
+  const name = step.name ?? defaultName(method, step.path ?? step.url ?? '/');
+  // Literal header text was checked at validation; a filled-in value (a capture) is checked per send.
+  const templated = Object.entries(headers).filter(([, v]) => hasPlaceholder(v));
 
   const dynamic =
     hasPlaceholder(target) ||
@@ -64,6 +86,10 @@ export function compileStep(step: RequestStep, options: CompileOptions): Compile
   const build = (vars: Vars): HttpRequest => {
     const filledHeaders: Record<string, string> = {};
     for (const [k, v] of Object.entries(headers)) filledHeaders[k] = fill(v, vars);
+    for (const [k] of templated) {
+      const problem = headerValueProblem(filledHeaders[k] as string);
+      if (problem) throw new UnsendableRequestError(`header ${k} ${problem}`);
+    }
     const filledBody = body === undefined ? undefined : fill(body, vars);
     return {
       method,

@@ -19,6 +19,14 @@ const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const regexProblem = (source: unknown): string | undefined =>
   typeof source === 'string' ? userPatternProblem(source) : undefined; // the schema reports wrong types
 
+/**
+ * Credentials in a URL would be copied into request names, results and CSV files (and the transport
+ * never sends them anyway): they belong in an Authorization header.
+ */
+const USERINFO =
+  'must not contain a user name or password ("user:pass@"); send credentials in an "Authorization" header';
+const hasUserinfo = (url: URL) => url.username !== '' || url.password !== '';
+
 /** Checks across fields that the schema cannot express; works on raw input so it runs even when the schema fails. */
 function checkRequest(step: unknown, path: string, hasBaseUrl: boolean, problems: DefinitionProblem[]): void {
   if (!isObject(step)) return;
@@ -31,15 +39,16 @@ function checkRequest(step: unknown, path: string, hasBaseUrl: boolean, problems
   if (typeof step.url === 'string' && !step.url.startsWith('${')) {
     // A placeholder may stand for any part; whatever it becomes, the rest must still make a URL.
     // (One that opens the URL may hold a whole base URL: only the worker can check that.)
-    let ok = false;
+    let url: URL | undefined;
     try {
-      ok = /^https?:$/.test(new URL(step.url.replace(/\$\{[^}]*\}/g, 'x')).protocol);
+      url = new URL(step.url.replace(/\$\{[^}]*\}/g, 'x'));
     } catch {}
-    if (!ok)
+    if (!url || !/^https?:$/.test(url.protocol))
       problems.push({
         path: `${path}.url`,
         message: `${JSON.stringify(step.url)} is not an http:// or https:// URL`,
       });
+    else if (hasUserinfo(url)) problems.push({ path: `${path}.url`, message: USERINFO });
   }
   for (const [i, check] of list(step.checks).entries()) {
     const message = isObject(check) ? regexProblem(check.matches) : undefined;
@@ -55,6 +64,8 @@ function crossChecks(input: unknown): DefinitionProblem[] {
   const problems: DefinitionProblem[] = [];
   if (!isObject(input) || !isObject(input.scenarios)) return problems;
   const hasBaseUrl = input.baseUrl !== undefined;
+  if (typeof input.baseUrl === 'string' && URL.canParse(input.baseUrl) && hasUserinfo(new URL(input.baseUrl)))
+    problems.push({ path: 'baseUrl', message: USERINFO });
   for (const [name, s] of Object.entries(input.scenarios)) {
     if (!isObject(s)) continue;
     const path = `scenarios.${name}`;

@@ -2,8 +2,16 @@ import type { TestResults } from '../../model/results';
 
 /** CSV exports: one row per request series, and one row per 1-second window. */
 
+/**
+ * Text a spreadsheet would read as a formula (OWASP CSV injection): request and scenario names come
+ * from definitions, so a name like `=HYPERLINK(…)` must stay text. Numbers are written as they are,
+ * so a negative number stays a number.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
 const cell = (v: unknown): string => {
-  const text = v === undefined || v === null ? '' : String(v);
+  const raw = v === undefined || v === null ? '' : String(v);
+  const text = typeof v !== 'number' && FORMULA_START.test(raw) ? `'${raw}` : raw;
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 };
 const table = (header: readonly string[], rows: readonly (readonly unknown[])[]) =>

@@ -1,6 +1,7 @@
 import type { HttpCachePolicy } from './http-cache';
 import { requestKey } from './http-cache';
 import { type ApiEvent, header } from './http-io';
+import { negotiateResultFormat } from './negotiate';
 
 /**
  * What the platform's read paths cache, for how long, and what they may tell a CDN. Finished results
@@ -14,13 +15,19 @@ export const testTag = (id: string) => `test:${id}`;
 export const TESTS_TAG = 'tests';
 
 /**
- * Results vary on Accept only when no `format` is given; no Accept means what `*\/*` means, so a
- * warmed entry (no headers) and a browser's or curl's request share one key.
+ * Results vary on the format a request gets: `format`, else the one its Accept negotiates to. Keying
+ * on that, not on the Accept text, makes `text/CSV`, `text/csv;q=0.9` and `?format=csv` one entry and
+ * leaves clients no way to mint keys with made-up Accept values. Unacceptable: not cached (a 406).
  */
-function resultsKey(event: ApiEvent): string {
-  if (event.queryStringParameters?.format) return requestKey(event);
-  const accept = (header(event, 'accept') ?? '').toLowerCase().replace(/\s+/g, '') || '*/*';
-  return `${requestKey(event)}#accept=${accept}`;
+function resultsKey(event: ApiEvent): string | undefined {
+  const { format, ...query } = event.queryStringParameters ?? {};
+  let negotiated: string;
+  try {
+    negotiated = format ?? negotiateResultFormat(header(event, 'accept'));
+  } catch {
+    return undefined;
+  }
+  return `${requestKey({ ...event, queryStringParameters: query })}#format=${negotiated}`;
 }
 
 /**
@@ -33,8 +40,10 @@ export const resultsPolicy = (
   version: (id: string) => Promise<string | undefined>,
 ): HttpCachePolicy => ({
   keyOf: async (event) => {
+    const key = resultsKey(event);
+    if (key === undefined) return undefined;
     const v = await version(event.pathParameters?.id ?? '');
-    return v === undefined ? undefined : `${resultsKey(event)}#v=${v}`;
+    return v === undefined ? undefined : `${key}#v=${v}`;
   },
   tags: (event) => [testTag(event.pathParameters?.id ?? '')],
   ttlMs: ttlSeconds * 1_000,

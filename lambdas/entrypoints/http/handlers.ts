@@ -18,15 +18,10 @@ import { HISTORY_POLICY, resultsPolicy, TESTS_TAG, testTag } from './cache-polic
 import { HttpError } from './errors';
 import { httpCache } from './http-cache';
 import { type ApiEvent, type ApiResult, header, json, jsonBody, jsonErrors, params, text } from './http-io';
+import { negotiateResultFormat } from './negotiate';
 import { buildOpenApi } from './openapi';
 import { toTestResource } from './resources';
-import {
-  createQuerySchema,
-  historyQuerySchema,
-  RESULT_FORMATS,
-  resultsQuerySchema,
-  testIdSchema,
-} from './schemas';
+import { createQuerySchema, historyQuerySchema, resultsQuerySchema, testIdSchema } from './schemas';
 
 /**
  * The API's handlers, as middy handlers over API Gateway REST proxy events. Each translates only:
@@ -113,40 +108,11 @@ const listTestsBase = (deps: ApiDeps) =>
     });
   });
 
-const MEDIA: Record<(typeof RESULT_FORMATS)[number], string> = {
-  json: 'application/json',
-  csv: 'text/csv',
-  html: 'text/html',
-  junit: 'application/xml',
-};
-
-/** `format` wins; otherwise the first acceptable media type in Accept (JSON when there is none). */
-function negotiate(accept: string | undefined): (typeof RESULT_FORMATS)[number] {
-  if (!accept) return 'json';
-  const wanted = accept
-    .split(',')
-    .map((part) => {
-      const [type = '', ...attrs] = part.trim().toLowerCase().split(';');
-      const q = Number(attrs.find((a) => a.trim().startsWith('q='))?.split('=')[1] ?? 1);
-      return { type: type.trim(), q: Number.isFinite(q) ? q : 0 };
-    })
-    .filter((w) => w.q > 0)
-    .sort((a, b) => b.q - a.q);
-  for (const { type } of wanted) {
-    if (type === '*/*' || type === 'application/*' || type === 'application/json') return 'json';
-    if (type === 'application/junit+xml' || type === 'text/xml') return 'junit';
-    const hit = RESULT_FORMATS.find((f) => MEDIA[f] === type);
-    if (hit) return hit;
-    if (type === 'text/*') return 'html';
-  }
-  throw new HttpError(406, 'E_NOT_ACCEPTABLE', `results are available as ${Object.values(MEDIA).join(', ')}`);
-}
-
 const getResultsBase = (deps: ApiDeps) =>
   api(deps, async (event) => {
     const id = idOf(event);
     const q = params(resultsQuerySchema, event.queryStringParameters);
-    const format = q.format ?? negotiate(header(event, 'accept'));
+    const format = q.format ?? negotiateResultFormat(header(event, 'accept'));
     const results = await getResults(deps.platform, id);
     const file = `throughline-${id}`;
     switch (format) {

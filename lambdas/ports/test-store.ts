@@ -83,12 +83,30 @@ export interface HistoryPage {
   readonly nextCursor?: string;
 }
 
+export interface CreateOptions {
+  /**
+   * The most tests that may be active (`queued` or `running`) at once, this one included: an active
+   * record is stored only while fewer are, atomically across every process. Absent: no limit.
+   */
+  readonly maxActive?: number;
+}
+
+/**
+ * The store counts the active (`queued`, `running`) records: a record created active takes a slot
+ * (with or without `maxActive`), an update that moves it to any other status releases it, in the
+ * same atomic write. Records changed past the store make the count drift; `repairActiveCount`
+ * recounts.
+ */
 export interface TestStore {
   /**
    * Stores a new record. When `record.idempotencyKey` is already used by another test, stores
-   * nothing and returns that test with `created: false`.
+   * nothing and returns that test with `created: false` (a replay takes no slot, even at the
+   * limit). Throws ActiveLimitError, storing nothing, when `maxActive` slots are taken.
    */
-  create(record: TestRecord): Promise<{ readonly record: TestRecord; readonly created: boolean }>;
+  create(
+    record: TestRecord,
+    options?: CreateOptions,
+  ): Promise<{ readonly record: TestRecord; readonly created: boolean }>;
   /** The record, or undefined when no test has this id. */
   get(id: string): Promise<TestRecord | undefined>;
   /** The test an unexpired idempotency key was used for, or undefined. */
@@ -106,6 +124,16 @@ export interface TestStore {
   getResults(id: string): Promise<TestResults | undefined>;
   /** Every record whose status is one of `statuses` (for recovery after a crash); unordered. */
   listByStatus(statuses: readonly TestStatus[]): Promise<readonly TestRecord[]>;
+  /** Recounts the active records and corrects the store's count when it drifted; returns the count. */
+  repairActiveCount(): Promise<number>;
+}
+
+/** `create` refused: `limit` tests are already active. */
+export class ActiveLimitError extends ThroughlineError {
+  constructor(readonly limit: number) {
+    super('E_ACTIVE_LIMIT', `at most ${limit} tests may be queued or running at once`);
+    this.name = 'ActiveLimitError';
+  }
 }
 
 /** A history cursor that this store did not issue or cannot read. */

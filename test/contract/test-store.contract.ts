@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TestStatus } from '../../lambdas/model/results';
 import {
+  ActiveLimitError,
   type HistoryPage,
   type HistoryQuery,
   InvalidCursorError,
@@ -16,6 +17,11 @@ import { at, live, makeRecord, sampleResults } from './test-store.fixtures';
 
 export interface TestStoreFixture {
   readonly store: TestStore;
+  /**
+   * Writes `record` straight into the backing storage, past the store (as an older version or a
+   * writer that crashed half-way would have left it), and returns a store that reads that storage.
+   */
+  bypassPut(record: TestRecord): Promise<TestStore>;
   cleanup(): Promise<void>;
 }
 
@@ -358,6 +364,73 @@ export function testStoreContract(name: string, setup: () => Promise<TestStoreFi
 
       it('returns undefined for a test that does not exist', async () => {
         expect(await store.getResults('01JNOSUCHTEST')).toBeUndefined();
+      });
+    });
+
+    describe('active limit (maxActive)', () => {
+      const refused = (p: Promise<unknown>) => expect(p).rejects.toBeInstanceOf(ActiveLimitError);
+
+      it('admits exactly maxActive of N concurrent creates', async () => {
+        const outcomes = await Promise.allSettled(
+          [1, 2, 3, 4, 5].map((n) => store.create(makeRecord(n), { maxActive: 1 })),
+        );
+        const created = outcomes.filter((o) => o.status === 'fulfilled');
+        const rejected = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason] : []));
+        expect(created).toHaveLength(1);
+        expect(rejected).toHaveLength(4);
+        for (const reason of rejected) expect(reason).toBeInstanceOf(ActiveLimitError);
+        expect(await store.listByStatus(['queued', 'running'])).toHaveLength(1);
+      });
+
+      it('counts records created without a limit, and only active ones', async () => {
+        await createAll([makeRecord(1, { status: 'passed' }), makeRecord(2, { status: 'running' })]);
+        await refused(store.create(makeRecord(3), { maxActive: 1 }));
+        expect((await store.create(makeRecord(4), { maxActive: 2 })).created).toBe(true);
+        expect(await store.get(makeRecord(3).id)).toBeUndefined();
+      });
+
+      it('releases the slot when a test ends (cancel or finish), not on an active update', async () => {
+        await store.create(makeRecord(1), { maxActive: 1 });
+        await store.update(makeRecord(1).id, { status: 'running' }, ['queued']);
+        await refused(store.create(makeRecord(2), { maxActive: 1 }));
+        await store.update(makeRecord(1).id, { status: 'cancelled' }, ['queued', 'running']);
+        expect((await store.create(makeRecord(3), { maxActive: 1 })).created).toBe(true);
+        await store.update(makeRecord(3).id, { status: 'passed' });
+        expect((await store.create(makeRecord(4), { maxActive: 1 })).created).toBe(true);
+      });
+
+      it('releases a slot once: a terminal-to-terminal update or a failed condition frees nothing', async () => {
+        await createAll([makeRecord(1, { status: 'running' }), makeRecord(2, { status: 'running' })]);
+        await store.update(makeRecord(1).id, { status: 'passed' }, ['running']);
+        await store.update(makeRecord(1).id, { status: 'error' });
+        expect(await store.update(makeRecord(1).id, { status: 'cancelled' }, ['running'])).toBeUndefined();
+        expect(await store.update(makeRecord(2).id, { status: 'cancelled' }, ['queued'])).toBeUndefined();
+        await refused(store.create(makeRecord(3), { maxActive: 1 }));
+        expect((await store.create(makeRecord(4), { maxActive: 2 })).created).toBe(true);
+      });
+
+      it('answers an idempotent replay without a slot, even at the limit', async () => {
+        const first = makeRecord(1, { idempotencyKey: 'k' });
+        await store.create(first, { maxActive: 1 });
+        const again = await store.create(makeRecord(2, { idempotencyKey: 'k' }), { maxActive: 1 });
+        expect(again).toEqual({ record: first, created: false });
+        await store.update(first.id, { status: 'passed' });
+        const replay = await store.create(makeRecord(3, { idempotencyKey: 'k' }), { maxActive: 1 });
+        expect(replay.created).toBe(false);
+        expect((await store.create(makeRecord(4), { maxActive: 1 })).created).toBe(true);
+      });
+
+      it('repairs a count that drifted: an active record never counted, a slot never released', async () => {
+        await store.create(makeRecord(1), { maxActive: 2 });
+        // Record 1 ended past the store (its slot was never released); record 2 is active uncounted.
+        await fixture.bypassPut(makeRecord(1, { status: 'error' }));
+        const repaired = await fixture.bypassPut(makeRecord(2, { status: 'running' }));
+        expect(await repaired.repairActiveCount()).toBe(1);
+        await expect(repaired.create(makeRecord(3), { maxActive: 1 })).rejects.toBeInstanceOf(
+          ActiveLimitError,
+        );
+        expect((await repaired.create(makeRecord(4), { maxActive: 2 })).created).toBe(true);
+        expect(await repaired.repairActiveCount()).toBe(2);
       });
     });
 

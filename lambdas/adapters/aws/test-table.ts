@@ -10,6 +10,7 @@ import type { TestRecord } from '../../ports/test-store';
  * |-------------|---------------|--------|----------------------|------------------------------|-----------------------------------|
  * | test        | `TEST#<id>`   | `TEST` | `TESTS`/`<createdAt>#<id>` | `NAME#<name>`/`<createdAt>#<id>` | `STATUS#<status>`/`<createdAt>#<id>` |
  * | idempotency | `IDEM#<key>`  | `IDEM` | –                    | –                            | –                                 |
+ * | active slots | `QUOTA#active` | `QUOTA` | –                  | –                            | –                                 |
  *
  * Indexes (all project ALL): `byCreated` (gsi1), `byName` (gsi2), `byStatus` (gsi3). Idempotency
  * items carry `testId` and `expiresAt` = creation + 24 h; they have no GSI attributes, so history
@@ -17,6 +18,11 @@ import type { TestRecord } from '../../ports/test-store';
  * FilterExpression can test one tag) and `definition`, `live`, `summary`, `error` as JSON strings:
  * DynamoDB numbers cannot hold every double (1e-300 is out of their range), so strings are the
  * only encoding that round-trips a user's definition exactly.
+ *
+ * The active-slots item holds `holders`, the string set of the ids of the queued and running tests
+ * (absent when none). Its size is the concurrent-test count that `create(…, { maxActive })`
+ * compares under a condition, in the same transaction that writes the test; a set rather than a
+ * number makes a release idempotent and lets a repair check each holder (see dynamo-test-store.ts).
  */
 export const TEST_TABLE_SCHEMA = {
   partitionKey: 'pk',
@@ -42,6 +48,8 @@ export const IDEM_SK = 'IDEM';
 export const ALL_TESTS = 'TESTS';
 export const testKey = (id: string) => ({ pk: `TEST#${id}`, sk: TEST_SK });
 export const idemKey = (key: string) => ({ pk: `IDEM#${key}`, sk: IDEM_SK });
+export const SLOTS_KEY = { pk: 'QUOTA#active', sk: 'QUOTA' } as const;
+export const SLOT_HOLDERS = 'holders';
 export const namePk = (name: string) => `NAME#${name}`;
 export const statusPk = (status: string) => `STATUS#${status}`;
 /** The sort key of every index: newest first is descending createdAt, then id. */

@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestResults, TestStatus } from '../../model/results';
 import {
+  ActiveLimitError,
   type HistoryPage,
   type HistoryQuery,
   InvalidCursorError,
@@ -16,9 +17,15 @@ import {
  * `idempotency/<sha256>.json` under the data folder. Every write goes to a temporary file that is
  * renamed over the old one, so a crash leaves the previous or the new version, never half of one.
  * One process owns a folder (the local server takes a lock); records are indexed in memory.
+ * The active count of `create(…, { maxActive })` is the index's queued and running records, counted
+ * inside the serialized create: an update to an ended status releases the slot as it lands in the
+ * index, and `repairActiveCount` has nothing to correct (a record written past the store is read
+ * when a store next opens the folder).
  */
 
 const SAFE_ID = /^[\w-]{1,64}$/;
+const isActive = (r: TestRecord) => r.status === 'queued' || r.status === 'running';
+const activeCount = (all: ReadonlyMap<string, TestRecord>) => [...all.values()].filter(isActive).length;
 const newestFirst = (a: TestRecord, b: TestRecord) =>
   b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id);
 
@@ -80,7 +87,7 @@ export function createFileTestStore(dataDir: string): TestStore {
   const idemFile = (key: string) => join(dirs.idem, `${createHash('sha256').update(key).digest('hex')}.json`);
 
   return {
-    create: (record) =>
+    create: (record, options) =>
       serial(async () => {
         if (!SAFE_ID.test(record.id)) throw new Error(`unsafe test id ${JSON.stringify(record.id)}`);
         const all = await load();
@@ -90,6 +97,9 @@ export function createFileTestStore(dataDir: string): TestStore {
           if (existing) return { record: existing, created: false };
         }
         if (all.has(record.id)) throw new Error(`a test with id ${record.id} already exists`);
+        const limit = options?.maxActive;
+        if (limit !== undefined && isActive(record) && activeCount(all) >= limit)
+          throw new ActiveLimitError(limit);
         await save(record);
         if (record.idempotencyKey !== undefined)
           await atomicWrite(idemFile(record.idempotencyKey), JSON.stringify({ testId: record.id }));
@@ -144,5 +154,7 @@ export function createFileTestStore(dataDir: string): TestStore {
     },
 
     listByStatus: async (statuses) => [...(await load()).values()].filter((r) => statuses.includes(r.status)),
+
+    repairActiveCount: async () => activeCount(await load()),
   };
 }

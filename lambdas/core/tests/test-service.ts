@@ -1,3 +1,4 @@
+import { hasCode } from '../../model/errors';
 import type { TestResults } from '../../model/results';
 import type { TargetPolicy } from '../../model/target-policy';
 import type { Clock } from '../../ports/clock';
@@ -64,18 +65,6 @@ function replay(record: TestRecord, raw: unknown, key: string | undefined) {
 }
 
 /**
- * Admission (count the active tests, then store the new one) runs one at a time in a process, so
- * simultaneous requests cannot all squeeze under the limit. Across Lambda instances the runner's
- * reserved concurrency is the hard cap.
- */
-let admission: Promise<unknown> = Promise.resolve();
-function admitted<T>(fn: () => Promise<T>): Promise<T> {
-  const next = admission.then(fn, fn);
-  admission = next.catch(() => {});
-  return next;
-}
-
-/**
  * `POST /tests?dryRun=true`: every check a real submission gets (schema, quotas, allow-list after
  * DNS), then the distributed plan and its cost, without storing or running anything.
  */
@@ -100,30 +89,20 @@ export async function createTest(
   assertWithinQuotas(deps.policy.quotas, definition);
   await assertTargetsAllowed(deps.policy.targets, deps.resolver, definition);
   const baselineId = await resolveBaseline(deps.store, definition.name, definition.baseline);
-  const { record, created } = await admitted(async () => {
-    const active = (
-      await Promise.all((await deps.store.listByStatus(ACTIVE_STATUSES)).map((t) => reconcile(deps, t, true)))
-    ).filter((t) => ACTIVE_STATUSES.includes(t.status));
-    const limit = deps.policy.quotas.maxConcurrentTests;
-    if (active.length >= limit)
-      throw new PlatformError(
-        'E_TOO_MANY_TESTS',
-        `${active.length} tests are queued or running; this deployment runs at most ${limit} at once`,
-        { active: active.map((t) => t.id), limit },
-      );
-    const now = iso(deps.clock);
-    return deps.store.create({
-      id: deps.newId(),
-      name: definition.name,
-      status: 'queued',
-      createdAt: now,
-      updatedAt: now,
-      tags: definition.tags ?? {},
-      definition: raw,
-      ...(baselineId ? { baselineId } : {}),
-      ...(key ? { idempotencyKey: key } : {}),
-    });
-  });
+  const limit = deps.policy.quotas.maxConcurrentTests;
+  const now = iso(deps.clock);
+  const submitted: TestRecord = {
+    id: deps.newId(),
+    name: definition.name,
+    status: 'queued',
+    createdAt: now,
+    updatedAt: now,
+    tags: definition.tags ?? {},
+    definition: raw,
+    ...(baselineId ? { baselineId } : {}),
+    ...(key ? { idempotencyKey: key } : {}),
+  };
+  const { record, created } = await admit(deps, submitted, limit);
   if (!created) return replay(record, raw, key);
   try {
     await deps.runs.putSpec({ testId: record.id, test: valid, targets: deps.policy.targets });
@@ -138,6 +117,41 @@ export async function createTest(
     return { record: failed ?? record, created };
   }
   return { record, created };
+}
+
+/**
+ * The store enforces maxConcurrentTests across every instance (`create` with `maxActive` takes a
+ * slot atomically). When it refuses, the active tests are listed and reconciled (a silent one is
+ * marked interrupted, which releases its slot), the store's count is repaired from them
+ * (`repairActiveCount`: a slot a record changed past the store never released, or an active test
+ * that never took one) and the create is tried once more.
+ */
+async function admit(deps: PlatformDeps, record: TestRecord, limit: number) {
+  try {
+    return await deps.store.create(record, { maxActive: limit });
+  } catch (err) {
+    if (!hasCode(err, 'E_ACTIVE_LIMIT')) throw err;
+  }
+  await activeTests(deps);
+  await deps.store.repairActiveCount();
+  try {
+    return await deps.store.create(record, { maxActive: limit });
+  } catch (err) {
+    if (!hasCode(err, 'E_ACTIVE_LIMIT')) throw err;
+    const active = await activeTests(deps);
+    throw new PlatformError(
+      'E_TOO_MANY_TESTS',
+      `${active.length} tests are queued or running; this deployment runs at most ${limit} at once`,
+      { active: active.map((t) => t.id), limit },
+    );
+  }
+}
+
+/** The queued and running tests, silent ones stored as interrupted (which frees their slots). */
+async function activeTests(deps: Pick<PlatformDeps, 'store' | 'clock'>): Promise<TestRecord[]> {
+  const listed = await deps.store.listByStatus(ACTIVE_STATUSES);
+  const reconciled = await Promise.all(listed.map((t) => reconcile(deps, t, true)));
+  return reconciled.filter((t) => ACTIVE_STATUSES.includes(t.status));
 }
 
 /** A running test writes its live figures every second; this long without one, its runner is gone. */

@@ -25,7 +25,7 @@ const now = Date.parse('2026-12-08T00:00:00Z');
 const deps = (maxConcurrentTests: number): PlatformDeps => ({
   store,
   runs: { putSpec: async () => {} },
-  launcher: { launch: async () => {}, cancel: async () => {} },
+  launcher: { launch: async () => {}, cancel: async () => {}, isRunning: async () => true },
   resolver: { resolve: async () => ['127.0.0.1'] },
   clock: { now: () => now, sleep: async () => {} },
   newId: () => `01JADMIT${String(++seq).padStart(4, '0')}`,

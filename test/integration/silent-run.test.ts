@@ -89,7 +89,8 @@ function platform(launcher: TestLauncher): PlatformDeps {
     newId: () => `t-${now}`,
     policy: {
       targets: { allowedTargets: ['loopback'] },
-      quotas: { maxVus: 100, maxRps: 1_000, maxDurationMs: 3_600_000, maxConcurrentTests: 5 },
+      // One at a time: the next create finds the silent test holding the slot and reconciles it.
+      quotas: { maxVus: 100, maxRps: 1_000, maxDurationMs: 3_600_000, maxConcurrentTests: 1 },
     },
     capacity: DEFAULT_CAPACITY,
   };
@@ -110,8 +111,13 @@ describe('a healthy run that goes silent', () => {
     const run = await quietRun('quiet');
     await launcher.launch({ ...(await tests.get('quiet'))!, status: 'queued' });
     now += 10 * 60_000;
-    // Creating another test reconciles every active one, storing what it finds stale.
-    await createTest(platform(launcher), { body: { ...definition, name: 'next' } });
+    // Creating another test finds the slot taken and reconciles the active tests, storing what
+    // it finds stale: the silent one is still run by its runtime, so it keeps its slot.
+    await expect(
+      createTest(platform(launcher), { body: { ...definition, name: 'next' } }),
+    ).rejects.toMatchObject({
+      code: 'E_TOO_MANY_TESTS',
+    });
     expect((await tests.get('quiet'))?.status).toBe('running');
     const ended = await aggregateRun({ tests, runs, clock }, 'quiet', run);
     finish();

@@ -77,7 +77,12 @@ describe('concurrent-test quota across instances', () => {
     expect(second.created).toBe(true);
     // The second test's runner is lost: once it has been silent too long, a create marks it
     // interrupted (which frees its slot) and is admitted.
-    const later = { ...deps(1), clock: { now: () => now + a.STALE_QUEUED_MS + 1, sleep: async () => {} } };
+    const later = {
+      ...deps(1),
+      // The runtime says it no longer runs it (only then may silence be stored as a verdict).
+      launcher: { launch: async () => {}, cancel: async () => {}, isRunning: async () => false },
+      clock: { now: () => now + a.STALE_QUEUED_MS + 1, sleep: async () => {} },
+    };
     const third = await a.createTest(later, { body });
     expect(third.created).toBe(true);
     expect((await store.get(second.record.id))?.status).toBe('interrupted');

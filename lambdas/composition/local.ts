@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createFileRunStore } from '../adapters/local/file-run-store';
 import { createFileScalingJournal } from '../adapters/local/file-scaling-journal';
 import { createFileTestStore } from '../adapters/local/file-test-store';
+import type { LocalFileOptions } from '../adapters/local/json-file';
 import { createLocalLauncher } from '../adapters/local/local-launcher';
 import { createLocalWorkerScaling, LOCAL_WORKERS } from '../adapters/local/local-worker-scaling';
 import { createLogNotifier } from '../adapters/local/log-notifier';
@@ -55,10 +56,21 @@ export function localSegmentWorker(shared: LocalWorkerShared): SegmentWorkerDeps
   };
 }
 
-function pipelineDeps(dataDir: string, workerScript: URL | string, workers: () => number): PipelineDeps {
+/** Damaged data files are quarantined by the stores; the server's log says which and where. */
+const logCorrupt = (log: Log): LocalFileOptions => ({
+  onCorrupt: ({ file, movedTo, error }) =>
+    log.error('a damaged data file was moved to quarantine', { file, movedTo, error }),
+});
+
+function pipelineDeps(
+  dataDir: string,
+  workerScript: URL | string,
+  workers: () => number,
+  files: LocalFileOptions = {},
+): PipelineDeps {
   return {
-    tests: createFileTestStore(dataDir),
-    runs: createFileRunStore(dataDir),
+    tests: createFileTestStore(dataDir, files),
+    runs: createFileRunStore(dataDir, files),
     clock: systemClock,
     planner: threadPlanner(workers),
     fanout: createThreadFanout<LocalWorkerShared>(workerScript, { dataDir }),
@@ -76,7 +88,7 @@ export function localPlatform(
   log: Log,
   workers: () => number = () => config.workers,
 ) {
-  const deps = pipelineDeps(config.dataDir, workerScript, workers);
+  const deps = pipelineDeps(config.dataDir, workerScript, workers, logCorrupt(log));
   const launcher = createLocalLauncher(
     (id) => runPipeline(deps, id),
     deps.tests,
@@ -127,6 +139,7 @@ export async function localOperations(config: LocalConfig, log: Log) {
     initialCapacity: config.workers,
     now: () => systemClock.now(),
     newId: newTestId,
+    ...logCorrupt(log),
   });
   const scaling: ScalingDeps = {
     backend: workerScaling,

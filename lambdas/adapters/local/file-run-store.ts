@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WindowSnapshot } from '../../model/window';
 import type { PlanItem, RunSpec, RunStore, WorkerReport } from '../../ports/run-store';
@@ -12,12 +11,14 @@ import {
   RunPosition,
   readNewWindows,
 } from '../run-windows';
+import { type LocalFileOptions, readJsonOrQuarantine, writeFileAtomic } from './json-file';
 
 /**
  * Run store on the local disk: `runs/<testId>/windows/<index>-<worker>.json` and
  * `runs/<testId>/workers/<worker>.json` under the data folder, numbers padded to 6 digits so that
- * name order is (index, worker) order. Writes go to a temporary file renamed over the old one, so a
- * reader sees the previous or the new window, never half of one.
+ * name order is (index, worker) order. Writes are atomic and durable (./json-file.ts), so a reader
+ * sees the previous or the new window, never half of one; a file that cannot be parsed is
+ * quarantined and read as missing.
  * The mechanics both run-store adapters share are in ../run-windows.ts.
  */
 
@@ -27,20 +28,9 @@ const REPORT_FILE = /^(\d{6})\.json$/;
 /** Windows read (and held) at once by eachWindow. */
 const EACH_PAGE = 1_000;
 
-export function createFileRunStore(dataDir: string): RunStore {
+export function createFileRunStore(dataDir: string, options: LocalFileOptions = {}): RunStore {
   const runDir = (testId: string) => join(dataDir, 'runs', checkRunId(testId));
-  const madeDirs = new Set<string>();
-  const atomicWrite = async (dir: string, name: string, text: string) => {
-    if (!madeDirs.has(dir)) {
-      await mkdir(dir, { recursive: true });
-      madeDirs.add(dir);
-    }
-    const file = join(dir, name);
-    // Unique per write: worker threads of one process may share a folder.
-    const tmp = `${file}.${randomUUID()}.tmp`;
-    await writeFile(tmp, text);
-    await rename(tmp, file);
-  };
+  const atomicWrite = (dir: string, name: string, text: string) => writeFileAtomic(join(dir, name), text);
   const list = async (dir: string): Promise<string[]> => {
     try {
       return (await readdir(dir)).sort();
@@ -50,14 +40,7 @@ export function createFileRunStore(dataDir: string): RunStore {
     }
   };
   /** The parsed file, undefined if it is gone since it was listed (a run folder being deleted). */
-  const readJson = async <T>(file: string): Promise<T | undefined> => {
-    try {
-      return JSON.parse(await readFile(file, 'utf8')) as T;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw err;
-    }
-  };
+  const readJson = <T>(file: string) => readJsonOrQuarantine<T>(dataDir, file, options);
 
   return {
     async putSpec(spec) {

@@ -1,11 +1,12 @@
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ScalingJournal, ScalingJournalEntry } from '../../ports/scaling';
-import { serialQueue } from './json-file';
+import { appendDurable, serialQueue } from './json-file';
 
 /**
  * The scaling journal as JSON lines in the data folder: appends only, so an entry once written is
- * never rewritten; a torn last line (crash mid-append) is skipped when read.
+ * never rewritten; each append is flushed before it is acknowledged, and a torn last line (crash
+ * mid-append) is skipped when read. The file is private to the user (0600).
  */
 export function createFileScalingJournal(dataDir: string): ScalingJournal {
   const file = join(dataDir, 'scaling-journal.jsonl');
@@ -34,8 +35,7 @@ export function createFileScalingJournal(dataDir: string): ScalingJournal {
       serial(async () => {
         if ((await readAll()).some((e) => e.id === entry.id))
           throw new Error(`scaling journal entry ${entry.id} already exists`);
-        await mkdir(dataDir, { recursive: true });
-        await appendFile(file, `${JSON.stringify(entry)}\n`);
+        await appendDurable(file, `${JSON.stringify(entry)}\n`);
       }),
     async list(query) {
       return (await readAll())

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestResults, TestStatus } from '../../model/results';
 import {
@@ -11,11 +11,18 @@ import {
   type TestRecord,
   type TestStore,
 } from '../../ports/test-store';
+import {
+  ensureDir,
+  type LocalFileOptions,
+  readJsonOrQuarantine,
+  serialQueue,
+  writeFileAtomic,
+} from './json-file';
 
 /**
  * Test store on the local disk (`npm start`): `tests/<id>.json`, `results/<id>.json`,
- * `idempotency/<sha256>.json` under the data folder. Every write goes to a temporary file that is
- * renamed over the old one, so a crash leaves the previous or the new version, never half of one.
+ * `idempotency/<sha256>.json` under the data folder, written atomically and durably, private to
+ * the user (./json-file.ts). A file that cannot be parsed is quarantined and the rest served.
  * One process owns a folder (the local server takes a lock); records are indexed in memory.
  * The active count of `create(…, { maxActive })` is the index's queued and running records, counted
  * inside the serialized create: an update to an ended status releases the slot as it lands in the
@@ -40,7 +47,7 @@ function decodeCursor(cursor: string): { c: string; i: string } {
   throw new InvalidCursorError('the cursor is not one this server issued');
 }
 
-export function createFileTestStore(dataDir: string): TestStore {
+export function createFileTestStore(dataDir: string, options: LocalFileOptions = {}): TestStore {
   const dirs = {
     tests: join(dataDir, 'tests'),
     results: join(dataDir, 'results'),
@@ -48,29 +55,12 @@ export function createFileTestStore(dataDir: string): TestStore {
   };
   let index: Map<string, TestRecord> | undefined;
   /** Serializes read-modify-write per process. */
-  let queue: Promise<unknown> = Promise.resolve();
-  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-    const next = queue.then(fn, fn);
-    queue = next.catch(() => {});
-    return next;
-  };
-  let tmpSeq = 0;
-  const atomicWrite = async (file: string, text: string) => {
-    const tmp = `${file}.${process.pid}.${tmpSeq++}.tmp`;
-    await writeFile(tmp, text);
-    await rename(tmp, file);
-  };
-  const readJson = async <T>(file: string): Promise<T | undefined> => {
-    try {
-      return JSON.parse(await readFile(file, 'utf8')) as T;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw err;
-    }
-  };
+  const serial = serialQueue();
+  const atomicWrite = writeFileAtomic;
+  const readJson = <T>(file: string) => readJsonOrQuarantine<T>(dataDir, file, options);
   const load = async (): Promise<Map<string, TestRecord>> => {
     if (index) return index;
-    await Promise.all(Object.values(dirs).map((d) => mkdir(d, { recursive: true })));
+    await Promise.all(Object.values(dirs).map(ensureDir));
     const loaded = new Map<string, TestRecord>();
     for (const f of await readdir(dirs.tests)) {
       if (!f.endsWith('.json')) continue;

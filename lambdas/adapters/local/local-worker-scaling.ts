@@ -6,7 +6,7 @@ import type {
   ScalingBackend,
   ScalingConfigChange,
 } from '../../ports/scaling';
-import { readJsonFile, serialQueue, writeJsonAtomic } from './json-file';
+import { type LocalFileOptions, readJsonOrQuarantine, serialQueue, writeJsonAtomic } from './json-file';
 
 /**
  * Local mode's scalable target: the pool of worker threads each new test is split over. Its range,
@@ -41,10 +41,11 @@ export async function createLocalWorkerScaling(options: {
   readonly initialCapacity: number;
   readonly now: () => number;
   readonly newId: () => string;
+  readonly onCorrupt?: NonNullable<LocalFileOptions['onCorrupt']>;
 }): Promise<LocalWorkerScaling> {
   const file = join(options.dataDir, 'scaling.json');
   const { limits } = LOCAL_WORKERS;
-  const state: State = (await readJsonFile<State>(file)) ?? {
+  const state: State = (await readJsonOrQuarantine<State>(options.dataDir, file, options)) ?? {
     min: limits.min,
     max: limits.max,
     capacity: options.initialCapacity,

@@ -1,5 +1,6 @@
 // Installs what the tests need and a fresh machine lacks: Debian's Chromium (HTML report test),
-// redis-server and redis-tools (the cache's L3 tier and its benchmark peer) and,
+// redis-server and redis-tools (the cache's L3 tier and its benchmark peer), strace (the data folder's
+// durability test) and,
 // in .venv, moto's server (AWS APIs) and cfn-lint (CloudFormation checks). Runs before every
 // `npm test`; does nothing when everything is present.
 import { execFileSync } from 'node:child_process';
@@ -32,6 +33,8 @@ const debs = [
   // ElastiCache stands in as redis-server (standalone and cluster); redis-tools brings redis-benchmark.
   { pkg: 'redis-server', present: () => existsSync('/usr/bin/redis-server') },
   { pkg: 'redis-tools', present: () => existsSync('/usr/bin/redis-benchmark') },
+  // The local stores' durability test watches the fsync/rename system calls of real writes.
+  { pkg: 'strace', present: () => existsSync('/usr/bin/strace') },
   // Debian splits venv/ensurepip out of python3.
   {
     pkg: 'python3-venv',

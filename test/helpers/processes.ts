@@ -99,3 +99,18 @@ export function runCli(
     options.onStart?.(child);
   });
 }
+
+/** Bundles a test helper program (TypeScript under test/helpers) into `outfile`, for tests to spawn as a child. */
+export async function bundleChild(entry: string, outfile: string): Promise<string> {
+  const { build } = await import('esbuild');
+  await build({
+    entryPoints: [`${ROOT}${entry}`],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'warning',
+  });
+  return outfile;
+}

@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileRunStore } from '../../lambdas/adapters/local/file-run-store';
 import { createFileTestStore } from '../../lambdas/adapters/local/file-test-store';
@@ -12,7 +11,7 @@ import { type LocalServer, startLocalServer } from '../../lambdas/entrypoints/lo
 import { makeRecord } from '../contract/test-store.fixtures';
 import { call } from '../helpers/api-client';
 import { writeEveryKind } from '../helpers/data-dir-writer';
-import { ROOT, WORKER } from '../helpers/processes';
+import { bundleChild, WORKER } from '../helpers/processes';
 
 // The files of a local data folder: flushed when written, private to the user, and a damaged one
 // set aside instead of stopping the server.
@@ -41,15 +40,7 @@ async function walk(root: string): Promise<{ dirs: string[]; files: string[] }> 
 describe('data folder files', () => {
   it('every atomic write flushes the file before the rename and the folder after it (strace)', async () => {
     const script = join(dir, 'writer.mjs');
-    await build({
-      entryPoints: [join(ROOT, 'test/helpers/data-dir-writer-main.ts')],
-      outfile: script,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      logLevel: 'warning',
-    });
+    await bundleChild('test/helpers/data-dir-writer-main.ts', script);
     const dataDir = join(dir, 'traced');
     const trace = join(dir, 'trace.txt');
     const args = ['-f', '-y', '-qq', '-o', trace, '-e', 'trace=fsync,fdatasync,rename,renameat,renameat2'];

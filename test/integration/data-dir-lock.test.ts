@@ -2,9 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killPid, ROOT } from '../helpers/processes';
+import { bundleChild, killPid } from '../helpers/processes';
 
 // Servers started at once on one data folder, over the lock a killed server left behind: real
 // processes, because the race is between processes.
@@ -18,15 +17,7 @@ const children = new Set<ChildProcess>();
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'throughline-lock-'));
   script = join(dir, 'lock-child.mjs');
-  await build({
-    entryPoints: [join(ROOT, 'test/helpers/lock-child.ts')],
-    outfile: script,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'warning',
-  });
+  await bundleChild('test/helpers/lock-child.ts', script);
 });
 
 afterAll(async () => {

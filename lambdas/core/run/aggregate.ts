@@ -1,4 +1,4 @@
-import type { TestResults, WorkerFailure } from '../../model/results';
+import type { TestResults, TestStatus, WorkerFailure } from '../../model/results';
 import type { Clock } from '../../ports/clock';
 import type { RunStore, WorkerReport } from '../../ports/run-store';
 import type { TestRecord, TestStore } from '../../ports/test-store';
@@ -147,9 +147,10 @@ export async function failRun(
   deps: { readonly tests: TestStore; readonly clock: Clock },
   testId: string,
   error: { readonly Error?: string; readonly Cause?: string } | undefined,
-): Promise<{ testId: string; status: 'error' }> {
+): Promise<{ testId: string; status: TestStatus }> {
   const now = new Date(deps.clock.now()).toISOString();
   const message = `${error?.Error ?? 'Error'}: ${(error?.Cause ?? '').slice(0, 1_000)}`;
-  await deps.tests.update(testId, failedRun('E_RUN_FAILED', message, now), ['queued', 'running']);
-  return { testId, status: 'error' };
+  const verdict = failedRun('E_RUN_FAILED', message, now);
+  await deps.tests.update(testId, verdict, ['queued', 'running']);
+  return { testId, status: verdict.status ?? 'error' };
 }

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { lockDataDir } from '../adapters/local/data-dir-lock';
 import { createFileRunStore } from '../adapters/local/file-run-store';
 import { createFileScalingJournal } from '../adapters/local/file-scaling-journal';
 import { createFileTestStore } from '../adapters/local/file-test-store';
@@ -36,6 +37,9 @@ import { runWorkerJob } from './worker-job';
  */
 
 export const localClock: Clock = systemClock;
+
+/** One server per data folder (the file store keeps an index in memory): resolves with the release. */
+export const lockLocalDataDir = (dataDir: string): Promise<() => Promise<void>> => lockDataDir(dataDir);
 
 /** What every worker thread of a local run shares: the data folder its stores live in. */
 export interface LocalWorkerShared {

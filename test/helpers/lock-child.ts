@@ -1,4 +1,4 @@
-import { lockDataDir } from '../../lambdas/entrypoints/local/lock';
+import { lockDataDir } from '../../lambdas/adapters/local/data-dir-lock';
 
 // A process that competes for a data folder's lock (test/integration/data-dir-lock.test.ts):
 // it takes the lock on "go" from stdin, prints `won` or `lost`, holds a won lock until stdin ends.

@@ -3,10 +3,10 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lockDataDir } from '../../lambdas/adapters/local/data-dir-lock';
 import { createFileRunStore } from '../../lambdas/adapters/local/file-run-store';
 import { createFileTestStore } from '../../lambdas/adapters/local/file-test-store';
 import type { LocalConfig } from '../../lambdas/config/local';
-import { lockDataDir } from '../../lambdas/entrypoints/local/lock';
 import { type LocalServer, startLocalServer } from '../../lambdas/entrypoints/local/server';
 import { makeRecord } from '../contract/test-store.fixtures';
 import { call } from '../helpers/api-client';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Context } from 'aws-lambda';
 import { platformCache } from '../../composition/cache';
-import { localOperations, localPlatform } from '../../composition/local';
+import { localOperations, localPlatform, lockLocalDataDir } from '../../composition/local';
 import type { LocalConfig } from '../../config/local';
 import type { Log } from '../../ports/log';
 import {
@@ -31,7 +31,6 @@ import {
   scalingStatusHandler,
 } from '../http/ops-handlers';
 import { type HandlerName, matchRoute } from '../http/routes';
-import { lockDataDir } from './lock';
 
 /**
  * Local mode: the Lambda handlers behind node:http on loopback. Each request becomes the API
@@ -124,7 +123,7 @@ export async function startLocalServer(
   workerScript: URL | string,
   log: Log,
 ): Promise<LocalServer> {
-  const unlock = await lockDataDir(config.dataDir);
+  const unlock = await lockLocalDataDir(config.dataDir);
   try {
     const ops = await localOperations(config, log);
     const { platform, launcher, recover } = localPlatform(config, workerScript, log, ops.workers);

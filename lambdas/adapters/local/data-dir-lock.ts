@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { link, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DIR_MODE, syncDir, writeDurable } from './json-file';
 
 /**
  * One server per data folder: the file store indexes records in memory and two writers would
@@ -36,7 +37,7 @@ const held = new Set<string>();
 
 export async function lockDataDir(dir: string): Promise<() => Promise<void>> {
   const lockDir = join(dir, LOCK_DIR);
-  await mkdir(lockDir, { recursive: true, mode: 0o700 });
+  await mkdir(lockDir, { recursive: true, mode: DIR_MODE });
   await refuseLegacy(dir);
   const me: Owner = { pid: process.pid, ...startOf(process.pid), token: randomUUID() };
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -48,7 +49,7 @@ export async function lockDataDir(dir: string): Promise<() => Promise<void>> {
     }
     const mine = String((top === undefined ? 0 : Number(top)) + 1).padStart(9, '0');
     const tmp = join(lockDir, `.claim-${me.token}`);
-    await writeSynced(tmp, JSON.stringify(me));
+    await writeDurable(tmp, JSON.stringify(me));
     try {
       await link(tmp, join(lockDir, mine));
     } catch (err) {
@@ -69,7 +70,7 @@ export async function lockDataDir(dir: string): Promise<() => Promise<void>> {
     return async () => {
       held.delete(me.token);
       const tmpRelease = join(lockDir, `.release-${me.token}`);
-      await writeSynced(tmpRelease, JSON.stringify({ ...me, released: true }));
+      await writeDurable(tmpRelease, JSON.stringify({ ...me, released: true }));
       await rename(tmpRelease, join(lockDir, mine)).catch(() => unlink(tmpRelease).catch(() => {}));
     };
   }
@@ -102,27 +103,6 @@ async function readOwner(file: string): Promise<Owner | 'gone' | undefined> {
     return typeof o.pid === 'number' ? o : undefined;
   } catch {
     return undefined; // a lock file damaged on disk names nobody
-  }
-}
-
-async function writeSynced(file: string, text: string): Promise<void> {
-  const handle = await open(file, 'w', 0o600);
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r').catch(() => undefined);
-  try {
-    await handle?.sync();
-  } catch {
-    // a platform that cannot flush a folder: the link is atomic all the same
-  } finally {
-    await handle?.close();
   }
 }
 

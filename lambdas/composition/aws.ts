@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createAwsTestStore } from '../adapters/aws/dynamo-test-store';
+import { createS3ReportPublisher, type ReportCacheSeconds } from '../adapters/aws/s3-report-publisher';
 import { createS3RunStore, planItemsKey } from '../adapters/aws/s3-run-store';
 import { createStepFunctionsLauncher, SFNClient } from '../adapters/aws/step-functions-launcher';
 import { systemClock } from '../adapters/node/clock';
@@ -13,6 +14,7 @@ import { capacityPlanner, type Planner } from '../core/run/plan-run';
 import type { SegmentWorkerDeps } from '../core/run/segment-worker';
 import type { PlatformDeps } from '../core/tests/test-service';
 import type { Clock } from '../ports/clock';
+import type { ReportPublisher } from '../ports/report-publisher';
 import type { RunStore } from '../ports/run-store';
 import type { TestLauncher } from '../ports/test-launcher';
 import type { TestStore } from '../ports/test-store';
@@ -58,6 +60,11 @@ export interface AwsRunDeps {
   readonly planner: Planner;
   /** Where the Distributed Map reads the plan's items (ItemReader). */
   readonly planItemsAt: (testId: string) => { readonly bucket: string; readonly key: string };
+}
+
+/** The CDN's origin: finished reports under the results bucket's reports/ prefix (ADR 006). */
+export function awsReportPublisher(config: AwsConfig, cache: ReportCacheSeconds): ReportPublisher {
+  return createS3ReportPublisher(clients(config).s3, config.bucket, cache);
 }
 
 /** What the distributed run's functions and the Fargate worker share (ADR 003). */

@@ -21,6 +21,11 @@ export interface CacheConfig {
    */
   readonly resultsTtlSeconds: number;
   readonly reportsTtlSeconds: number;
+  /**
+   * THROUGHLINE_CDN_PUBLISH_REPORTS=true (the stack sets it on aggregate-run with the CDN): finished
+   * reports are published to the results bucket's reports/ prefix, the CDN's origin.
+   */
+  readonly publishReports: boolean;
 }
 
 /** The cache's settings on AWS: the region its Secrets Manager and SQS clients use. */
@@ -53,6 +58,9 @@ export function readCache(env: Env, problems: Problems): CacheConfig {
         tls: env.THROUGHLINE_CACHE_TLS === 'true',
       };
   }
+  const publish = env.THROUGHLINE_CDN_PUBLISH_REPORTS ?? 'false';
+  if (!['true', 'false'].includes(publish))
+    problems.push(`THROUGHLINE_CDN_PUBLISH_REPORTS=${JSON.stringify(publish)}: "true" or "false"`);
   const ttl = (name: string) =>
     intVar(env, name, DEFAULT_RESULTS_MAX_AGE_SECONDS, 0, MAX_CDN_TTL_SECONDS, problems);
   return {
@@ -65,6 +73,7 @@ export function readCache(env: Env, problems: Problems): CacheConfig {
     ...(env.THROUGHLINE_CDN_QUEUE_URL ? { cdnQueueUrl: env.THROUGHLINE_CDN_QUEUE_URL } : {}),
     resultsTtlSeconds: ttl('THROUGHLINE_CDN_RESULTS_TTL_SECONDS'),
     reportsTtlSeconds: ttl('THROUGHLINE_CDN_REPORTS_TTL_SECONDS'),
+    publishReports: publish === 'true',
   };
 }
 

@@ -56,7 +56,7 @@ export function addPlatformOutputs(stack: Stack, parts: PlatformOutputParts): vo
   parts.cdn?.addOutputs(stack);
   if (parts.invalidations !== undefined)
     new CfnOutput(stack, 'CdnInvalidationQueueUrl', {
-      description: 'SQS queue of CDN invalidations: send {"paths": ["/performance/tests/<id>/*"]}',
+      description: 'SQS queue of CDN invalidations: send {"paths": ["/reports/<id>/*"]}',
       value: parts.invalidations.queue.queueUrl,
     });
   const secret = parts.alarmNotifications.webhookSecret;

@@ -110,7 +110,16 @@ export class ThroughlineStack extends Stack {
       storage: this.storage,
       entryDir: LAMBDA_ENTRY_DIR,
       environment,
-      invalidations,
+      cdn:
+        invalidations === undefined
+          ? undefined
+          : {
+              environment: {
+                ...invalidations.environment,
+                ...ResultsCdn.publisherEnvironment(cacheSettings.cdn),
+              },
+              grantSend: (grantee) => invalidations.grantSend(grantee),
+            },
     });
 
     const functionName = (routeId: string) => apiFunctionName(this.stackName, routeId);
@@ -156,15 +165,13 @@ export class ThroughlineStack extends Stack {
         invalidateCache: invalidateCacheAccess(invalidations),
       },
       ...(cache === undefined ? {} : { cache }),
-      ...(cacheSettings.cdn.enabled
-        ? { cdnEnvironment: ResultsCdn.handlerEnvironment(cacheSettings.cdn) }
-        : {}),
     });
     if (cache !== undefined)
       reachCacheRouteServices(cache.network, ROUTES, { storage: this.storage, invalidations });
     if (invalidations !== undefined) {
       this.cdn = new ResultsCdn(this, 'Cdn', {
         api: this.api,
+        storage: this.storage,
         settings: cacheSettings.cdn,
         logs,
         entryDir: LAMBDA_ENTRY_DIR,

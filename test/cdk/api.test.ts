@@ -61,20 +61,15 @@ describe('PerformanceApi', () => {
     for (const [, m] of performance) expect(m).toMatchObject({ AuthorizationType: 'AWS_IAM' });
   });
 
-  it("opens only the CDN's origin method without SigV4, and that one only to the API key CloudFront holds", () => {
+  it('opens no method without SigV4: no API key, no usage plan, nothing outside /performance (ADR 006)', () => {
     const open = [...methodsByRoute].filter(([, m]) => m.AuthorizationType !== 'AWS_IAM');
-    expect(open.map(([route]) => route)).toEqual(['GET /cdn/performance/tests/{id}/results']);
-    expect(open[0]?.[1]).toMatchObject({ AuthorizationType: 'NONE', ApiKeyRequired: true });
-    // The key: a usage plan on the stage, with the key's value from a Secrets Manager secret.
-    const key = Object.values(resourcesOf(template, 'AWS::ApiGateway::ApiKey'));
-    expect(key).toHaveLength(1);
-    expect(JSON.stringify(key[0]?.Properties.Value)).toMatch(
-      /^\{"Fn::Join":\["",\["\{\{resolve:secretsmanager:",\{"Ref":"CdnOriginKey/,
+    expect(open.map(([route]) => route)).toEqual([]);
+    expect([...methodsByRoute].every(([route]) => route.split(' ')[1]?.startsWith('/performance/'))).toBe(
+      true,
     );
-    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
-      ApiStages: [Match.objectLike({ Stage: Match.anyValue() })],
-      Throttle: { RateLimit: 50, BurstLimit: 100 },
-    });
+    for (const [, m] of methodsByRoute) expect(m.ApiKeyRequired).not.toBe(true);
+    template.resourceCountIs('AWS::ApiGateway::ApiKey', 0);
+    template.resourceCountIs('AWS::ApiGateway::UsagePlan', 0);
   });
 
   it('routes every performance endpoint to its handler, the read-heavy ones through the alias `live`', () => {
@@ -97,8 +92,6 @@ describe('PerformanceApi', () => {
       'GET /performance/cache/stats': fn('GetCacheStats'),
       'POST /performance/cache/invalidations': fn('PostCacheInvalidations'),
       'POST /performance/cache/warm': fn('PostCacheWarm'),
-      // CloudFront's origin for cached results (ADR 006), the same handler as the route.
-      'GET /cdn/performance/tests/{id}/results': alias('GetResults'),
     });
     expect([...stack.api.aliases.keys()]).toEqual(['GetTest', 'GetResults']);
   });
@@ -156,8 +149,6 @@ describe('PerformanceApi', () => {
     expect(byId.map((m) => m.Properties?.RequestParameters)).toEqual([
       ...Array(3).fill({ 'method.request.path.id': true }),
       { 'method.request.path.group': true },
-      // GET /cdn/performance/tests/{id}/results
-      { 'method.request.path.id': true },
     ]);
   });
 

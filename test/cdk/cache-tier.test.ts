@@ -354,7 +354,7 @@ describe('the functions on the cache tier', () => {
       });
   });
 
-  it('are told the configuration endpoint, TLS and the AUTH secret; the results route also the CDN TTLs', () => {
+  it('are told the configuration endpoint, TLS and the AUTH secret, and nothing of the CDN', () => {
     for (const route of onCache) {
       const fn = functions[id(stack.api.handlers.get(route)?.function ?? stack)];
       const env =
@@ -366,12 +366,8 @@ describe('the functions on the cache tier', () => {
       expect(flattenTokens(env.THROUGHLINE_CACHE_ENDPOINT)).toBe(
         `<${id(cache.cluster.replicationGroup)}.ConfigurationEndPoint.Address>:<${id(cache.cluster.replicationGroup)}.ConfigurationEndPoint.Port>`,
       );
-      const ttls = {
-        THROUGHLINE_CDN_RESULTS_TTL_SECONDS: '86400',
-        THROUGHLINE_CDN_REPORTS_TTL_SECONDS: '604800',
-      };
-      if (route === 'GetResults') expect(env).toMatchObject(ttls);
-      else expect(env).not.toHaveProperty('THROUGHLINE_CDN_RESULTS_TTL_SECONDS');
+      // The CDN reads published reports from S3: no API handler is behind it any more.
+      expect(env).not.toHaveProperty('THROUGHLINE_CDN_RESULTS_TTL_SECONDS');
     }
     for (const [route, handler] of stack.api.handlers)
       if (!onCache.includes(route))

@@ -1,9 +1,10 @@
-// The CDN in front of the API and its invalidation service (ADR 006), asserted by intent: what is
-// cached on which key and for how long, how viewers and CloudFront each prove who they are, and how
-// invalidations are queued, batched, retried and dead-lettered.
+// The CDN in front of the published reports and the API, and its invalidation service (ADR 006),
+// asserted by intent: what is cached on which key and for how long, how viewers and CloudFront each
+// prove who they are (signed URLs; Origin Access Control, no key anywhere), and how invalidations
+// are queued, batched, retried and dead-lettered.
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { CACHED_PATH_PATTERN } from '../../lib/constructs/cache/results-cdn';
+import { REPORTS_PATH_PATTERN } from '../../lib/constructs/cache/results-cdn';
 import { flattenTokens, logicalIdOf, resourcesOf, synthStack } from './stack-fixture';
 
 const { stack } = synthStack({ settings: { logRetentionDays: 14 } });
@@ -29,7 +30,9 @@ interface Origin {
   DomainName: unknown;
   OriginPath: string;
   OriginCustomHeaders?: { HeaderName: string; HeaderValue: unknown }[];
-  CustomOriginConfig: { OriginProtocolPolicy: string; OriginSSLProtocols: string[] };
+  CustomOriginConfig?: { OriginProtocolPolicy: string; OriginSSLProtocols: string[] };
+  S3OriginConfig?: { OriginAccessIdentity: string };
+  OriginAccessControlId?: unknown;
 }
 const config = resourcesOf(template, 'AWS::CloudFront::Distribution')[id(cdn.distribution)]?.Properties
   .DistributionConfig as {
@@ -52,10 +55,10 @@ const ALL_VIEWER_EXCEPT_HOST_HEADER = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
 const api = id(stack.api.api);
 
 describe('the distribution', () => {
-  const results = config.CacheBehaviors.find((b) => b.PathPattern === CACHED_PATH_PATTERN);
+  const results = config.CacheBehaviors.find((b) => b.PathPattern === REPORTS_PATH_PATTERN);
 
-  it('caches exactly GET and HEAD of finished results, everything else passes to the API uncached', () => {
-    expect(config.CacheBehaviors.map((b) => b.PathPattern)).toEqual(['/performance/tests/*/results']);
+  it('caches exactly GET and HEAD of published reports, everything else passes to the API uncached', () => {
+    expect(config.CacheBehaviors.map((b) => b.PathPattern)).toEqual(['/reports/*']);
     expect(results).toMatchObject({
       AllowedMethods: ['GET', 'HEAD'],
       CachedMethods: ['GET', 'HEAD'],
@@ -71,10 +74,10 @@ describe('the distribution', () => {
     });
   });
 
-  it('keys results on the path, format, table and Accept, with the TTLs of the settings and compression', () => {
+  it('keys reports on the path alone, with the TTLs of the settings and compression', () => {
     expect(results?.OriginRequestPolicyId).toBeUndefined();
     const policyId = (results?.CachePolicyId as { Ref: string } | undefined)?.Ref ?? '';
-    expect(policyId).toBe(id(cdn.resultsCachePolicy));
+    expect(policyId).toBe(id(cdn.reportsCachePolicy));
     expect(
       resourcesOf(template, 'AWS::CloudFront::CachePolicy')[policyId]?.Properties.CachePolicyConfig,
     ).toMatchObject({
@@ -82,8 +85,8 @@ describe('the distribution', () => {
       MinTTL: 0,
       MaxTTL: 604_800,
       ParametersInCacheKeyAndForwardedToOrigin: {
-        QueryStringsConfig: { QueryStringBehavior: 'whitelist', QueryStrings: ['format', 'table'] },
-        HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['Accept'] },
+        QueryStringsConfig: { QueryStringBehavior: 'none' },
+        HeadersConfig: { HeaderBehavior: 'none' },
         CookiesConfig: { CookieBehavior: 'none' },
         EnableAcceptEncodingGzip: true,
         EnableAcceptEncodingBrotli: true,
@@ -91,7 +94,7 @@ describe('the distribution', () => {
     });
   });
 
-  it('admits viewers of cached results only with a signed URL or cookie of the generated key pair', () => {
+  it('admits viewers of reports only with a signed URL or cookie of the generated key pair', () => {
     expect(results?.TrustedKeyGroups).toEqual([{ Ref: id(cdn.signingKey.keyGroup) }]);
     expect(
       resourcesOf(template, 'AWS::CloudFront::KeyGroup')[id(cdn.signingKey.keyGroup)]?.Properties,
@@ -107,26 +110,99 @@ describe('the distribution', () => {
     expect(keyPair[0]?.[1].Properties).toMatchObject({ SecretArn: { Ref: id(cdn.signingKey.secret) } });
   });
 
-  it('reaches the API as itself: the CDN origin methods with its API key, the rest at the stage, TLS 1.2 only', () => {
-    const cached = originOf(results as Behavior);
+  it('reads reports from the results bucket through Origin Access Control, and the API at its stage over TLS 1.2', () => {
+    const reports = originOf(results as Behavior);
+    const bucket = id(stack.storage.resultsBucket);
+    expect(reports?.DomainName).toEqual({ 'Fn::GetAtt': [bucket, 'RegionalDomainName'] });
+    expect(reports?.OriginAccessControlId).toEqual({
+      'Fn::GetAtt': [id(cdn.originAccessControl), 'Id'],
+    });
+    // OAC, not the legacy origin access identity; no header carries a secret.
+    expect(reports?.S3OriginConfig).toEqual({ OriginAccessIdentity: '' });
+    expect(reports?.OriginCustomHeaders).toBeUndefined();
+    expect(
+      resourcesOf(template, 'AWS::CloudFront::OriginAccessControl')[id(cdn.originAccessControl)]?.Properties,
+    ).toMatchObject({
+      OriginAccessControlConfig: {
+        OriginAccessControlOriginType: 's3',
+        SigningBehavior: 'always',
+        SigningProtocol: 'sigv4',
+      },
+    });
     const passThrough = originOf(config.DefaultCacheBehavior);
-    for (const origin of [cached, passThrough]) {
-      // The API's own host (taken from its URL), which API Gateway signs and routes by.
-      expect(JSON.stringify(origin?.DomainName)).toContain(`{"Ref":"${api}"},".execute-api."`);
-      expect(origin?.CustomOriginConfig).toMatchObject({
-        OriginProtocolPolicy: 'https-only',
-        OriginSSLProtocols: ['TLSv1.2'],
-      });
-    }
-    expect(flattenTokens(cached?.OriginPath)).toBe(`/<${id(stack.api.api.deploymentStage)}>/cdn`);
-    expect(flattenTokens(passThrough?.OriginPath)).not.toContain('cdn');
-    expect(cached?.OriginCustomHeaders?.map((h) => [h.HeaderName, flattenTokens(h.HeaderValue)])).toEqual([
-      ['x-api-key', `{{resolve:secretsmanager:<${id(cdn.originKey)}>:SecretString:::}}`],
-    ]);
+    expect(JSON.stringify(passThrough?.DomainName)).toContain(`{"Ref":"${api}"},".execute-api."`);
+    expect(passThrough?.CustomOriginConfig).toMatchObject({
+      OriginProtocolPolicy: 'https-only',
+      OriginSSLProtocols: ['TLSv1.2'],
+    });
     expect(passThrough?.OriginCustomHeaders).toBeUndefined();
+    expect(config.Origins).toHaveLength(2);
   });
 
-  it('adds security headers to every answer, keeping the HTML report’s own stricter policy', () => {
+  it('lets only this distribution read the bucket, and only the published reports: no list, no other prefix', () => {
+    const policies = Object.values(resourcesOf(template, 'AWS::S3::BucketPolicy')).filter(
+      (p) => JSON.stringify(p.Properties.Bucket) === JSON.stringify({ Ref: id(stack.storage.resultsBucket) }),
+    );
+    expect(policies).toHaveLength(1);
+    const document = policies[0]?.Properties.PolicyDocument as { Statement: Record<string, unknown>[] };
+    const statements = document.Statement;
+    const cloudfront = statements.filter((st) => JSON.stringify(st.Principal).includes('cloudfront'));
+    expect(cloudfront).toEqual([
+      {
+        Sid: 'CdnReadsPublishedReports',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudfront.amazonaws.com' },
+        Action: 's3:GetObject',
+        Resource: {
+          'Fn::Join': ['', [{ 'Fn::GetAtt': [id(stack.storage.resultsBucket), 'Arn'] }, '/reports/*']],
+        },
+        Condition: {
+          StringEquals: {
+            'AWS:SourceArn': {
+              'Fn::Join': [
+                '',
+                [
+                  'arn:',
+                  { Ref: 'AWS::Partition' },
+                  ':cloudfront::',
+                  { Ref: 'AWS::AccountId' },
+                  ':distribution/',
+                  { Ref: id(cdn.distribution) },
+                ],
+              ],
+            },
+          },
+        },
+      },
+    ]);
+    // Nothing else of the bucket is open to any service or account.
+    const allows = statements.filter((st) => st.Effect === 'Allow');
+    expect(allows).toHaveLength(1);
+  });
+
+  it('has aggregate-run publish the reports (put on reports/* only) with the CDN TTLs; no API handler hears of the CDN', () => {
+    const env = (h: { function: Parameters<typeof logicalIdOf>[1] }) => {
+      const props = resourcesOf(template, 'AWS::Lambda::Function')[id(h.function)]?.Properties;
+      return (props?.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables ?? {};
+    };
+    expect(env(stack.orchestrator.functions.handlers.aggregateRun)).toMatchObject({
+      THROUGHLINE_CDN_PUBLISH_REPORTS: 'true',
+      THROUGHLINE_CDN_RESULTS_TTL_SECONDS: '86400',
+      THROUGHLINE_CDN_REPORTS_TTL_SECONDS: '604800',
+    });
+    for (const h of stack.api.handlers.values())
+      expect(Object.keys(env(h)).filter((k) => /^THROUGHLINE_CDN_(PUBLISH|RESULTS|REPORTS)/.test(k))).toEqual(
+        [],
+      );
+    const writers = Object.values(resourcesOf(template, 'AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify(p.Properties.PolicyDocument).includes('/reports/*'),
+    );
+    expect(writers.map((w) => flattenTokens(w.Properties.Roles))).toEqual([
+      flattenTokens([{ Ref: id(stack.orchestrator.functions.handlers.aggregateRun.function.role as never) }]),
+    ]);
+  });
+
+  it('adds security headers to every answer, a CSP the published report needs no more than, keeping the API report’s own', () => {
     const policy = { Ref: id(cdn.securityHeaders) };
     expect(results?.ResponseHeadersPolicyId).toEqual(policy);
     expect(config.DefaultCacheBehavior.ResponseHeadersPolicyId).toEqual(policy);
@@ -319,7 +395,7 @@ describe('without the CDN (cache.cdn.enabled false)', () => {
   const { stack: off } = synthStack({ settings: { cache: { cdn: { enabled: false } } } });
   const t = Template.fromStack(off);
 
-  it('deploys no distribution, no queue, no origin method and no API key; no function hears of them', () => {
+  it('deploys no distribution and no queue; no function hears of them or publishes reports', () => {
     expect(off.cdn).toBeUndefined();
     for (const type of [
       'AWS::CloudFront::Distribution',
@@ -333,5 +409,6 @@ describe('without the CDN (cache.cdn.enabled false)', () => {
       expect(m.Properties.AuthorizationType).toBe('AWS_IAM');
     for (const h of [...off.api.handlers.values(), ...Object.values(off.orchestrator.functions.handlers)])
       expect(Object.keys(h.environment).filter((k) => k.startsWith('THROUGHLINE_CDN_'))).toEqual([]);
+    expect(JSON.stringify(resourcesOf(t, 'AWS::IAM::Policy'))).not.toContain('/reports/*');
   });
 });

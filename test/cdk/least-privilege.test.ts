@@ -67,6 +67,8 @@ const PLAN = 'runs/*/plan/items.json';
 const WINDOWS = 'runs/*/windows/*';
 const REPORTS = 'runs/*/workers/*';
 const RESULTS = 'results/*';
+/** A finished test's reports, published for the CDN (ADR 006). */
+const PUBLISHED = 'reports/*';
 const LISTS_WINDOWS_AND_REPORTS = [
   `<${bucket}.Arn> if {"StringLike":{"s3:prefix":["runs/*/windows/","runs/*/workers/"]}}`,
 ];
@@ -186,12 +188,13 @@ describe('least privilege of the handlers', () => {
       'monitorRun',
       { 's3:GetObject': objects(SPEC, WINDOWS, REPORTS), 's3:ListBucket': LISTS_WINDOWS_AND_REPORTS },
     ],
-    // Aggregate-run reads all of it and a baseline's results, and writes the test's results.
+    // Aggregate-run reads all of it and a baseline's results, and writes the test's results and
+    // (with the CDN, on by default) their published reports.
     [
       'aggregateRun',
       {
         's3:GetObject': objects(SPEC, PLAN, WINDOWS, REPORTS, RESULTS),
-        's3:PutObject': objects(RESULTS),
+        's3:PutObject': objects(RESULTS, PUBLISHED),
         's3:ListBucket': LISTS_WINDOWS_AND_REPORTS,
       },
     ],

@@ -180,6 +180,7 @@ describe('awsCacheConfig (a Lambda on the cache tier)', () => {
     vi.stubEnv('THROUGHLINE_CACHE_AUTH_SECRET_ARN', 'arn:aws:secretsmanager:eu-west-1:1:secret:auth');
     vi.stubEnv('THROUGHLINE_CDN_QUEUE_URL', 'https://sqs.eu-west-1.amazonaws.com/1/cdn');
     vi.stubEnv('THROUGHLINE_CDN_RESULTS_TTL_SECONDS', '86400');
+    vi.stubEnv('THROUGHLINE_CDN_PUBLISH_REPORTS', 'true');
     expect(awsCacheConfig()).toEqual({
       region: 'eu-west-1',
       enabled: true,
@@ -189,17 +190,23 @@ describe('awsCacheConfig (a Lambda on the cache tier)', () => {
       cdnQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/1/cdn',
       resultsTtlSeconds: 86_400,
       reportsTtlSeconds: 3_600,
+      publishReports: true,
     });
   });
 
   it('names the missing region with the bad cache variables', () => {
     const message = problemsOf(() =>
-      awsCacheConfig({ THROUGHLINE_CACHE: 'maybe', THROUGHLINE_CACHE_ENDPOINT: 'no-port' }),
+      awsCacheConfig({
+        THROUGHLINE_CACHE: 'maybe',
+        THROUGHLINE_CACHE_ENDPOINT: 'no-port',
+        THROUGHLINE_CDN_PUBLISH_REPORTS: 'yes',
+      }),
     );
     for (const part of [
       'AWS_REGION is not set',
       'THROUGHLINE_CACHE="maybe"',
       'THROUGHLINE_CACHE_ENDPOINT="no-port"',
+      'THROUGHLINE_CDN_PUBLISH_REPORTS="yes"',
     ])
       expect(message).toContain(part);
   });

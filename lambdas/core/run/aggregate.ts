@@ -1,9 +1,11 @@
 import type { TestResults, TestStatus, WorkerFailure } from '../../model/results';
 import type { Clock } from '../../ports/clock';
+import type { ReportPublisher } from '../../ports/report-publisher';
 import type { RunStore, WorkerReport } from '../../ports/run-store';
 import type { TestRecord, TestStore } from '../../ports/test-store';
 import { buildResults } from '../load/results';
 import { evaluateThresholds } from '../load/thresholds';
+import { publishedFiles } from '../report/rendered';
 import { MergedRun } from '../stats/aggregate';
 import { every } from '../timing';
 import { finishTest } from './finish';
@@ -121,9 +123,18 @@ export async function aggregateRun(
   );
 }
 
-/** The state machine's Aggregate task: reads the plan, aggregates, and words the notification. */
+/**
+ * The state machine's Aggregate task: reads the plan, aggregates, publishes the finished reports
+ * for the CDN (when there is one) and words the notification. Safe to retry at any point: a test
+ * already finished keeps its results, and its reports are published again.
+ */
 export async function aggregateStep(
-  deps: { readonly tests: TestStore; readonly runs: RunStore; readonly clock: Clock },
+  deps: {
+    readonly tests: TestStore;
+    readonly runs: RunStore;
+    readonly clock: Clock;
+    readonly reports?: ReportPublisher | undefined;
+  },
   testId: string,
 ): Promise<{ testId: string; status: string; message: string; results?: TestResults; name?: string }> {
   const items = await deps.runs.planItems(testId);
@@ -133,6 +144,7 @@ export async function aggregateStep(
     segments: items.map((i) => i.segment),
   });
   const results = await deps.tests.getResults(testId);
+  if (results && deps.reports) await deps.reports.publish(testId, publishedFiles(testId, results));
   return {
     testId,
     status: record?.status ?? 'unknown',

@@ -1,8 +1,6 @@
 import middy from '@middy/core';
 import type { TieredCache } from '../../core/cache/tiers/tiered-cache';
-import { requestsCsv, timeseriesCsv } from '../../core/report/csv';
-import { renderHtml } from '../../core/report/html';
-import { renderJunit } from '../../core/report/junit';
+import { REPORT_CSP, renderReport } from '../../core/report/rendered';
 import {
   cancelTest,
   createTest,
@@ -114,26 +112,12 @@ const getResultsBase = (deps: ApiDeps) =>
     const q = params(resultsQuerySchema, event.queryStringParameters);
     const format = q.format ?? negotiateResultFormat(header(event, 'accept'));
     const results = await getResults(deps.platform, id);
-    const file = `throughline-${id}`;
-    switch (format) {
-      case 'json':
-        return json(200, results);
-      case 'csv':
-        return text(
-          200,
-          'text/csv; charset=utf-8',
-          q.table === 'timeseries' ? timeseriesCsv(results) : requestsCsv(results),
-          {
-            'content-disposition': `inline; filename="${file}-${q.table}.csv"`,
-          },
-        );
-      case 'junit':
-        return text(200, 'application/xml; charset=utf-8', renderJunit(results));
-      case 'html':
-        return text(200, 'text/html; charset=utf-8', renderHtml(results), {
-          'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
-        });
-    }
+    if (format === 'json') return json(200, results);
+    const report = renderReport(id, results, format, q.table);
+    return text(200, report.contentType, report.body, {
+      ...(report.fileName ? { 'content-disposition': `inline; filename="${report.fileName}"` } : {}),
+      ...(format === 'html' ? { 'content-security-policy': REPORT_CSP } : {}),
+    });
   });
 
 /** History, cached briefly (5 s; dropped at once when a test is created or cancelled). */

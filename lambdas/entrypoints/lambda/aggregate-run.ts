@@ -1,16 +1,28 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { awsRun } from '../../composition/aws';
+import { awsReportPublisher, awsRun } from '../../composition/aws';
 import { awsCache } from '../../composition/aws-cache';
 import { awsConfig } from '../../config/aws';
 import { awsCacheConfig } from '../../config/cache';
 import { aggregateStep } from '../../core/run/aggregate';
+import { reportKey } from '../../model/published-reports';
 import { log, logger, metrics } from './powertools';
 
-/** Step Functions task "Aggregate": merges every window, finishes the test, publishes metrics. */
-const run = awsRun(awsConfig());
+/**
+ * Step Functions task "Aggregate": merges every window, finishes the test, publishes its reports
+ * for the CDN, and metrics.
+ */
+const config = awsConfig();
+const cacheConfig = awsCacheConfig();
+const reports = cacheConfig.publishReports
+  ? awsReportPublisher(config, {
+      data: cacheConfig.resultsTtlSeconds,
+      report: cacheConfig.reportsTtlSeconds,
+    })
+  : undefined;
+const run = { ...awsRun(config), reports };
 // Only the CDN queue: this function is outside the cache's VPC (results in L3 are dropped by their
 // tag or expire; ADR 006).
-const { cdn } = await awsCache({ ...awsCacheConfig(), enabled: false }, log);
+const { cdn } = await awsCache({ ...cacheConfig, enabled: false }, log);
 
 export async function handler(event: { readonly testId: string }) {
   logger.appendKeys({ testId: event.testId });
@@ -24,10 +36,10 @@ export async function handler(event: { readonly testId: string }) {
     metrics.addMetric('WorkersLost', MetricUnit.Count, results.workers.failed);
     metrics.publishStoredMetrics();
   }
-  // Results (re)written: the CDN must not keep an earlier version of them or of their reports.
+  // Reports (re)published: the CDN must not keep an earlier version of them.
   if (results && cdn)
     await cdn
-      .enqueue([`/performance/tests/${event.testId}/*`])
+      .enqueue([`/${reportKey(event.testId, '*')}`])
       .catch((err: unknown) => log.error('CDN invalidation not queued', { error: String(err) }));
   logger.info('aggregated', { status: out.status });
   return out;

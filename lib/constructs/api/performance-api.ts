@@ -1,12 +1,11 @@
 import { join } from 'node:path';
-import { Duration, Size, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Size, Stack } from 'aws-cdk-lib';
 import {
   AuthorizationType,
   EndpointType,
   type IRequestValidator,
   LambdaIntegration,
   LogGroupLogDestination,
-  type Method,
   MethodLoggingLevel,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
@@ -46,8 +45,6 @@ export interface PerformanceApiProps {
   readonly operations: Readonly<Record<Operation, OperationAccess>>;
   /** The shared cache tier, for the routes that use it (`cache` in routes.ts). @default - not deployed */
   readonly cache?: CacheClientAccess;
-  /** Variables of the routes CloudFront caches (`cdn` in routes.ts). @default - no CDN */
-  readonly cdnEnvironment?: Readonly<Record<string, string>>;
 }
 
 /** How a handler reaches the cache tier: attached to its network, told where it is, allowed its token. */
@@ -72,9 +69,6 @@ export interface RunStarter {
 }
 
 const STAGE_NAME = 'v1';
-
-/** The resource above the CDN's origin methods: `/cdn/performance/…` (ADR 006). */
-export const CDN_ORIGIN_PREFIX = 'cdn';
 
 /**
  * The `/performance` REST API: every method signed with SigV4 (IAM authorization), a request
@@ -170,36 +164,6 @@ export class PerformanceApi extends Construct {
     addJsonGatewayResponses(this.api);
   }
 
-  /**
-   * The CDN's origin for a read route: the same handler under `/cdn/performance/<path>`, without
-   * SigV4 (CloudFront cannot sign for the viewer) but only for callers presenting the deployment's
-   * API key, which CloudFront adds as an origin header after checking the viewer's signed URL at
-   * the edge (ADR 006). Every `/performance` method keeps IAM authorization.
-   */
-  addCdnOrigin(route: RouteSpec): Method[] {
-    const integration = this.integrations.get(route.id);
-    if (integration === undefined || route.method !== 'GET')
-      throw new Error(`the CDN can only front a GET route of this API, not ${route.method} ${route.path}`);
-    const base = this.api.root.resourceForPath(`${CDN_ORIGIN_PREFIX}/${API_BASE_PATH}`);
-    return pathsOf(route).map((path) => {
-      const method = base.resourceForPath(path).addMethod('GET', integration, {
-        authorizationType: AuthorizationType.NONE,
-        apiKeyRequired: true,
-        requestValidator: this.validator,
-        requestParameters: pathParametersOf(path),
-      });
-      Validations.of(method).acknowledge({
-        id: 'AwsSolutions-APIG4',
-        reason:
-          "The CDN's origin method: CloudFront admits only viewers with a valid signed URL or cookie of the " +
-          "deployment's key group, then calls with the API key only CloudFront holds (x-api-key, from Secrets " +
-          'Manager); API Gateway refuses any call without it. It serves GET finished results only; every ' +
-          '/performance method keeps IAM (SigV4) authorization.',
-      });
-      return method;
-    });
-  }
-
   private handlerFor(route: RouteSpec, props: PerformanceApiProps): HandlerFunction {
     const operation = route.operation === undefined ? undefined : props.operations[route.operation];
     const cache = route.cache ? props.cache : undefined;
@@ -213,7 +177,6 @@ export class PerformanceApi extends Construct {
         ...(route.startsRun ? { THROUGHLINE_STATE_MACHINE_ARN: props.runs.stateMachineArn } : {}),
         ...operation?.environment,
         ...cache?.environment,
-        ...(route.cdn ? props.cdnEnvironment : {}),
       },
       // API Gateway gives up on an integration after 29 s; running longer would only waste money.
       timeout: Duration.seconds(29),

@@ -46,8 +46,6 @@ export interface RouteSpec {
    * cache's VPC with its endpoint and AUTH token (ADR 006).
    */
   readonly cache?: boolean;
-  /** Whether CloudFront caches its answers (finished results): it gets the CDN's TTLs. */
-  readonly cdn?: boolean;
 }
 
 const operation = (
@@ -115,7 +113,6 @@ export const ROUTES: readonly RouteSpec[] = [
     results: 'read',
     startsRun: false,
     cache: true,
-    cdn: true,
   },
   {
     id: 'CancelTest',

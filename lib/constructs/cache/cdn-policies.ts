@@ -13,16 +13,20 @@ import {
 import type { Construct } from 'constructs';
 import type { CdnSettings } from '../../config/cache-settings';
 
-/** Finished results and reports: keyed on path, format, table and Accept, compressed either way. */
-export function resultsCachePolicy(scope: Construct, settings: CdnSettings): CachePolicy {
-  return new CachePolicy(scope, 'ResultsCachePolicy', {
-    comment: 'Throughline finished results and reports: path, format, table and Accept',
-    // No Cache-Control from the origin: the results TTL; the handler may ask up to the longer of the two.
+/**
+ * Published reports: keyed on the path alone (each file is one format; the signed URL's parameters
+ * and cookies stay out of the key and away from S3), compressed either way.
+ */
+export function reportsCachePolicy(scope: Construct, settings: CdnSettings): CachePolicy {
+  return new CachePolicy(scope, 'ReportsCachePolicy', {
+    comment: 'Throughline published reports: the path alone',
+    // Objects carry Cache-Control (the results TTL; the HTML report s-maxage the reports TTL); the
+    // policy's bounds are the same two, so an object without one gets the results TTL.
     defaultTtl: Duration.seconds(settings.resultsTtlSeconds),
     minTtl: Duration.seconds(0),
     maxTtl: Duration.seconds(Math.max(settings.resultsTtlSeconds, settings.reportsTtlSeconds)),
-    queryStringBehavior: CacheQueryStringBehavior.allowList('format', 'table'),
-    headerBehavior: CacheHeaderBehavior.allowList('Accept'),
+    queryStringBehavior: CacheQueryStringBehavior.none(),
+    headerBehavior: CacheHeaderBehavior.none(),
     cookieBehavior: CacheCookieBehavior.none(),
     enableAcceptEncodingGzip: true,
     enableAcceptEncodingBrotli: true,
@@ -44,7 +48,8 @@ export function securityHeadersPolicy(scope: Construct): ResponseHeadersPolicy {
       // A signed URL must not leave in a Referer header.
       referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
       xssProtection: { protection: false, override: true },
-      // The HTML report sends a stricter policy of its own; keep it where there is one.
+      // The API's HTML report sends a policy of its own; keep it where there is one. (The published
+      // report needs no more than this: inline styles and data: images.)
       contentSecurityPolicy: {
         contentSecurityPolicy:
           "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",

@@ -1,5 +1,4 @@
-import { CfnOutput, Duration, Validations } from 'aws-cdk-lib';
-import { ApiKey, type IApiKey, type IRestApi } from 'aws-cdk-lib/aws-apigateway';
+import { Annotations, CfnOutput, Duration, Validations } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
@@ -10,10 +9,12 @@ import {
   OriginRequestPolicy,
   type PriceClass,
   type ResponseHeadersPolicy,
+  S3OriginAccessControl,
   SecurityPolicyProtocol,
+  Signing,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
-import { RestApiOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import { RestApiOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import {
   BlockPublicAccess,
   Bucket,
@@ -21,28 +22,25 @@ import {
   type IBucket,
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { REPORTS_PREFIX } from '../../../lambdas/model/published-reports';
 import type { CdnSettings } from '../../config/cache-settings';
 import type { RemovalMode } from '../../config/settings';
-import { CDN_ORIGIN_PREFIX, type PerformanceApi } from '../api/performance-api';
-import { API_BASE_PATH, ROUTES } from '../api/routes';
+import type { PerformanceApi } from '../api/performance-api';
 import type { EncryptedLogs } from '../observability/encrypted-logs';
 import { toRemovalPolicy } from '../shared/removal-policy';
-import { resultsCachePolicy, securityHeadersPolicy } from './cdn-policies';
+import type { TestStorage } from '../storage/test-storage';
+import { reportsCachePolicy, securityHeadersPolicy } from './cdn-policies';
 import { CdnSigningKey } from './cdn-signing-key';
 
-/** CloudFront path pattern of every cached route (`/performance/tests/{id}/results`). */
-export const CACHED_PATH_PATTERN = `/${API_BASE_PATH}/tests/*/results`;
-
-/** The header CloudFront sends the API key in (API Gateway's API key source). */
-export const ORIGIN_KEY_HEADER = 'x-api-key';
-
-/** Requests per second API Gateway lets CloudFront's key send to the origin methods (cache misses). */
-const ORIGIN_RATE_LIMIT = 50;
+/** CloudFront path pattern of the published reports (S3 `reports/<id>/<file>`, OAC). */
+export const REPORTS_PATH_PATTERN = `/${REPORTS_PREFIX}/*`;
 
 export interface ResultsCdnProps {
+  /** The API every other path passes through to, uncached. */
   readonly api: PerformanceApi;
+  /** The results bucket, whose `reports/` prefix the distribution reads (and nothing else of it). */
+  readonly storage: TestStorage;
   readonly settings: CdnSettings;
   readonly logs: EncryptedLogs;
   /** Folder holding the handler entry files (lambdas/entrypoints/lambda). */
@@ -56,58 +54,36 @@ export interface ResultsCdnProps {
 }
 
 /**
- * CloudFront in front of the performance API (ADR 006).
+ * CloudFront in front of the finished reports and the API (ADR 006).
  *
  * ```
- * viewer ──HTTPS──► CloudFront ─┬─ GET /performance/tests/{id}/results  signed URL or cookie checked at the edge
- *                               │    cached: path + format + table + Accept, gzip/brotli, TTLs from settings
- *                               │    └─► origin /v1/cdn/performance/… + x-api-key ─► API Gateway (key required)
- *                               └─ everything else                     CachingDisabled, AllViewerExceptHostHeader
+ * viewer ──HTTPS──► CloudFront ─┬─ GET /reports/{id}/{file}   signed URL or cookie checked at the edge
+ *                               │    cached on the path alone, gzip/brotli, TTLs from settings
+ *                               │    └─► S3 results bucket, reports/* only, through Origin Access Control
+ *                               │        (bucket policy: cloudfront.amazonaws.com, this distribution's ARN)
+ *                               └─ everything else          CachingDisabled, AllViewerExceptHostHeader
  *                                    └─► origin /v1/performance/…  ─► API Gateway (IAM: SigV4 for the API's host)
  * ```
  *
- * The API's methods are all IAM-authorized, and a SigV4 signature is bound to the API's own host,
- * so CloudFront can neither check nor carry it for cached reads. Finished results are therefore
- * read through the CDN with CloudFront signed URLs or cookies (key pair generated at deploy), and
- * CloudFront reaches a mirror of the results route that requires the API key only it holds.
- * Everything else is passed through uncached and unchanged, so the API still decides.
+ * The aggregate step renders every finished test's reports (JSON, CSV tables, JUnit, HTML) into
+ * `reports/<id>/`; CloudFront signs its reads of them itself (OAC), so no credential sits in the
+ * distribution and no API method is open to anything but SigV4. Everything else is passed through
+ * uncached and unchanged, so the API still decides.
  */
 export class ResultsCdn extends Construct {
   readonly distribution: Distribution;
   readonly signingKey: CdnSigningKey;
-  /** The API key CloudFront presents to the origin methods. */
-  readonly originKey: Secret;
-  readonly apiKey: IApiKey;
   /** CloudFront's standard access logs. */
   readonly logBucket: Bucket;
-  readonly resultsCachePolicy: CachePolicy;
+  readonly reportsCachePolicy: CachePolicy;
   readonly securityHeaders: ResponseHeadersPolicy;
+  /** How CloudFront signs its requests to the bucket. */
+  readonly originAccessControl: S3OriginAccessControl;
 
   constructor(scope: Construct, id: string, props: ResultsCdnProps) {
     super(scope, id);
     const { api, settings } = props;
     const removalPolicy = toRemovalPolicy(props.removalPolicy);
-
-    this.originKey = new Secret(this, 'OriginKey', {
-      description: "Throughline: API key CloudFront sends to the CDN's origin methods of the API",
-      // API keys take 20-128 characters.
-      generateSecretString: { passwordLength: 40, excludePunctuation: true, includeSpace: false },
-      removalPolicy,
-    });
-    const keyValue = this.originKey.secretValue.unsafeUnwrap();
-    this.apiKey = new ApiKey(this, 'ApiKey', {
-      description: 'Throughline CDN: CloudFront’s key to the origin methods (/cdn/…)',
-      value: keyValue,
-    });
-    const plan = api.api.addUsagePlan('CdnUsagePlan', {
-      description: 'Throughline CDN: cache misses of CloudFront',
-      // (jsii's optional properties trip exactOptionalPropertyTypes, hence the assertions)
-      apiStages: [{ api: api.api as IRestApi, stage: api.api.deploymentStage }],
-      throttle: { rateLimit: ORIGIN_RATE_LIMIT, burstLimit: 2 * ORIGIN_RATE_LIMIT },
-    });
-    plan.addApiKey(this.apiKey);
-    const cached = ROUTES.filter((r) => r.cdn);
-    for (const route of cached) api.addCdnOrigin(route);
 
     this.signingKey = new CdnSigningKey(this, 'SigningKey', {
       entryDir: props.entryDir,
@@ -115,8 +91,12 @@ export class ResultsCdn extends Construct {
       environment: props.environment,
       removalPolicy: props.removalPolicy,
     });
-    this.resultsCachePolicy = resultsCachePolicy(this, settings);
+    this.reportsCachePolicy = reportsCachePolicy(this, settings);
     this.securityHeaders = securityHeadersPolicy(this);
+    this.originAccessControl = new S3OriginAccessControl(this, 'ReportsAccess', {
+      description: 'Throughline CDN: CloudFront signs its reads of the published reports (SigV4)',
+      signing: Signing.SIGV4_ALWAYS,
+    });
 
     const destroy = props.removalPolicy === 'destroy';
     this.logBucket = new Bucket(this, 'LogBucket', {
@@ -136,7 +116,7 @@ export class ResultsCdn extends Construct {
     const responseHeadersPolicy = this.securityHeaders;
     const custom = settings.certificateArn;
     this.distribution = new Distribution(this, 'Distribution', {
-      comment: 'Throughline: finished results and reports at the edge; the API behind it',
+      comment: 'Throughline: finished reports at the edge; the API behind it',
       // The settings offer exactly the enum's values.
       priceClass: settings.priceClass as PriceClass,
       httpVersion: HttpVersion.HTTP2_AND_3,
@@ -164,37 +144,54 @@ export class ResultsCdn extends Construct {
         compress: true,
       },
       additionalBehaviors: {
-        [CACHED_PATH_PATTERN]: {
-          origin: new RestApiOrigin(api.api, {
-            originPath: `/${api.api.deploymentStage.stageName}/${CDN_ORIGIN_PREFIX}`,
-            customHeaders: { [ORIGIN_KEY_HEADER]: keyValue },
-          }),
+        [REPORTS_PATH_PATTERN]: {
+          origin: this.reportsOrigin(props.storage),
           allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
           cachedMethods: CachedMethods.CACHE_GET_HEAD,
-          cachePolicy: this.resultsCachePolicy,
-          // No origin request policy: the origin sees exactly the cache key (and its own Host), never
-          // the signed URL's parameters.
+          cachePolicy: this.reportsCachePolicy,
+          // No origin request policy: S3 sees the path alone, never the signed URL's parameters or cookies.
           responseHeadersPolicy,
           viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
           compress: true,
           trustedKeyGroups: [this.signingKey.keyGroup],
         },
       },
-      // An error must not outlive its cause: a test that was not finished a second ago may be now.
+      // An error must not outlive its cause: a report not published a second ago may be now.
       errorResponses: [403, 404, 500, 502, 503, 504].map((httpStatus) => ({
         httpStatus,
         ttl: Duration.seconds(0),
       })),
     });
+    props.storage.allowDistributionToReadReports(this.distribution.distributionArn);
     this.acknowledgeFindings(custom !== undefined);
   }
 
   /**
-   * The environment of the cached routes' handlers: how long their answers may stay at the edge,
-   * for their Cache-Control (results, and the HTML report).
+   * The bucket as CloudFront's origin. Handed over by name, not as the construct: given the bucket
+   * itself, CDK's OAC origin would grant the distribution GetObject on every key of it (runs,
+   * specs, results); TestStorage grants `reports/*` alone instead.
    */
-  static handlerEnvironment(settings: CdnSettings): Readonly<Record<string, string>> {
+  private reportsOrigin(storage: TestStorage) {
+    const bucket = storage.resultsBucket;
+    const byName = Bucket.fromBucketAttributes(this, 'ReportsBucket', {
+      bucketArn: bucket.bucketArn,
+      bucketName: bucket.bucketName,
+      bucketRegionalDomainName: bucket.bucketRegionalDomainName,
+    });
+    Annotations.of(this).acknowledgeWarning(
+      '@aws-cdk/aws-cloudfront-origins:updateImportedBucketPolicyOac',
+      'TestStorage.allowDistributionToReadReports writes the bucket policy, scoped to reports/*',
+    );
+    return S3BucketOrigin.withOriginAccessControl(byName, { originAccessControl: this.originAccessControl });
+  }
+
+  /**
+   * What aggregate-run needs to publish reports for the CDN: the switch, and how long the edge
+   * and browsers may keep them (Cache-Control of the objects; the cache policy bounds it).
+   */
+  static publisherEnvironment(settings: CdnSettings): Readonly<Record<string, string>> {
     return {
+      THROUGHLINE_CDN_PUBLISH_REPORTS: 'true',
       THROUGHLINE_CDN_RESULTS_TTL_SECONDS: String(settings.resultsTtlSeconds),
       THROUGHLINE_CDN_REPORTS_TTL_SECONDS: String(settings.reportsTtlSeconds),
     };
@@ -203,7 +200,7 @@ export class ResultsCdn extends Construct {
   addOutputs(scope: Construct): void {
     new CfnOutput(scope, 'CdnUrl', {
       description:
-        'CloudFront URL of finished results: /performance/tests/<id>/results with a signed URL or cookie',
+        'CloudFront URL of finished reports: /reports/<id>/{report.html,results.json,requests.csv,timeseries.csv,junit.xml} with a signed URL or cookie',
       value: `https://${this.distribution.distributionDomainName}`,
     });
     new CfnOutput(scope, 'CdnDistributionId', {
@@ -225,14 +222,14 @@ export class ResultsCdn extends Construct {
     const ack = (id: string, reason: string) => Validations.of(this.distribution).acknowledge({ id, reason });
     ack(
       'AwsSolutions-CFR1',
-      'No geo restriction: the platform’s users (engineers, CI runners) work from anywhere, every cached read ' +
+      'No geo restriction: the platform’s users (engineers, CI runners) work from anywhere, every report read ' +
         'needs a signed URL or cookie and every other request SigV4, so a country list would add no access ' +
         'control, only outages for travelling or remote users.',
     );
     ack(
       'AwsSolutions-CFR2',
-      'No WAF web ACL: cached reads are refused at the edge without a valid signature, the rest is refused by API ' +
-        'Gateway without SigV4, and origin traffic is throttled by the usage plan and the stage; a web ACL for ' +
+      'No WAF web ACL: report reads are refused at the edge without a valid signature, the rest is refused by API ' +
+        'Gateway without SigV4 and throttled by the stage, and the bucket answers only CloudFront; a web ACL for ' +
         'CloudFront can only be created in us-east-1, which an environment-agnostic stack cannot assume.',
     );
     if (!customCertificate)
@@ -242,12 +239,5 @@ export class ResultsCdn extends Construct {
           'policy; the minimum is TLS 1.2 (TLSv1.2_2021) as soon as cache.cdn.domainNames and certificateArn are ' +
           'set. Modern clients negotiate TLS 1.2/1.3 either way, and the origin side is TLS 1.2 only.',
       );
-    Validations.of(this.originKey).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'The origin key is an API key: rotating it means a new API key and a CloudFront origin update in one ' +
-        'deploy, which a Secrets Manager rotation function cannot do; rotate by replacing the secret ' +
-        '(ADR 006). Only CloudFront sends it, and only to the CDN origin methods.',
-    });
   }
 }

@@ -9,7 +9,7 @@ import { toRemovalPolicy } from '../shared/removal-policy';
 import type { TestStorage } from '../storage/test-storage';
 import { FargateWorkers } from './fargate-workers';
 import { RunDefinition } from './run-definition';
-import { type InvalidationSender, RunFunctions } from './run-functions';
+import { type CdnPublishing, RunFunctions } from './run-functions';
 import { RunNotifications } from './run-notifications';
 import { StateMachineAccess } from './state-machine-access';
 
@@ -29,8 +29,8 @@ export interface LoadTestOrchestratorProps {
   readonly entryDir: string;
   /** Environment every run function and the Fargate worker get (table, bucket, policy, Powertools). */
   readonly environment: Readonly<Record<string, string>>;
-  /** Where aggregate-run queues CDN invalidations of the results it stores. @default - no CDN */
-  readonly invalidations?: InvalidationSender | undefined;
+  /** What aggregate-run publishes for the CDN and where it queues invalidations. @default - no CDN */
+  readonly cdn?: CdnPublishing | undefined;
 }
 
 /**
@@ -53,7 +53,7 @@ export class LoadTestOrchestrator extends Construct {
       storage: props.storage,
       environment: props.environment,
       capacityJson: capacityJson(settings.fargate, settings.capacity),
-      invalidations: props.invalidations,
+      cdn: props.cdn,
     });
     this.fargate = new FargateWorkers(this, 'Fargate', {
       settings: settings.fargate,

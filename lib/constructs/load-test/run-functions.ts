@@ -50,10 +50,14 @@ export const RUN_FUNCTIONS = {
 
 export type RunFunctionName = keyof typeof RUN_FUNCTIONS;
 
-/** Where aggregate-run queues the CDN invalidation of a test's results (the CDN invalidation queue). */
-export interface InvalidationSender {
-  /** THROUGHLINE_CDN_QUEUE_URL. */
+/**
+ * What aggregate-run does for the CDN: publishes a finished test's reports under `reports/<id>/`
+ * (the CDN's origin) and queues their invalidation.
+ */
+export interface CdnPublishing {
+  /** THROUGHLINE_CDN_PUBLISH_REPORTS, the reports' TTLs, THROUGHLINE_CDN_QUEUE_URL. */
   readonly environment: Readonly<Record<string, string>>;
+  /** Sending to the invalidation queue. */
   grantSend(grantee: IGrantable): void;
 }
 
@@ -67,10 +71,10 @@ export interface RunFunctionsProps {
   /** THROUGHLINE_CAPACITY: planner overrides, for plan-run only. */
   readonly capacityJson: string;
   /**
-   * With the CDN deployed: aggregate-run invalidates the results it stores (a run aggregated again
-   * replaces them). @default - no CDN
+   * With the CDN deployed: aggregate-run publishes the reports of the results it stores and
+   * invalidates them (a run aggregated again replaces them). @default - no CDN
    */
-  readonly invalidations?: InvalidationSender | undefined;
+  readonly cdn?: CdnPublishing | undefined;
 }
 
 /**
@@ -79,8 +83,8 @@ export interface RunFunctionsProps {
  * worker gets its test record (the stop flag), reads the spec and writes its windows and report;
  * monitor-run lists and reads windows and reports and updates the test; aggregate-run reads all of
  * a run's objects and results, and writes results; none deletes an object. Fail-run only updates
- * the test; with the CDN, aggregate-run also queues the invalidation
- * of the results it stores. None of them starts or stops anything.
+ * the test; with the CDN, aggregate-run also writes the published reports (`reports/*`) and
+ * queues their invalidation. None of them starts or stops anything.
  */
 export class RunFunctions extends Construct {
   readonly handlers: Readonly<Record<RunFunctionName, HandlerFunction>>;
@@ -103,7 +107,7 @@ export class RunFunctions extends Construct {
       planRun: make('planRun', { ...env, THROUGHLINE_CAPACITY: props.capacityJson }),
       segmentWorker: make('segmentWorker', env),
       monitorRun: make('monitorRun', env),
-      aggregateRun: make('aggregateRun', { ...env, ...props.invalidations?.environment }),
+      aggregateRun: make('aggregateRun', { ...env, ...props.cdn?.environment }),
       failRun: make('failRun', env),
     };
     const { storage } = props;
@@ -118,13 +122,14 @@ export class RunFunctions extends Construct {
       list: ['windows', 'reports'],
     });
     storage.grantReadWriteTests(h.aggregateRun);
-    // Aggregate reads the plan, every window and report, a baseline's results; it writes results.
+    // Aggregate reads the plan, every window and report, a baseline's results; it writes results
+    // (and, with the CDN, their published reports).
     storage.grantRunObjects(h.aggregateRun, {
       read: ['spec', 'plan', 'windows', 'reports', 'results'],
-      put: ['results'],
+      put: props.cdn ? ['results', 'published'] : ['results'],
       list: ['windows', 'reports'],
     });
-    props.invalidations?.grantSend(h.aggregateRun);
+    props.cdn?.grantSend(h.aggregateRun);
     storage.grantReadWriteTests(h.failRun);
   }
 

@@ -1,6 +1,6 @@
 import { type CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Grant, type IGrantable, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   BlockPublicAccess,
   Bucket,
@@ -9,6 +9,7 @@ import {
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { REPORTS_PREFIX } from '../../../lambdas/model/published-reports';
 import type { RemovalMode } from '../../config/settings';
 import { toRemovalPolicy } from '../shared/removal-policy';
 
@@ -33,6 +34,7 @@ export const RUN_OBJECTS = {
   windows: 'runs/*/windows/*',
   reports: 'runs/*/workers/*',
   results: 'results/*',
+  published: `${REPORTS_PREFIX}/*`,
 } as const;
 export type RunObject = keyof typeof RUN_OBJECTS;
 
@@ -49,6 +51,8 @@ const RUN_OBJECT_REASONS: Readonly<Record<RunObject, string>> = {
     "A run's worker reports (runs/<testId>/workers/<worker>.json) are written by the workers and read by monitor and aggregate.",
   results:
     "A test's results document (results/<testId>.json) is written by aggregate, which also reads a baseline's.",
+  published:
+    "A finished test's published reports (reports/<testId>/<file>) are written by aggregate for the CDN, which reads them through Origin Access Control.",
 };
 
 /** The table's secondary indexes: name → key attributes (the runtime adapter queries them by name). */
@@ -256,6 +260,23 @@ export class TestStorage extends Construct {
         'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${SCALING_JOURNAL_KEY_PREFIX}*`] },
       },
     });
+  }
+
+  /**
+   * Lets one CloudFront distribution (Origin Access Control, SigV4 as `cloudfront.amazonaws.com`)
+   * read the published reports, and only them: GetObject on `reports/*`, bound to that
+   * distribution's ARN. No listing: a report not yet published answers 403, not a key list.
+   */
+  allowDistributionToReadReports(distributionArn: string): void {
+    this.resultsBucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CdnReadsPublishedReports',
+        principals: [new ServicePrincipal('cloudfront.amazonaws.com')],
+        actions: ['s3:GetObject'],
+        resources: [this.resultsBucket.arnForObjects(RUN_OBJECTS.published)],
+        conditions: { StringEquals: { 'AWS:SourceArn': distributionArn } },
+      }),
+    );
   }
 
   private acknowledgeIndexes(handler: Grantee): void {

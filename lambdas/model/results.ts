@@ -15,6 +15,14 @@ export const TEST_STATUSES = [
 ] as const;
 export type TestStatus = (typeof TEST_STATUSES)[number];
 
+/**
+ * Where a running test's distributed run is: `measuring` (workers running, the monitor writing
+ * live figures every second), `waiting` (the monitor is done; the run waits for workers to end,
+ * lost ones up to their timeout), `aggregating` (merging every window; a heartbeat every 10 s).
+ */
+export const RUN_PHASES = ['measuring', 'waiting', 'aggregating'] as const;
+export type RunPhase = (typeof RUN_PHASES)[number];
+
 export interface LatencySummary {
   readonly min: number;
   readonly mean: number;

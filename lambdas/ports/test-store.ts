@@ -1,6 +1,6 @@
 import { ThroughlineError } from '../model/errors';
 import type { LiveStatus } from '../model/live';
-import type { TestResults, TestStatus, ThresholdResult } from '../model/results';
+import type { RunPhase, TestResults, TestStatus, ThresholdResult } from '../model/results';
 
 /** Storage port for load tests: one record per test, one results document per finished test. */
 
@@ -29,6 +29,13 @@ export interface TestRecord {
   readonly abortedBy?: readonly ThresholdResult[];
   /** Latest live figures while running (at most a few seconds old). */
   readonly live?: LiveStatus;
+  /** Where the run is while the test is running (written by the pipeline). */
+  readonly phase?: RunPhase;
+  /**
+   * ISO instant until which the pipeline expects to write nothing (a run waiting for workers that
+   * may take until their timeout): silence is judged from the later of this and updatedAt.
+   */
+  readonly quietUntil?: string;
   /** Headline figures once finished, so history needs no results read. */
   readonly summary?: TestSummary;
   /** Why the test ended in `error` or `interrupted`. */
@@ -56,6 +63,8 @@ export type TestPatch = Partial<
     | 'interruptRequested'
     | 'abortedBy'
     | 'live'
+    | 'phase'
+    | 'quietUntil'
     | 'summary'
     | 'error'
   >

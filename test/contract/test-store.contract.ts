@@ -185,6 +185,9 @@ export function testStoreContract(name: string, setup: () => Promise<TestStoreFi
           cancelRequested: true,
           // The platform's own stop (shutdown, Ctrl-C): the run ends interrupted, not cancelled.
           interruptRequested: true,
+          // Where the run is, and until when it expects to write nothing (a wait for workers).
+          phase: 'waiting',
+          quietUntil: at(9),
         } as const;
         const expected = { ...record, ...patch };
         expect(await store.update(record.id, patch)).toEqual(expected);

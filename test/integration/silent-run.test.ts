@@ -8,7 +8,9 @@ import { createLocalLauncher } from '../../lambdas/adapters/local/local-launcher
 import { systemResolver } from '../../lambdas/adapters/node/dns-resolver';
 import { aggregateRun } from '../../lambdas/core/run/aggregate';
 import { DEFAULT_CAPACITY } from '../../lambdas/core/run/capacity';
-import { createTest, getResults, type PlatformDeps } from '../../lambdas/core/tests/test-service';
+import { monitorStep } from '../../lambdas/core/run/monitor';
+import { createTest, getResults, getTest, type PlatformDeps } from '../../lambdas/core/tests/test-service';
+import { toTestResource } from '../../lambdas/entrypoints/http/resources';
 import type { Clock } from '../../lambdas/ports/clock';
 import type { RunStore, WorkerReport } from '../../lambdas/ports/run-store';
 import type { TestLauncher } from '../../lambdas/ports/test-launcher';
@@ -110,7 +112,27 @@ describe('a healthy run that goes silent', () => {
     );
     const run = await quietRun('quiet');
     await launcher.launch({ ...(await tests.get('quiet'))!, status: 'queued' });
+    // Every worker reported: the monitor is done, and says the run now waits for its workers to
+    // end (Fargate tasks stopping) until the run's deadline, 15 minutes on.
+    const monitored = await monitorStep(
+      { tests, runs, clock },
+      {
+        testId: 'quiet',
+        startAtMs: run.startAtMs,
+        plannedMs: 3_000,
+        workers: 2,
+        deadlineMs: now + 15 * 60_000,
+      },
+      60_000,
+    );
+    expect(monitored.state).toBe('finished');
     now += 10 * 60_000;
+    // Read paths (GET /tests/{id}, history) show it running, waiting: not a lost runner.
+    expect(await getTest({ store: tests, clock }, 'quiet')).toMatchObject({
+      status: 'running',
+      phase: 'waiting',
+    });
+    expect(toTestResource(await getTest({ store: tests, clock }, 'quiet')).phase).toBe('stopping');
     // Creating another test finds the slot taken and reconciles the active tests, storing what
     // it finds stale: the silent one is still run by its runtime, so it keeps its slot.
     await expect(
@@ -121,10 +143,28 @@ describe('a healthy run that goes silent', () => {
     expect((await tests.get('quiet'))?.status).toBe('running');
     const ended = await aggregateRun({ tests, runs, clock }, 'quiet', run);
     finish();
+    expect(ended?.phase).toBe('aggregating');
     expect(ended?.status).toBe('passed');
     const results = await getResults({ store: tests, clock }, 'quiet');
     expect(results.status).toBe('passed');
     expect(results.totals.requests).toBe(6 * 20);
+  });
+
+  it('reads as interrupted once its wait is over and a minute has passed without a word', async () => {
+    await quietRun('over');
+    const deadlineMs = now + 5 * 60_000;
+    await monitorStep(
+      { tests, runs, clock },
+      { testId: 'over', startAtMs: now, plannedMs: 3_000, workers: 2, deadlineMs },
+      60_000,
+    );
+    now = deadlineMs + 30_000;
+    expect((await getTest({ store: tests, clock }, 'over')).status).toBe('running');
+    now = deadlineMs + 61_000;
+    expect(await getTest({ store: tests, clock }, 'over')).toMatchObject({
+      status: 'interrupted',
+      error: { code: 'E_RUNNER_LOST' },
+    });
   });
 
   it('is stored as interrupted only once the runtime says it has ended, and a late aggregate keeps that', async () => {

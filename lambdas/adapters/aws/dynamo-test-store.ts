@@ -83,6 +83,8 @@ const PATCHABLE: readonly (keyof TestPatch)[] = [
   'interruptRequested',
   'abortedBy',
   'live',
+  'phase',
+  'quietUntil',
   'summary',
   'error',
 ];

@@ -67,6 +67,8 @@ const PLAIN_FIELDS = [
   'idempotencyKey',
   'cancelRequested',
   'interruptRequested',
+  'phase',
+  'quietUntil',
 ] as const;
 
 export function toItem(r: TestRecord): Item {

@@ -56,6 +56,11 @@ export async function aggregateRun(
   // A retry after an attempt that finished the test (or a run something else ended): what is stored stands.
   if (!isActive(record.status)) return record;
   const merged = new MergedRun();
+  const stamp = () => new Date(deps.clock.now()).toISOString();
+  // The wait is over (quietUntil ends now): from here the heartbeat is the sign of life.
+  await deps.tests.update(testId, { phase: 'aggregating', quietUntil: stamp(), updatedAt: stamp() }, [
+    'running',
+  ]);
   // A merge of many windows takes minutes: the test is seen to be alive, not silent.
   const stopHeartbeat = every(deps.clock, HEARTBEAT_MS, () => {
     void deps.tests

@@ -85,9 +85,21 @@ export async function monitorStep(
   intervalMs?: number,
 ): Promise<MonitorEvent & { readonly state: MonitorEnd }> {
   const until = Math.min(event.deadlineMs, deps.clock.now() + callMs);
-  const state = await monitorRun(deps, event.testId, event, until, intervalMs);
-  return {
-    ...event,
-    state: state === 'continue' && deps.clock.now() >= event.deadlineMs ? 'finished' : state,
-  };
+  const ran = await monitorRun(deps, event.testId, event, until, intervalMs);
+  const state = ran === 'continue' && deps.clock.now() >= event.deadlineMs ? 'finished' : ran;
+  // Nothing writes while the run waits for its workers to end (a lost one takes until its
+  // timeout, the deadline): said on the record, so that the wait is not taken for a lost runner.
+  if (state === 'finished') {
+    const now = deps.clock.now();
+    await deps.tests.update(
+      event.testId,
+      {
+        phase: 'waiting',
+        quietUntil: new Date(Math.max(now, event.deadlineMs)).toISOString(),
+        updatedAt: new Date(now).toISOString(),
+      },
+      ['running'],
+    );
+  }
+  return { ...event, state };
 }

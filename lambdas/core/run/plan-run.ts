@@ -100,9 +100,11 @@ export async function planRun(deps: PlanDeps, testId: string): Promise<PlannedRu
     timeoutSeconds: Math.ceil((deadlineMs - now) / 1_000),
   }));
   await runs.putPlanItems(testId, items);
-  const running = await tests.update(testId, { status: 'running', startedAt: iso(), updatedAt: iso() }, [
-    'queued',
-  ]);
+  const running = await tests.update(
+    testId,
+    { status: 'running', phase: 'measuring', startedAt: iso(), updatedAt: iso() },
+    ['queued'],
+  );
   if (!running) return { testId, skip: true };
   return {
     testId,

@@ -171,7 +171,10 @@ async function reconcile(
   persist: boolean,
 ): Promise<TestRecord> {
   if (!ACTIVE_STATUSES.includes(record.status)) return record;
-  const silentMs = deps.clock.now() - Date.parse(record.updatedAt);
+  // A run that said it would be quiet until some instant (waiting for its workers' timeout) is
+  // silent only from then on.
+  const lastWord = Math.max(Date.parse(record.updatedAt), Date.parse(record.quietUntil ?? '') || 0);
+  const silentMs = deps.clock.now() - lastWord;
   const limit = record.status === 'running' ? STALE_RUNNING_MS : STALE_QUEUED_MS;
   if (!(silentMs > limit)) return record;
   const message =

@@ -9,11 +9,13 @@ export function toTestResource(r: TestRecord) {
     ? 'finished'
     : r.status === 'queued'
       ? 'queued'
-      : r.cancelRequested || (r.live && planned > 0 && r.live.elapsedMs > planned)
-        ? 'stopping'
-        : r.live
-          ? 'running'
-          : 'starting';
+      : r.phase === 'aggregating'
+        ? 'aggregating'
+        : r.phase === 'waiting' || r.cancelRequested || (r.live && planned > 0 && r.live.elapsedMs > planned)
+          ? 'stopping'
+          : r.live
+            ? 'running'
+            : 'starting';
   const live = r.live && {
     elapsedMs: Math.round(r.live.elapsedMs),
     plannedMs: r.live.plannedMs,

@@ -99,7 +99,11 @@ export const testResourceSchema = z
     id: z.string(),
     name: z.string(),
     status: z.enum(TEST_STATUSES),
-    phase: z.enum(['queued', 'starting', 'running', 'stopping', 'finished']),
+    phase: z
+      .enum(['queued', 'starting', 'running', 'stopping', 'aggregating', 'finished'])
+      .describe(
+        'stopping: the workers are ending (lost ones up to their timeout); aggregating: the results are being merged',
+      ),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
     startedAt: z.iso.datetime().optional(),

@@ -2,7 +2,14 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const ALL = ['cpu-per-request', 'latency-accuracy', 'aggregate', 'cache-policies', 'cache-tiers'];
+const ALL = [
+  'cpu-per-request',
+  'latency-accuracy',
+  'aggregate',
+  'cache-policies',
+  'cache-tiers',
+  'shard-balance',
+];
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((n) => !ALL.includes(n));
 if (unknown.length > 0) {

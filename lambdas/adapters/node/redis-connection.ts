@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { CacheDriverError } from './cache-driver-error';
-import { HashRing } from './consistent-hash';
 import { hashTag, keySlot } from './key-slot';
 import { firstAttempt, newCluster, newRedis, quit, type RedisClient, withDeadline } from './redis-clients';
 import {
@@ -11,6 +10,7 @@ import {
   type ResolvedRedisSettings,
   resolveRedisOptions,
 } from './redis-options';
+import { RendezvousHash } from './rendezvous-hash';
 
 export type { RedisClient } from './redis-clients';
 
@@ -95,11 +95,8 @@ export function openRedisConnection(options: RedisCacheDriverOptions): RedisConn
   } else {
     const urls = topology.mode === 'sharded' ? topology.urls : [topology.url];
     const nodes = urls.map((url) => track(newRedis(url, settings)));
-    const ring = new HashRing(
-      nodes.map((_, i) => ({ id: nodeId(urls[i] as string), value: i })),
-      settings.virtualNodes,
-    );
-    shardOf = nodes.length === 1 ? () => 0 : (key) => ring.nodeFor(hashTag(key));
+    const shards = new RendezvousHash(nodes.map((_, i) => ({ id: nodeId(urls[i] as string), value: i })));
+    shardOf = nodes.length === 1 ? () => 0 : (key) => shards.nodeFor(hashTag(key));
     clientFor = (key) => nodes[shardOf(key)] as Redis;
     groups = (keys) => chunked(groupBy(keys, shardOf), (shard) => nodes[shard] as Redis);
     masters = async () => nodes;

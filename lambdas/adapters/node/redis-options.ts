@@ -6,7 +6,7 @@ export type RedisTopology =
   | { readonly mode: 'standalone'; readonly url: string }
   /** Redis Cluster / ElastiCache cluster mode enabled (Serverless too): seed nodes, slots discovered. */
   | { readonly mode: 'cluster'; readonly nodes: readonly RedisNode[] }
-  /** Independent primaries, keys spread by a client-side consistent-hash ring (consistent-hash.ts). */
+  /** Independent primaries, keys spread by client-side rendezvous hashing (rendezvous-hash.ts). */
   | { readonly mode: 'sharded'; readonly urls: readonly string[] };
 
 export interface RedisNode {
@@ -41,8 +41,6 @@ export type RedisCacheDriverOptions = RedisTopology &
      * namespace in one cluster slot.
      */
     readonly keyPrefix: string;
-    /** Default 160: ring points per node in sharded mode. */
-    readonly virtualNodes?: number;
   };
 
 export interface ResolvedRedisSettings {
@@ -54,7 +52,6 @@ export interface ResolvedRedisSettings {
   readonly maxRetriesPerRequest: number;
   readonly reconnectMaxDelayMs: number;
   readonly onError: (err: Error) => void;
-  readonly virtualNodes: number;
 }
 
 /** Every problem with the options (not just the first), or the settings with defaults applied. */
@@ -94,7 +91,6 @@ export function resolveRedisOptions(o: RedisCacheDriverOptions): ResolvedRedisSe
     maxRetriesPerRequest: positive('maxRetriesPerRequest', o.maxRetriesPerRequest, 1, 0),
     reconnectMaxDelayMs: positive('reconnectMaxDelayMs', o.reconnectMaxDelayMs, 1_000),
     onError: o.onError ?? (() => undefined),
-    virtualNodes: positive('virtualNodes', o.virtualNodes, 160),
   };
   if (problems.length > 0)
     throw new CacheDriverError(

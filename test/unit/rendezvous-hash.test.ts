@@ -1,70 +1,52 @@
 import { describe, expect, it } from 'vitest';
-import { HashRing, murmur3 } from '../../lambdas/adapters/node/consistent-hash';
 import { hashTag, keySlot } from '../../lambdas/adapters/node/key-slot';
+import { murmur3, RendezvousHash } from '../../lambdas/adapters/node/rendezvous-hash';
 
 const NODES = ['10.0.1.11:6379', '10.0.2.12:6379', '10.0.3.13:6379', '10.0.1.14:6379'];
-const KEYS = Array.from({ length: 60_000 }, (_, i) => `t:v:user:${i}:profile`);
-const ring = (ids: readonly string[], virtualNodes?: number) =>
-  new HashRing(
-    ids.map((id) => ({ id, value: id })),
-    virtualNodes,
-  );
+const KEYS = Array.from({ length: 200_000 }, (_, i) => `t:v:user:${i}:profile`);
+const shardMap = (ids: readonly string[]) => new RendezvousHash(ids.map((id) => ({ id, value: id })));
+const nodesOf = (n: number) => Array.from({ length: n }, (_, i) => `10.0.${i % 3}.${10 + i}:6379`);
 
-function shares(r: HashRing<string>): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const k of KEYS) {
+function counts(r: RendezvousHash<string>, keys: readonly string[] = KEYS): Map<string, number> {
+  const c = new Map<string, number>();
+  for (const k of keys) {
     const node = r.nodeFor(k);
-    counts.set(node, (counts.get(node) ?? 0) + 1);
+    c.set(node, (c.get(node) ?? 0) + 1);
   }
-  return new Map([...counts].map(([n, c]) => [n, c / KEYS.length]));
+  return c;
 }
 
-describe('consistent-hash ring', () => {
-  it('gives every node close to 1/N of the keys', () => {
-    for (const n of [3, 4]) {
-      const s = shares(ring(NODES.slice(0, n)));
-      expect(s.size).toBe(n);
-      for (const share of s.values()) expect(Math.abs(share - 1 / n)).toBeLessThan(0.05);
+describe('rendezvous hashing over shards', () => {
+  it('gives every node of 2 to 20 within 5 % of an even share of 200,000 keys', () => {
+    for (let n = 2; n <= 20; n++) {
+      const c = counts(shardMap(nodesOf(n)));
+      expect(c.size).toBe(n);
+      const even = KEYS.length / n;
+      for (const count of c.values()) expect(Math.abs(count - even) / even).toBeLessThan(0.05);
     }
-  });
-
-  it('with one point per node the split is far less even (why virtual nodes exist)', () => {
-    const spread = (r: HashRing<string>) => {
-      const s = [...shares(r).values()];
-      return Math.max(...s) - Math.min(...s);
-    };
-    const few = Math.max(
-      ...['a', 'b', 'c', 'd'].map((salt) =>
-        spread(
-          ring(
-            NODES.map((n) => salt + n),
-            1,
-          ),
-        ),
-      ),
-    );
-    expect(few).toBeGreaterThan(spread(ring(NODES)) * 2);
   });
 
   it('adding a node moves about 1/(N+1) of the keys, all of them to the new node', () => {
-    const before = ring(NODES.slice(0, 3));
-    const after = ring(NODES);
-    let moved = 0;
-    let betweenOldNodes = 0;
-    for (const k of KEYS) {
-      const to = after.nodeFor(k);
-      if (before.nodeFor(k) === to) continue;
-      moved++;
-      if (to !== NODES[3]) betweenOldNodes++;
+    for (const n of [3, 9]) {
+      const ids = nodesOf(n + 1);
+      const before = shardMap(ids.slice(0, n));
+      const after = shardMap(ids);
+      let moved = 0;
+      let betweenOldNodes = 0;
+      for (const k of KEYS) {
+        const to = after.nodeFor(k);
+        if (before.nodeFor(k) === to) continue;
+        moved++;
+        if (to !== ids[n]) betweenOldNodes++;
+      }
+      expect(betweenOldNodes).toBe(0);
+      expect(Math.abs(moved / KEYS.length - 1 / (n + 1))).toBeLessThan(0.01);
     }
-    expect(betweenOldNodes).toBe(0);
-    expect(moved / KEYS.length).toBeGreaterThan(0.2);
-    expect(moved / KEYS.length).toBeLessThan(0.3);
   });
 
   it("removing a node moves only that node's keys, spread over every survivor", () => {
-    const before = ring(NODES);
-    const after = ring(NODES.filter((n) => n !== NODES[1]));
+    const before = shardMap(NODES);
+    const after = shardMap(NODES.filter((n) => n !== NODES[1]));
     const receivers = new Map<string, number>();
     let needlesslyMoved = 0;
     for (const k of KEYS) {
@@ -75,7 +57,8 @@ describe('consistent-hash ring', () => {
     }
     expect(needlesslyMoved).toBe(0);
     expect([...receivers.keys()].sort()).toEqual([NODES[0], NODES[2], NODES[3]].sort());
-    for (const count of receivers.values()) expect(count).toBeGreaterThan(KEYS.length * 0.04);
+    // A quarter of the keys, a third of them to each survivor.
+    for (const count of receivers.values()) expect(count / KEYS.length).toBeCloseTo(1 / 12, 2);
   });
 
   it('modulo hashing, for contrast, moves about three keys in four when a fourth node joins', () => {
@@ -85,14 +68,14 @@ describe('consistent-hash ring', () => {
   });
 
   it('depends on node ids, not on the order they are listed in', () => {
-    const a = ring(NODES);
-    const b = ring([...NODES].reverse());
+    const a = shardMap(NODES);
+    const b = shardMap([...NODES].reverse());
     expect(KEYS.slice(0, 5_000).every((k) => a.nodeFor(k) === b.nodeFor(k))).toBe(true);
   });
 
-  it('refuses an empty ring and repeated ids', () => {
-    expect(() => ring([])).toThrow(/at least one node/);
-    expect(() => ring(['a:1', 'a:1'])).toThrow(/repeat/);
+  it('refuses no nodes and repeated ids', () => {
+    expect(() => shardMap([])).toThrow(/at least one node/);
+    expect(() => shardMap(['a:1', 'a:1'])).toThrow(/repeat/);
   });
 
   it('hashes keys with MurmurHash3 x86_32 (published test vectors)', () => {

@@ -8,6 +8,7 @@ import { parseDuration } from '../../model/duration';
 import { startDemoTarget } from '../local/demo-target';
 import { startLocalServer } from '../local/server';
 import { cacheCommand } from './cache-command';
+import { capacityCommand } from './capacity-command';
 import { demoDefinition } from './demo';
 import { describeError, RUN_USAGE, runCommand } from './run-command';
 import { EXIT, UsageError } from './run-io';
@@ -23,6 +24,7 @@ Commands:
   demo                     start the demo API and run a short checkout test against it
   presets                  list the presets
   cache simulate           replay a key trace through the cache eviction policies (throughline cache --help)
+  capacity fit --points f  fit the Universal Scalability Law to N,X points (throughline capacity --help)
 
 ${RUN_USAGE}`;
 
@@ -181,6 +183,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return demoCommand(interruptSignal());
     case 'cache':
       return cacheCommand(rest, process.stdout);
+    case 'capacity':
+      return capacityCommand(rest, process.stdout);
     case 'presets':
       for (const p of PRESET_NAMES) process.stdout.write(`${p.padEnd(20)} ${presetDescription(p)}\n`);
       return EXIT.passed;

@@ -70,6 +70,19 @@ const quietWindow = (index: number, worker: number): WindowSnapshot => ({
   scenarios: [{ scenario: 'buy', iterations: 0, interrupted: 0, dropped: 0, vus: 2 }],
 });
 
+/** A healthy worker's report (idle resources, nothing skipped) after `windows` seconds. */
+export function healthyReport(worker: number, segment: string, windows = 3): WorkerReport {
+  return {
+    worker,
+    segment,
+    outcome: 'completed',
+    startLagMs: 0,
+    skippedIterations: 0,
+    windows,
+    resources: { cpuPercentMax: 10, cpuPercentMean: 5, rssMbMax: 80, eventLoopDelayP99Ms: 1 },
+  };
+}
+
 function makeReport(worker: number, overrides: Partial<WorkerReport> = {}): WorkerReport {
   return {
     worker,

@@ -14,7 +14,7 @@ import type { PlatformDeps } from '../../lambdas/core/tests/test-service';
 import { getResultsHandler } from '../../lambdas/entrypoints/http/handlers';
 import type { RunStore } from '../../lambdas/ports/run-store';
 import type { TestStore } from '../../lambdas/ports/test-store';
-import { makeWindow } from '../contract/run-store.contract';
+import { healthyReport, makeWindow } from '../contract/run-store.contract';
 import { apiEvent, lambdaContext } from '../helpers/api-event';
 import { storeTest } from '../helpers/definitions';
 import { awsClientConfig, createTestBucket, deleteTestBucket, type Moto, startMoto } from '../helpers/moto';
@@ -60,15 +60,7 @@ async function finishedRun(id: string) {
   );
   for (const worker of [0, 1]) {
     for (const index of [0, 1, 2]) await runs.putWindow(id, { ...makeWindow(index, worker) });
-    await runs.putWorkerReport(id, {
-      worker,
-      segment: segments[worker] as string,
-      outcome: 'completed',
-      startLagMs: 0,
-      skippedIterations: 0,
-      windows: 3,
-      resources: { cpuPercentMax: 10, cpuPercentMean: 5, rssMbMax: 80, eventLoopDelayP99Ms: 1 },
-    });
+    await runs.putWorkerReport(id, healthyReport(worker, segments[worker] as string));
   }
 }
 

@@ -12,10 +12,10 @@ import { monitorStep } from '../../lambdas/core/run/monitor';
 import { createTest, getResults, getTest, type PlatformDeps } from '../../lambdas/core/tests/test-service';
 import { toTestResource } from '../../lambdas/entrypoints/http/resources';
 import type { Clock } from '../../lambdas/ports/clock';
-import type { RunStore, WorkerReport } from '../../lambdas/ports/run-store';
+import type { RunStore } from '../../lambdas/ports/run-store';
 import type { TestLauncher } from '../../lambdas/ports/test-launcher';
 import type { TestStore } from '../../lambdas/ports/test-store';
-import { makeWindow } from '../contract/run-store.contract';
+import { healthyReport, makeWindow } from '../contract/run-store.contract';
 import { storeTest } from '../helpers/definitions';
 
 // A healthy run can be silent for minutes: the Map waits for a lost worker's timeout, or the
@@ -48,15 +48,7 @@ const definition = {
   baseUrl: 'http://127.0.0.1:9',
   scenarios: { s: { executor: 'constant-vus', vus: 2, duration: '3s', requests: [{ path: '/' }] } },
 };
-const report = (worker: number): WorkerReport => ({
-  worker,
-  segment: worker === 0 ? '0/1:1/2' : '1/2:1/1',
-  outcome: 'completed',
-  startLagMs: 0,
-  skippedIterations: 0,
-  windows: 3,
-  resources: { cpuPercentMax: 10, cpuPercentMean: 5, rssMbMax: 80, eventLoopDelayP99Ms: 1 },
-});
+const report = (worker: number) => healthyReport(worker, worker === 0 ? '0/1:1/2' : '1/2:1/1');
 
 /** A run whose workers have written everything and reported, whose record then went quiet. */
 async function quietRun(id: string) {

@@ -1,3 +1,4 @@
+import type { CapacityBlock } from './capacity';
 import type { ErrorKind } from './window';
 
 /** The results document (DESIGN.md §3). Latencies in ms; rates 0–1; throughput per second. */
@@ -59,7 +60,10 @@ export interface TimeseriesPoint {
   readonly errors: number;
   readonly vus: number;
   readonly droppedIterations: number;
-  readonly latencyMs: Pick<LatencySummary, 'p50' | 'p90' | 'p95' | 'p99' | 'max'>;
+  /** `mean` is absent in results stored before it was added. */
+  readonly latencyMs: Pick<LatencySummary, 'p50' | 'p90' | 'p95' | 'p99' | 'max'> & {
+    readonly mean?: number;
+  };
   /** Workers that reported this window. */
   readonly workers: number;
 }
@@ -111,6 +115,8 @@ export interface TestResults {
   readonly comparisonError?: string;
   /** Things that make the figures less trustworthy (e.g. saturated workers). */
   readonly warnings?: readonly string[];
+  /** A stepped run's plateaus, USL fit and max sustainable throughput (absent in earlier results). */
+  readonly capacity?: CapacityBlock;
 }
 
 /** How a threshold came out on the merged data. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { kneedle } from '../../lambdas/core/capacity/knee';
 import { studentTQuantile } from '../../lambdas/core/capacity/student-t';
-import { fitUsl, type ScalabilityPoint, type UslFit } from '../../lambdas/core/capacity/usl';
+import { fitUsl, type UslFit } from '../../lambdas/core/capacity/usl';
+import type { ScalabilityPoint } from '../../lambdas/model/capacity';
 
 // The USL fit and the knee against the published fits of the reference datasets
 // (../shared/research/profiling-recommend-capacity-anchors.md §3c: R usl 3.0.3's test outputs,

@@ -1,38 +1,6 @@
+import type { CapacityFitReport, PerCoefficient, ScalabilityPoint } from '../../model/capacity';
 import { kneedle } from './knee';
-import { type Estimate, fitUsl, type ScalabilityPoint } from './usl';
-
-/**
- * What `throughline capacity fit` prints and the results' `capacity` block holds: the USL
- * coefficients with their errors, where throughput peaks, the knee of the measured curve, and
- * every warning, or the reason there is no fit (never a fabricated curve).
- */
-export type CapacityFitReport =
-  | {
-      readonly fitted: true;
-      readonly points: readonly ScalabilityPoint[];
-      readonly sigma: number;
-      readonly kappa: number;
-      readonly lambda: number;
-      readonly standardErrors: PerCoefficient<number>;
-      readonly intervals95: PerCoefficient<readonly [number, number]>;
-      readonly residualStandardError: number;
-      /** Throughput peaks here (absent when κ = 0: it only approaches xRoof). */
-      readonly nMax?: number;
-      readonly xMax?: number;
-      readonly nOpt?: number;
-      readonly xRoof?: number;
-      /** Diminishing returns start here (Kneedle on the measured points). */
-      readonly knee?: number;
-      readonly warnings: readonly string[];
-    }
-  | { readonly fitted: false; readonly points: readonly ScalabilityPoint[]; readonly reason: string };
-
-/** A figure per coefficient; absent for one on its bound (σ or κ = 0) or with too few points. */
-export interface PerCoefficient<T> {
-  readonly sigma?: T;
-  readonly kappa?: T;
-  readonly lambda?: T;
-}
+import { type Estimate, fitUsl } from './usl';
 
 export function capacityFitReport(input: readonly ScalabilityPoint[]): CapacityFitReport {
   const points = [...input].sort((a, b) => a.n - b.n);

@@ -1,3 +1,4 @@
+import type { ScalabilityPoint } from '../../model/capacity';
 import { goldenSection, nelderMead2 } from './minimize';
 import { studentTQuantile } from './student-t';
 
@@ -7,13 +8,6 @@ import { studentTQuantile } from './student-t';
  * form, so only σ, κ ∈ [0, 1] are searched (a grid, then Nelder–Mead, then each bound on its own).
  * Unconstrained fits go superlinear (κ < 0) on real data; bounded ones reproduce the published fits.
  */
-
-export interface ScalabilityPoint {
-  /** Concurrency (users, workers, in-flight requests). */
-  readonly n: number;
-  /** Throughput at that concurrency (any unit: the fit's λ and X come out in it). */
-  readonly x: number;
-}
 
 export interface Estimate {
   readonly value: number;

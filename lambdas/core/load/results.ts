@@ -79,7 +79,7 @@ export function buildResults(run: MergedRun, meta: ResultsMeta): TestResults {
         errors: w.all.failed,
         vus: w.vus,
         droppedIterations: w.dropped,
-        latencyMs: { p50: l.p50, p90: l.p90, p95: l.p95, p99: l.p99, max: l.max },
+        latencyMs: { mean: l.mean, p50: l.p50, p90: l.p90, p95: l.p95, p99: l.p99, max: l.max },
         workers: w.workers.size,
       };
     });

@@ -118,7 +118,8 @@ export function thresholdValue(t: ParsedThreshold, run: MergedRun, elapsedMs: nu
   }
 }
 
-function compare(value: number, op: Op, limit: number): boolean {
+/** Whether a value passes `op limit`. */
+export function compare(value: number, op: Op, limit: number): boolean {
   switch (op) {
     case '<':
       return value < limit;

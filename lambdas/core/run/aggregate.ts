@@ -3,6 +3,7 @@ import type { Clock } from '../../ports/clock';
 import type { ReportPublisher } from '../../ports/report-publisher';
 import type { RunStore, WorkerReport } from '../../ports/run-store';
 import type { TestRecord, TestStore } from '../../ports/test-store';
+import { capacityOf } from '../capacity/plateaus';
 import { buildResults } from '../load/results';
 import { evaluateThresholds } from '../load/thresholds';
 import { publishedFiles } from '../report/rendered';
@@ -119,13 +120,12 @@ export async function aggregateRun(
     },
   });
   const warnings = saturationWarnings(reports);
-  return finishTest(
-    deps.tests,
-    deps.clock,
-    record,
-    spec.test,
-    warnings.length > 0 ? { ...built, warnings } : built,
-  );
+  const capacity = capacityOf(spec.test, merged);
+  return finishTest(deps.tests, deps.clock, record, spec.test, {
+    ...built,
+    ...(warnings.length > 0 ? { warnings } : {}),
+    ...(capacity.model === 'none' ? {} : { capacity }),
+  });
 }
 
 /**

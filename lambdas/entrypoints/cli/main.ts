@@ -24,6 +24,7 @@ Commands:
   demo                     start the demo API and run a short checkout test against it
   presets                  list the presets
   cache simulate           replay a key trace through the cache eviction policies (throughline cache --help)
+  capacity <results.json>  a stepped run's plateaus, USL fit and max sustainable throughput
   capacity fit --points f  fit the Universal Scalability Law to N,X points (throughline capacity --help)
 
 ${RUN_USAGE}`;

@@ -61,7 +61,8 @@ describe('capacity of a stepped run', () => {
     const file = join(dir, 'step.json');
     writeFileSync(file, JSON.stringify(definition));
     const out = join(dir, 'results.json');
-    const run = await runCli(['run', file, '--out', out, '--quiet'], { timeoutMs: 90_000 });
+    const html = join(dir, 'report.html');
+    const run = await runCli(['run', file, '--out', out, '--html', html, '--quiet'], { timeoutMs: 90_000 });
     expect([0, 99]).toContain(run.code);
     const stored = JSON.parse(readFileSync(out, 'utf8')) as { capacity?: CapacityBlock };
     const capacity = stored.capacity;
@@ -89,6 +90,14 @@ describe('capacity of a stepped run', () => {
     const byLevel = new Map(capacity.plateaus.map((p) => [p.offered, p]));
     for (const n of [2, 4, 8]) expect(byLevel.get(n)?.sustained).toBe(true);
     expect(byLevel.get(32)?.failed).toEqual(['http_req_duration: p(95)<15']);
+
+    // The report shows it: the fitted curve, a marker per plateau, a row per plateau.
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain('<section data-capacity>');
+    expect(page).toMatch(/data-chart="capacity"[\s\S]*data-series="usl"/);
+    const markers = /<g class="markers" data-series="measured">(.*?)<\/g>/.exec(page)?.[1] ?? '';
+    expect(markers.match(/<circle /g)).toHaveLength(LEVELS.length);
+    expect(page.match(/<tr data-plateau>/g)).toHaveLength(LEVELS.length);
 
     const printed = await runCli(['capacity', out]);
     expect(printed.code).toBe(0);

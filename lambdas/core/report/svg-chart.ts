@@ -18,6 +18,8 @@ export interface ChartSeries {
   readonly dashed?: boolean;
   /** Tint the area under the line; used for the headline series only, to keep charts calm. */
   readonly area?: boolean;
+  /** Measured points: a dot at each finite value, no line (NaN: no point at that x). */
+  readonly markers?: boolean;
 }
 
 export interface ChartSpec {
@@ -30,6 +32,8 @@ export interface ChartSpec {
   readonly formatLeft: (v: number) => string;
   readonly rightTitle?: string;
   readonly formatRight?: (v: number) => string;
+  /** An x axis of plain values (concurrency) instead of seconds since the start. */
+  readonly valueX?: { readonly title: string; readonly format: (v: number) => string };
 }
 
 const WIDTH = 1100;
@@ -72,7 +76,7 @@ function gridAndAxes(spec: ChartSpec, f: Frame, xs: Scale, ys: Scale, ys2: Scale
     const x = px(f.x(t));
     out.push(`<line class="axis" x1="${x}" x2="${x}" y1="${bottom}" y2="${bottom + 5}"/>`);
     out.push(
-      `<text class="tick" x="${x}" y="${bottom + 20}" text-anchor="middle">${escapeHtml(seconds(t))}</text>`,
+      `<text class="tick" x="${x}" y="${bottom + 20}" text-anchor="middle">${escapeHtml(spec.valueX ? spec.valueX.format(t) : seconds(t))}</text>`,
     );
   }
   out.push(`<line class="axis" x1="${f.left}" x2="${f.right}" y1="${bottom}" y2="${bottom}"/>`);
@@ -103,6 +107,12 @@ function legend(series: readonly ChartSeries[], left: number): string {
 
 function seriesMarkup(s: ChartSeries, xs: readonly number[], f: Frame): string {
   const y = s.right ? f.yRight : f.yLeft;
+  if (s.markers)
+    return `<g class="markers" data-series="${escapeHtml(s.name)}">${xs
+      .map((t, i) => [t, s.values[i] ?? Number.NaN] as const)
+      .filter(([, v]) => Number.isFinite(v))
+      .map(([t, v]) => `<circle cx="${px(f.x(t))}" cy="${px(y(v))}" r="5" fill="${s.color}"/>`)
+      .join('')}</g>`;
   const pts = xs.map((t, i) => `${px(f.x(t))},${px(y(s.values[i] ?? 0))}`);
   const dash = s.dashed ? ' stroke-dasharray="6 4"' : '';
   const base = px(y(0));
@@ -129,9 +139,12 @@ function hoverColumns(spec: ChartSpec, f: Frame): string {
     const next = i + stride < xs.length ? (cx + f.x(xs[i + stride] ?? 0)) / 2 : f.right;
     const lines = spec.series.map((s) => {
       const fmt = s.right && spec.formatRight ? spec.formatRight : spec.formatLeft;
-      return `${s.label}: ${fmt(finite(s.values[i] ?? 0))}`;
+      const v = s.values[i] ?? 0;
+      return Number.isFinite(v) ? `${s.label}: ${fmt(v)}` : undefined;
     });
-    const title = escapeHtml([`t = ${seconds(xs[i] ?? 0)}`, ...lines].join('\n'));
+    const x = xs[i] ?? 0;
+    const at = spec.valueX ? `${spec.valueX.title} = ${spec.valueX.format(x)}` : `t = ${seconds(x)}`;
+    const title = escapeHtml([at, ...lines.filter((l) => l !== undefined)].join('\n'));
     out.push(
       `<rect class="hit" x="${px(prev)}" y="${TOP}" width="${px(Math.max(0, next - prev))}" height="${HEIGHT - TOP - BOTTOM}"><title>${title}</title></rect>`,
     );
@@ -144,8 +157,10 @@ export function renderChart(spec: ChartSpec): string {
   const hasRight = spec.series.some((s) => s.right) && spec.formatRight !== undefined;
   const left = LEFT;
   const right = WIDTH - (hasRight ? LEFT : 28);
-  const xs = timeScale(spec.xs);
-  const ys = valueScale(spec.series.filter((s) => !s.right).flatMap((s) => s.values));
+  const xs = spec.valueX ? valueScale(spec.xs) : timeScale(spec.xs);
+  const ys = valueScale(
+    spec.series.filter((s) => !s.right).flatMap((s) => s.values.filter((v) => Number.isFinite(v))),
+  );
   const ys2 = hasRight ? valueScale(spec.series.filter((s) => s.right).flatMap((s) => s.values)) : undefined;
   const f: Frame = {
     left,

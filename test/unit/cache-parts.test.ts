@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { systemClock } from '../../lambdas/adapters/node/clock';
 import {
   createMemoryCacheBus,
   createMemoryCacheDriver,
@@ -18,6 +19,7 @@ import {
 import { PopularKeys } from '../../lambdas/core/cache/tiers/popular-keys';
 import { bounded } from '../../lambdas/core/cache/tiers/remote-tier';
 import { shouldRefreshEarly } from '../../lambdas/core/cache/tiers/xfetch';
+import { after } from '../../lambdas/core/timing';
 import { FakeClock, seededRandom } from './cache-fakes';
 
 // The tiered cache's parts on their own: entry codec, compressor, glob, breaker, XFetch, top-k,
@@ -318,6 +320,19 @@ describe('bounded (tier timeout)', () => {
     expect(clock.pendingSleeps).toBe(0);
     const hung = bounded(() => new Promise(() => {}), 100, clock);
     expect(await clock.drive(hung)).toEqual({ ok: false, reason: 'timeout' });
+  });
+
+  it('on the system clock: a bare timer, called off when the call settles first', async () => {
+    const fired: string[] = [];
+    const cancel = after(systemClock, 5, () => fired.push('late'));
+    cancel();
+    after(systemClock, 5, () => fired.push('on time'));
+    expect(await bounded(async () => 'fast', 1_000, systemClock)).toEqual({ ok: true, value: 'fast' });
+    expect(await bounded(() => new Promise(() => {}), 20, systemClock)).toEqual({
+      ok: false,
+      reason: 'timeout',
+    });
+    expect(fired).toEqual(['on time']);
   });
 });
 

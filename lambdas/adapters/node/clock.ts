@@ -6,6 +6,11 @@ const origin = performance.timeOrigin;
 /** Wall-clock epoch ms from the high-resolution monotonic timer (same origin in all worker threads). */
 export const systemClock: Clock = {
   now: () => origin + performance.now(),
+  // A bare timer: no AbortController, listener or promise per call (the cache's L3 timeouts).
+  after(ms, fn) {
+    const timer = setTimeout(fn, Math.max(0, ms));
+    return () => clearTimeout(timer);
+  },
   sleep(ms, signal) {
     if (ms <= 0 || signal?.aborted) return Promise.resolve();
     // A plain timer and listener, not timers/promises: that one rejects with a fresh AbortError

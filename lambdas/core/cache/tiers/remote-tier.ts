@@ -1,5 +1,6 @@
 import type { CacheDriver } from '../../../ports/cache-driver';
 import type { Clock } from '../../../ports/clock';
+import { after } from '../../timing';
 import { TierCounters, type TierLabel } from './cache-stats';
 import { CircuitBreaker } from './circuit-breaker';
 import type { ResolvedTier } from './tiered-options';
@@ -139,26 +140,22 @@ export async function bounded<R>(op: () => Promise<R>, timeoutMs: number, clock:
   } catch {
     return { ok: false, reason: 'error' };
   }
-  const abort = new AbortController();
-  const timedOut = clock
-    .sleep(timeoutMs, abort.signal)
-    .then((): Bounded<R> => ({ ok: false, reason: 'timeout' }));
-  try {
-    return await Promise.race([
-      work.then(
-        (value): Bounded<R> => ({ ok: true, value }),
-        (error: unknown): Bounded<R> => ({ ok: false, reason: isTimeout(error) ? 'timeout' : 'error' }),
-      ),
-      timedOut,
-    ]);
-  } finally {
-    // With a reason, abort() builds no DOMException (and its stack) on this hot path.
-    abort.abort(SETTLED);
-  }
+  // One promise and one timer per call, no race or AbortController: this is every L3 read.
+  return new Promise<Bounded<R>>((resolve) => {
+    let settled = false;
+    const settle = (outcome: Bounded<R>) => {
+      if (settled) return;
+      settled = true;
+      cancel();
+      resolve(outcome);
+    };
+    const cancel = after(clock, timeoutMs, () => settle({ ok: false, reason: 'timeout' }));
+    work.then(
+      (value) => settle({ ok: true, value }),
+      (error: unknown) => settle({ ok: false, reason: isTimeout(error) ? 'timeout' : 'error' }),
+    );
+  });
 }
-
-/** The reason the timeout of a settled call is cancelled with. */
-const SETTLED = Symbol('settled');
 
 function isTimeout(error: unknown): boolean {
   return (

@@ -1,5 +1,8 @@
 import * as hdr from 'hdr-histogram-js';
+import type { MergedRun, MergedWindow, ScenarioTotals } from '../../lambdas/core/stats/aggregate';
+import { MergedSeries } from '../../lambdas/core/stats/aggregate';
 import type { LatencyHistogram } from '../../lambdas/core/stats/histogram';
+import { seriesKey, type WindowSnapshot } from '../../lambdas/model/window';
 
 /**
  * The reference merge: the dense merge MergedRun did before the sparse one (a full 32-bit
@@ -66,4 +69,84 @@ export function denseDecode(encoded: string): DenseHistogram {
   const into = new DenseHistogram();
   if (encoded !== '') into.add(new DenseHistogram(hdr.decodeFromCompressedBase64(encoded, 32, false)));
   return into;
+}
+
+type DenseSeries = MergedSeries<DenseHistogram>;
+
+/** MergedRun as it was; typed as a MergedRun for buildResults, which reads only what both have. */
+export class DenseMergedRun {
+  readonly series = new Map<string, DenseSeries>();
+  readonly scenarios = new Map<string, ScenarioTotals>();
+  readonly windows = new Map<number, Omit<MergedWindow, 'all'> & { all: DenseSeries }>();
+
+  add(snapshot: WindowSnapshot): this {
+    let w = this.windows.get(snapshot.index);
+    if (!w) {
+      const all = new MergedSeries('*', '*', '*', new DenseHistogram(build('packed')));
+      w = { index: snapshot.index, all, vus: 0, iterations: 0, dropped: 0, workers: new Set() };
+      this.windows.set(snapshot.index, w);
+    }
+    w.workers.add(snapshot.worker);
+    for (const s of snapshot.series) {
+      const key = seriesKey(s.scenario, s.name, s.method);
+      let merged = this.series.get(key);
+      if (!merged) {
+        merged = new MergedSeries(s.scenario, s.name, s.method, new DenseHistogram());
+        this.series.set(key, merged);
+      }
+      const histogram = s.latency === '' ? undefined : denseDecode(s.latency);
+      for (const into of [merged, w.all]) {
+        into.addCounts(s);
+        if (histogram) into.histogram.add(histogram);
+      }
+    }
+    for (const sc of snapshot.scenarios) {
+      const totals = this.scenarios.get(sc.scenario) ?? { iterations: 0, interrupted: 0, dropped: 0 };
+      totals.iterations += sc.iterations;
+      totals.interrupted += sc.interrupted;
+      totals.dropped += sc.dropped;
+      this.scenarios.set(sc.scenario, totals);
+      w.vus += sc.vus;
+      w.iterations += sc.iterations;
+      w.dropped += sc.dropped;
+    }
+    return this;
+  }
+
+  select(filter: Readonly<Record<string, string>> = {}): DenseSeries {
+    const out = new MergedSeries(
+      filter.scenario ?? '*',
+      filter.name ?? '*',
+      filter.method ?? '*',
+      new DenseHistogram(),
+    );
+    for (const s of this.series.values()) {
+      if (filter.scenario !== undefined && s.scenario !== filter.scenario) continue;
+      if (filter.name !== undefined && s.name !== filter.name) continue;
+      if (filter.method !== undefined && s.method !== filter.method.toUpperCase()) continue;
+      out.add(s);
+    }
+    return out;
+  }
+
+  get totals(): ScenarioTotals {
+    const t = { iterations: 0, interrupted: 0, dropped: 0 };
+    for (const s of this.scenarios.values()) {
+      t.iterations += s.iterations;
+      t.interrupted += s.interrupted;
+      t.dropped += s.dropped;
+    }
+    return t;
+  }
+
+  /** For buildResults, evaluateThresholds and liveStatus, which read only series, windows, totals, select. */
+  asMergedRun(): MergedRun {
+    return this as unknown as MergedRun;
+  }
+}
+
+export function denseAggregate(windows: Iterable<WindowSnapshot>): DenseMergedRun {
+  const run = new DenseMergedRun();
+  for (const w of windows) run.add(w);
+  return run;
 }

@@ -47,23 +47,29 @@ export class BucketHistogram implements LatencyHistogram {
     return this.dense !== undefined;
   }
 
-  /** Switches to dense counts: for a histogram about to receive many adds. */
-  densify(): void {
+  /** Switches to dense counts, for a histogram about to receive many adds (into `zeroed`, if given). */
+  densify(zeroed?: Float64Array): void {
     if (this.dense) return;
-    const dense = new Float64Array(COUNTS_LENGTH);
+    const dense = zeroed ?? new Float64Array(COUNTS_LENGTH);
     for (let i = 0; i < this.size; i++) dense[this.indexes[i]!] = this.counts[i]!;
     this.lo = this.size > 0 ? this.indexes[0]! : COUNTS_LENGTH;
     this.hi = this.size > 0 ? this.indexes[this.size - 1]! : -1;
     this.dense = dense;
   }
 
-  /** Switches to sparse counts, sized exactly: for a histogram done receiving adds. */
-  compact(): void {
-    if (!this.dense) return;
+  /**
+   * Switches to sparse counts, sized exactly, for a histogram done receiving adds. Returns the
+   * dense array zeroed, for the next densify: zeroing the range in use is cheaper than a new one.
+   */
+  compact(): Float64Array | undefined {
+    const dense = this.dense;
+    if (!dense) return undefined;
     this.view();
     this.indexes = this.indexes.slice(0, this.size);
     this.counts = this.counts.slice(0, this.size);
     this.dense = undefined;
+    if (this.lo <= this.hi) dense.fill(0, this.lo, this.hi + 1);
+    return dense;
   }
 
   /** Adds ascending (index, count) pairs, as decodePairs gives them. */

@@ -50,19 +50,27 @@ function fromBase64(text: string): number {
   while (end > 0 && text.charCodeAt(end - 1) === 61 /* = */) end--;
   const n = Math.floor((end * 3) / 4);
   if (bytes.length < n) bytes = new Uint8Array(n * 2);
-  let out = 0;
-  let acc = 0;
-  let bits = 0;
-  for (let i = 0; i < end; i++) {
+  const sextet = (i: number) => {
     const c = text.charCodeAt(i);
     const v = c < 128 ? BASE64[c]! : -1;
     if (v < 0) throw new HistogramEncodingError(`invalid base64 character at ${i}`);
-    acc = ((acc << 6) | v) & 0xffffff;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      bytes[out++] = (acc >> bits) & 0xff;
-    }
+    return v;
+  };
+  let out = 0;
+  let i = 0;
+  // Four characters, three bytes at a time; then the one or two bytes of a padded end.
+  for (const whole = end - (end % 4); i < whole; i += 4) {
+    const v = (sextet(i) << 18) | (sextet(i + 1) << 12) | (sextet(i + 2) << 6) | sextet(i + 3);
+    bytes[out++] = v >> 16;
+    bytes[out++] = (v >> 8) & 0xff;
+    bytes[out++] = v & 0xff;
+  }
+  const rest = end - i;
+  if (rest === 1) throw new HistogramEncodingError('base64 cut short');
+  if (rest >= 2) {
+    const v = (sextet(i) << 18) | (sextet(i + 1) << 12) | (rest === 3 ? sextet(i + 2) << 6 : 0);
+    bytes[out++] = v >> 16;
+    if (rest === 3) bytes[out++] = (v >> 8) & 0xff;
   }
   return out;
 }

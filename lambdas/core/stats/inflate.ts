@@ -37,57 +37,79 @@ const peek = (src: Uint8Array, p: number): number => {
   return (src[at]! | (src[at + 1]! << 8) | (src[at + 2]! << 16)) >>> (p & 7);
 };
 
-const count = new Uint16Array(16);
 const nextCode = new Uint16Array(16);
 
 /**
- * Fills `table` for a canonical code given its code lengths: entry = symbol << 4 | length, for
- * every value of the next `bits` stream bits (codes are sent first bit first, so reversed); 0
- * where no code matches. Returns `bits`, the longest code length.
+ * A Huffman code as a dynamic block describes it: only its symbols of nonzero length, in symbol
+ * order (of ~260 literal/length symbols a histogram stream uses ~70), and how many of each length.
  */
-function buildTable(lengths: Uint8Array, from: number, n: number, table: Uint16Array): number {
-  count.fill(0);
-  let bits = 0;
-  for (let s = 0; s < n; s++) {
-    const l = lengths[from + s]!;
-    count[l]!++;
-    if (l > bits) bits = l;
+class Code {
+  readonly symbols: Uint16Array;
+  readonly lengths: Uint8Array;
+  readonly count = new Uint16Array(16);
+  size = 0;
+  constructor(capacity: number) {
+    this.symbols = new Uint16Array(capacity);
+    this.lengths = new Uint8Array(capacity);
   }
-  count[0] = 0;
-  let code = 0;
-  let left = 1;
-  for (let l = 1; l <= bits; l++) {
-    left = left * 2 - count[l]!;
-    if (left < 0) throw new InflateError('over-subscribed Huffman code');
-    code = (code + count[l - 1]!) << 1;
-    nextCode[l] = code;
+  clear(): void {
+    this.size = 0;
+    this.count.fill(0);
   }
-  const size = 1 << bits;
-  table.fill(0, 0, size);
-  for (let s = 0; s < n; s++) {
-    const l = lengths[from + s]!;
-    if (l === 0) continue;
-    const c = nextCode[l]!++;
-    const reversed = ((REVERSED_BYTE[c & 0xff]! << 8) | REVERSED_BYTE[c >> 8]!) >> (16 - l);
-    const entry = (s << 4) | l;
-    for (let k = reversed; k < size; k += 1 << l) table[k] = entry;
+  push(symbol: number, length: number): void {
+    this.symbols[this.size] = symbol;
+    this.lengths[this.size++] = length;
+    this.count[length]!++;
   }
-  return bits;
+  /**
+   * Fills `table`: entry = symbol << 4 | length for every value of the next `bits` stream bits
+   * (codes are sent first bit first, so reversed), 0 where no code matches, `bits` being the
+   * longest code length. Returns the mask of `bits` bits.
+   */
+  build(table: Uint16Array): number {
+    const count = this.count;
+    let bits = 15;
+    while (bits > 0 && count[bits] === 0) bits--;
+    let code = 0;
+    let left = 1;
+    for (let l = 1; l <= bits; l++) {
+      left = left * 2 - count[l]!;
+      if (left < 0) throw new InflateError('over-subscribed Huffman code');
+      code = (code + (l > 1 ? count[l - 1]! : 0)) << 1;
+      nextCode[l] = code;
+    }
+    const size = 1 << bits;
+    // A complete code (every code zlib writes but one-symbol ones) overwrites every entry.
+    if (left !== 0) table.fill(0, 0, size);
+    for (let i = 0; i < this.size; i++) {
+      const l = this.lengths[i]!;
+      const c = nextCode[l]!++;
+      const reversed = ((REVERSED_BYTE[c & 0xff]! << 8) | REVERSED_BYTE[c >> 8]!) >> (16 - l);
+      const entry = (this.symbols[i]! << 4) | l;
+      for (let k = reversed; k < size; k += 1 << l) table[k] = entry;
+    }
+    return size - 1;
+  }
 }
 
 const FIXED_LIT = new Uint16Array(1 << 9);
 const FIXED_DIST = new Uint16Array(1 << 5);
 {
-  const l = new Uint8Array(288 + 32);
-  l.fill(8, 0, 144).fill(9, 144, 256).fill(7, 256, 280).fill(8, 280, 288).fill(5, 288);
-  buildTable(l, 0, 288, FIXED_LIT);
-  buildTable(l, 288, 32, FIXED_DIST);
+  const fixed = new Code(288);
+  for (let s = 0; s < 288; s++) fixed.push(s, s < 144 ? 8 : s < 256 ? 9 : s < 280 ? 7 : 8);
+  fixed.build(FIXED_LIT);
+  fixed.clear();
+  for (let s = 0; s < 32; s++) fixed.push(s, 5);
+  fixed.build(FIXED_DIST);
 }
 
 /** One decoder, reused: the bytes it returns are valid until its next call. */
 export class Inflater {
   private out: Uint8Array = new Uint8Array(1 << 12);
-  private readonly lengths = new Uint8Array(288 + 32);
+  private readonly lit = new Code(288);
+  private readonly dist = new Code(32);
+  private readonly clen = new Code(19);
+  private readonly clenLengths = new Uint8Array(19);
   private readonly litTable = new Uint16Array(1 << 15);
   private readonly distTable = new Uint16Array(1 << 15);
   private readonly clenTable = new Uint16Array(1 << 7);
@@ -180,30 +202,47 @@ export class Inflater {
     const ncode = ((head >> 10) & 15) + 4;
     p += 14;
     if (nlen > 286 || ndist > 30) throw new InflateError('bad dynamic block counts');
-    const lengths = this.lengths;
-    lengths.fill(0, 0, 19);
-    for (let i = 0; i < ncode; i++, p += 3) lengths[CLEN_ORDER[i]!] = peek(src, p) & 7;
-    const clenMask = (1 << buildTable(lengths, 0, 19, this.clenTable)) - 1;
+    const clenLengths = this.clenLengths.fill(0);
+    for (let i = 0; i < ncode; i++, p += 3) clenLengths[CLEN_ORDER[i]!] = peek(src, p) & 7;
+    const { lit, dist, clen } = this;
+    clen.clear();
+    for (let s = 0; s < 19; s++) if (clenLengths[s] !== 0) clen.push(s, clenLengths[s]!);
+    const clenTable = this.clenTable;
+    const clenMask = clen.build(clenTable);
+    lit.clear();
+    dist.clear();
+    let prev = 0;
+    let hasEndOfBlock = false;
     for (let i = 0; i < nlen + ndist; ) {
-      const e = this.clenTable[peek(src, p) & clenMask]!;
+      const e = clenTable[peek(src, p) & clenMask]!;
       p += e & 15;
       if (e === 0 || p > limit) throw new InflateError('invalid or truncated code-length code');
       const sym = e >> 4;
-      if (sym < 16) {
-        lengths[i++] = sym;
-        continue;
+      let length = sym;
+      let repeat = 1;
+      if (sym >= 16) {
+        const extra = sym === 16 ? 2 : sym === 17 ? 3 : 7;
+        repeat = (sym === 18 ? 11 : 3) + (peek(src, p) & ((1 << extra) - 1));
+        p += extra;
+        if (sym === 16 && i === 0) throw new InflateError('repeat with no first length');
+        length = sym === 16 ? prev : 0;
       }
-      const extra = sym === 16 ? 2 : sym === 17 ? 3 : 7;
-      const repeat = (sym === 18 ? 11 : 3) + (peek(src, p) & ((1 << extra) - 1));
-      p += extra;
-      if (sym === 16 && i === 0) throw new InflateError('repeat with no first length');
       if (i + repeat > nlen + ndist) throw new InflateError('too many code lengths');
-      lengths.fill(sym === 16 ? lengths[i - 1]! : 0, i, i + repeat);
-      i += repeat;
+      // Zero lengths are skipped: the codes keep only their symbols in use.
+      if (length === 0) i += repeat;
+      else
+        for (const stop = i + repeat; i < stop; i++) {
+          if (i >= nlen) dist.push(i - nlen, length);
+          else {
+            lit.push(i, length);
+            if (i === 256) hasEndOfBlock = true;
+          }
+        }
+      prev = length;
     }
-    if (lengths[256] === 0) throw new InflateError('no end-of-block code');
-    this.litMask = (1 << buildTable(lengths, 0, nlen, this.litTable)) - 1;
-    this.distMask = (1 << buildTable(lengths, nlen, ndist, this.distTable)) - 1;
+    if (!hasEndOfBlock) throw new InflateError('no end-of-block code');
+    this.litMask = lit.build(this.litTable);
+    this.distMask = dist.build(this.distTable);
     return p;
   }
 

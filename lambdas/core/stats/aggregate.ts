@@ -1,6 +1,6 @@
 import type { ErrorKind } from '../../model/window';
 import { type SeriesWindow, seriesKey, type WindowSnapshot } from '../../model/window';
-import { type BucketPairs, newPairs } from './hdr-decode';
+import { type BucketPairs, decodePairs, newPairs } from './hdr-decode';
 import { BucketHistogram, createHistogram, type LatencyHistogram } from './histogram';
 
 /**
@@ -117,9 +117,14 @@ export class MergedRun {
         merged = new MergedSeries(s.scenario, s.name, s.method, new BucketHistogram(true));
         this.series.set(key, merged);
       }
+      // Decoded before anything is added: a corrupt histogram throws with the series as it was.
+      const latencies = s.latency === '' ? 0 : decodePairs(s.latency, this.pairs);
       merged.addCounts(s);
       w.all.addCounts(s);
-      if (merged.histogram.addEncoded(s.latency, this.pairs) > 0) w.all.histogram.addPairs(this.pairs);
+      if (latencies > 0) {
+        merged.histogram.addPairs(this.pairs);
+        w.all.histogram.addPairs(this.pairs);
+      }
     }
     for (const sc of snapshot.scenarios) {
       const totals = this.scenarios.get(sc.scenario) ?? { iterations: 0, interrupted: 0, dropped: 0 };

@@ -53,8 +53,9 @@ class Hdr implements LatencyHistogram {
 }
 
 /**
- * `compact` histograms store only the buckets in use (about 10x smaller, slower to record into):
- * for the many per-second windows a coordinator keeps, which only ever receive merges.
+ * A histogram to record into. `compact` ones store only the buckets in use (about 10x smaller,
+ * slower to record into): for long-lived totals that mostly receive adds (the cache's lifetime
+ * latencies). Merges of many encoded windows use BucketHistogram instead (aggregate.ts).
  */
 export function createHistogram(compact = false): LatencyHistogram {
   return new Hdr(

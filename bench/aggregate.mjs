@@ -684,6 +684,9 @@ async function main() {
           },
           ratio: {
             wallThroughlineVsDenseReference: round(tl.wallSeconds / reference.wallSeconds, 3),
+            // CPU too: on a shared machine a child's wall time includes waiting for a core.
+            cpuThroughlineVsDenseReference: round(tl.cpuSeconds / reference.cpuSeconds, 3),
+            cpuThroughlineVsLocustStyle: round(tl.cpuSeconds / locust.cpuSeconds),
             peakRssThroughlineVsDenseReference: round(tl.peakRssMB / reference.peakRssMB),
             wallThroughlineVsLocustStyle: round(tl.wallSeconds / locust.wallSeconds),
             wallThroughlineVsNaive: round(tl.wallSeconds / naive.wallSeconds),

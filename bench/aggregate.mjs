@@ -6,8 +6,11 @@
 // the same shape). A fresh child process then reads them one at a time in index order, as
 // RunStore.eachWindow hands them over (JSON.parse, histogram decode, MergedRun via aggregate()),
 // calls buildResults and serializes the document: wall and CPU time, peak RSS, heap after. Peers in the same run, each in its own fresh child, on the same latencies:
-// a Locust-style merge (workers send {latency rounded as Locust does: count} per series and second,
-// the aggregator adds the maps) and the naive average of per-worker per-second p95s.
+// the dense reference merge (the merge as it was before the sparse one: every window decoded into
+// a full hdr-histogram-js histogram; test/helpers/dense-merge.ts), whose results document must be
+// identical to ours or the benchmark fails; a Locust-style merge (workers send {latency rounded as
+// Locust does: count} per series and second, the aggregator adds the maps) and the naive average
+// of per-worker per-second p95s.
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -29,7 +32,9 @@ const MB = 1024 * 1024;
 async function child(mode, dir) {
   const meta = JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8'));
   /** texts[profile][window] = [text before the worker index, text after it] */
-  const texts = JSON.parse(await readFile(join(dir, `${mode}.json`), 'utf8'));
+  // The reference merge reads the very snapshots ours reads.
+  const input = mode === 'reference' ? 'throughline' : mode;
+  const texts = JSON.parse(await readFile(join(dir, `${input}.json`), 'utf8'));
   const merger = await MERGERS[mode](dir, meta);
   const rssBeforeMB = process.memoryUsage().rss / MB;
 
@@ -61,6 +66,8 @@ async function child(mode, dir) {
   const cpu = process.cpuUsage(cpu0);
   const heapUsedMB = process.memoryUsage().heapUsed / MB;
   const peakRssMB = process.resourceUsage().maxRSS / 1024;
+  // After the measurement: the parent compares the documents of the exact merges.
+  if (merger.exact) await writeFile(join(dir, `${mode}-results.json`), json);
   console.log(
     JSON.stringify({
       inputBytes,
@@ -103,41 +110,81 @@ const mapSummary = (m) => ({
   max: Math.max(0, ...m.keys()),
 });
 
+/** An exact merger: a MergedRun-like merge and buildResults, its document kept for comparison. */
+function exactMerger(aggregate, build, decodeHistogram, meta) {
+  return {
+    exact: true,
+    aggregate,
+    results: (run) =>
+      build(run, {
+        name: 'aggregate-bench',
+        status: 'passed',
+        startedAtMs: 0,
+        endedAtMs: meta.windows * 1_000,
+        thresholds: [],
+        workers: {
+          planned: meta.workers,
+          completed: meta.workers,
+          failed: 0,
+          failures: [],
+          maxStartLagMs: 0,
+          skippedIterations: 0,
+        },
+      }),
+    check: (doc) => ({
+      requests: doc.totals.requests,
+      latencies: decodeHistogram(doc.histogram).count,
+      byRequestLatencies: doc.byRequest.reduce((n, r) => n + decodeHistogram(r.histogram).count, 0),
+      timeseriesRequests: doc.timeseries.reduce((n, t) => n + t.requests, 0),
+      windows: doc.timeseries.length,
+      minWorkersPerWindow: Math.min(...doc.timeseries.map((t) => t.workers)),
+      p95Ms: doc.latencyMs.p95,
+      p99Ms: doc.latencyMs.p99,
+    }),
+  };
+}
+
+/**
+ * Where two results documents differ (deep equality of the JSON), or undefined. The document has
+ * no timing field of its own (start, end and duration come from the same meta), so all of it counts.
+ */
+function firstDifference(a, b, path = '$') {
+  if (typeof a !== typeof b || Array.isArray(a) !== Array.isArray(b) || (a === null) !== (b === null))
+    return `${path}: ${JSON.stringify(a)?.slice(0, 80)} vs ${JSON.stringify(b)?.slice(0, 80)}`;
+  if (typeof a !== 'object' || a === null)
+    return Object.is(a, b)
+      ? undefined
+      : `${path}: ${JSON.stringify(a)?.slice(0, 80)} vs ${JSON.stringify(b)?.slice(0, 80)}`;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of keys) {
+    if (!(k in a) || !(k in b))
+      return `${path}.${k}: only in ${k in a ? 'the sparse' : 'the reference'} document`;
+    const d = firstDifference(a[k], b[k], `${path}.${k}`);
+    if (d) return d;
+  }
+  return undefined;
+}
+
 const MERGERS = {
   /** The real code: aggregate() → MergedRun, then buildResults(). */
   async throughline(dir, meta) {
     const { aggregate, buildResults, decodeHistogram } = await import(
       pathToFileURL(join(dir, 'stats.mjs')).href
     );
-    return {
-      aggregate,
-      results: (run) =>
-        buildResults(run, {
-          name: 'aggregate-bench',
-          status: 'passed',
-          startedAtMs: 0,
-          endedAtMs: meta.windows * 1_000,
-          thresholds: [],
-          workers: {
-            planned: meta.workers,
-            completed: meta.workers,
-            failed: 0,
-            failures: [],
-            maxStartLagMs: 0,
-            skippedIterations: 0,
-          },
-        }),
-      check: (doc) => ({
-        requests: doc.totals.requests,
-        latencies: decodeHistogram(doc.histogram).count,
-        byRequestLatencies: doc.byRequest.reduce((n, r) => n + decodeHistogram(r.histogram).count, 0),
-        timeseriesRequests: doc.timeseries.reduce((n, t) => n + t.requests, 0),
-        windows: doc.timeseries.length,
-        minWorkersPerWindow: Math.min(...doc.timeseries.map((t) => t.workers)),
-        p95Ms: doc.latencyMs.p95,
-        p99Ms: doc.latencyMs.p99,
-      }),
-    };
+    return exactMerger(aggregate, (run, doc) => buildResults(run, doc), decodeHistogram, meta);
+  },
+
+  /** The merge as it was: every window decoded into a full hdr-histogram-js histogram, then added. */
+  async reference(dir, meta) {
+    const { denseAggregate, buildResults, decodeHistogram } = await import(
+      pathToFileURL(join(dir, 'stats.mjs')).href
+    );
+    return exactMerger(
+      denseAggregate,
+      (run, doc) => buildResults(run.asMergedRun(), doc),
+      decodeHistogram,
+      meta,
+    );
   },
 
   /** Locust's master: per series and per second, add the workers' {rounded ms: count} maps. */
@@ -487,6 +534,7 @@ async function main() {
           "export { decodeHistogram } from './lambdas/core/stats/histogram';",
           "export { seriesKey } from './lambdas/model/window';",
           "export { buildResults } from './lambdas/core/load/results';",
+          "export { denseAggregate } from './test/helpers/dense-merge';",
           "export { seededRandom } from './lambdas/core/load/iteration';",
         ].join('\n'),
         resolveDir: ROOT,
@@ -527,8 +575,19 @@ async function main() {
 
     // One after the other, never in parallel (2 cores).
     const tl = runChild('throughline', dir);
+    const reference = runChild('reference', dir);
     const locust = runChild('locust', dir);
     const naive = runChild('naive', dir);
+    const ours = await readFile(join(dir, 'throughline-results.json'), 'utf8');
+    const theirs = await readFile(join(dir, 'reference-results.json'), 'utf8');
+    const difference = firstDifference(JSON.parse(ours), JSON.parse(theirs));
+    const exactness = {
+      what: 'results document of the sparse merge deep-equal to that of the dense reference merge',
+      identical: difference === undefined,
+      sameText: ours === theirs,
+      comparedKB: round(ours.length / 1024, 1),
+      ...(difference ? { firstDifference: difference } : {}),
+    };
 
     const c = tl.check;
     const checks = {
@@ -542,7 +601,9 @@ async function main() {
         naiveRequests: naive.check.requests,
       },
     };
+    checks.exactness = exactness;
     checks.ok =
+      exactness.identical &&
       c.requests === expected.requests &&
       c.timeseriesRequests === expected.requests &&
       c.latencies === expected.latencies &&
@@ -602,6 +663,13 @@ async function main() {
               'snapshots of the same shape; S3 GETs and network time are not included',
           },
           peers: {
+            denseReference: {
+              what:
+                'the merge before the sparse one (test/helpers/dense-merge.ts): each window decoded into a full ' +
+                '23,552-counter hdr-histogram-js histogram, added to a full one per series and a packed one per second',
+              ...peer(reference),
+              phases: Object.fromEntries(Object.entries(reference.phases).map(([k, v]) => [k, round(v)])),
+            },
             locustStyle: {
               what:
                 "Locust's master: workers send per series and second a {response time rounded as Locust does " +
@@ -615,6 +683,11 @@ async function main() {
             },
           },
           ratio: {
+            wallThroughlineVsDenseReference: round(tl.wallSeconds / reference.wallSeconds, 3),
+            // CPU too: on a shared machine a child's wall time includes waiting for a core.
+            cpuThroughlineVsDenseReference: round(tl.cpuSeconds / reference.cpuSeconds, 3),
+            cpuThroughlineVsLocustStyle: round(tl.cpuSeconds / locust.cpuSeconds),
+            peakRssThroughlineVsDenseReference: round(tl.peakRssMB / reference.peakRssMB),
             wallThroughlineVsLocustStyle: round(tl.wallSeconds / locust.wallSeconds),
             wallThroughlineVsNaive: round(tl.wallSeconds / naive.wallSeconds),
             peakRssThroughlineVsLocustStyle: round(tl.peakRssMB / locust.peakRssMB),
@@ -630,7 +703,10 @@ async function main() {
         2,
       ),
     );
-    if (!checks.ok) {
+    if (!exactness.identical) {
+      console.error(`aggregate: THE SPARSE MERGE DIFFERS FROM THE DENSE REFERENCE at ${difference}`);
+      process.exitCode = 1;
+    } else if (!checks.ok) {
       console.error('aggregate: merged counts differ from the inputs');
       process.exitCode = 1;
     }

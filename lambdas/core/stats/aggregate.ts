@@ -1,45 +1,45 @@
 import type { ErrorKind } from '../../model/window';
 import { type SeriesWindow, seriesKey, type WindowSnapshot } from '../../model/window';
-import { createHistogram, decodeHistogram, type LatencyHistogram } from './histogram';
+import { type BucketPairs, decodePairs, newPairs } from './hdr-decode';
+import { BucketHistogram, createHistogram, type LatencyHistogram } from './histogram';
 
-/** Counters and histogram of one request series (one window of it, or merged), or of any union of series. */
-export class MergedSeries {
+/**
+ * Counters and histogram of one request series (one window of it, or merged), or of any union of
+ * series. A worker's series records into an hdr histogram; a merged one is bucket counts.
+ */
+export class MergedSeries<H extends LatencyHistogram = LatencyHistogram> {
   requests = 0;
   failed = 0;
   bytesIn = 0;
   bytesOut = 0;
   readonly errors: Partial<Record<ErrorKind, number>> = {};
   readonly checks: Record<string, [number, number]> = {};
-  readonly histogram: LatencyHistogram;
 
   constructor(
     readonly scenario: string,
     readonly name: string,
     readonly method: string,
-    compact = false,
-  ) {
-    this.histogram = createHistogram(compact);
-  }
-
-  /** Adds one worker's window of this series (its histogram already decoded, once). */
-  addWindow(w: SeriesWindow, histogram: LatencyHistogram | undefined): void {
-    this.addCounts(w);
-    if (histogram) this.histogram.add(histogram);
-  }
+    readonly histogram: H = createHistogram() as H,
+  ) {}
 
   add(other: MergedSeries): void {
     this.addCounts(other);
     this.histogram.add(other.histogram);
   }
 
-  private addCounts(o: Omit<SeriesWindow, 'latency' | 'scenario' | 'name' | 'method'>): void {
+  /** Adds the counters of a window or series; its histogram is the caller's to add. */
+  addCounts(o: Omit<SeriesWindow, 'latency' | 'scenario' | 'name' | 'method'>): void {
     this.requests += o.requests;
     this.failed += o.failed;
     this.bytesIn += o.bytesIn;
     this.bytesOut += o.bytesOut;
-    for (const [kind, n] of Object.entries(o.errors) as [ErrorKind, number][])
-      this.errors[kind] = (this.errors[kind] ?? 0) + n;
-    for (const [check, [pass, fail]] of Object.entries(o.checks)) {
+    // for…in, not Object.entries: this runs for every series of every window, and allocates nothing.
+    for (const kind in o.errors) {
+      const k = kind as ErrorKind;
+      this.errors[k] = (this.errors[k] ?? 0) + (o.errors[k] ?? 0);
+    }
+    for (const check in o.checks) {
+      const [pass, fail] = o.checks[check]!;
       const c = this.checks[check] ?? [0, 0];
       c[0] += pass;
       c[1] += fail;
@@ -80,7 +80,7 @@ export interface ScenarioTotals {
 /** One second of the whole test, every worker merged. */
 export interface MergedWindow {
   readonly index: number;
-  readonly all: MergedSeries;
+  readonly all: MergedSeries<BucketHistogram>;
   vus: number;
   iterations: number;
   dropped: number;
@@ -88,39 +88,43 @@ export interface MergedWindow {
 }
 
 /**
+ * Seconds kept dense at once. Snapshots come in second order (run stores list them so) or nearly
+ * (the live monitor): a few dense seconds take every add, and each is compacted once it falls out.
+ */
+const HOT_WINDOWS = 4;
+
+/**
  * The exact merge of window snapshots from any number of workers, in any order. Histograms are
- * added bucket by bucket; no percentile is computed here, so none is ever averaged.
+ * added bucket by bucket; no percentile is computed here, so none is ever averaged. Each encoded
+ * histogram is decoded once, into (index, count) pairs, and added to its series and its second.
  */
 export class MergedRun {
-  readonly series = new Map<string, MergedSeries>();
+  readonly series = new Map<string, MergedSeries<BucketHistogram>>();
   readonly scenarios = new Map<string, ScenarioTotals>();
   readonly windows = new Map<number, MergedWindow>();
+  /** The dense seconds, least recently added to first. */
+  private readonly hot: MergedWindow[] = [];
+  private readonly pairs: BucketPairs = newPairs();
 
   add(snapshot: WindowSnapshot): this {
-    let w = this.windows.get(snapshot.index);
-    if (!w) {
-      w = {
-        index: snapshot.index,
-        // One per second of the run: compact, so a 2-hour soak does not hold 7,200 full histograms.
-        all: new MergedSeries('*', '*', '*', true),
-        vus: 0,
-        iterations: 0,
-        dropped: 0,
-        workers: new Set(),
-      };
-      this.windows.set(snapshot.index, w);
-    }
+    const w = this.heat(snapshot.index);
     w.workers.add(snapshot.worker);
     for (const s of snapshot.series) {
       const key = seriesKey(s.scenario, s.name, s.method);
       let merged = this.series.get(key);
       if (!merged) {
-        merged = new MergedSeries(s.scenario, s.name, s.method);
+        // One per series: dense, as it takes a window from every worker every second.
+        merged = new MergedSeries(s.scenario, s.name, s.method, new BucketHistogram(true));
         this.series.set(key, merged);
       }
-      const histogram = s.latency === '' ? undefined : decodeHistogram(s.latency);
-      merged.addWindow(s, histogram);
-      w.all.addWindow(s, histogram);
+      // Decoded before anything is added: a corrupt histogram throws with the series as it was.
+      const latencies = s.latency === '' ? 0 : decodePairs(s.latency, this.pairs);
+      merged.addCounts(s);
+      w.all.addCounts(s);
+      if (latencies > 0) {
+        merged.histogram.addPairs(this.pairs);
+        w.all.histogram.addPairs(this.pairs);
+      }
     }
     for (const sc of snapshot.scenarios) {
       const totals = this.scenarios.get(sc.scenario) ?? { iterations: 0, interrupted: 0, dropped: 0 };
@@ -133,6 +137,33 @@ export class MergedRun {
       w.dropped += sc.dropped;
     }
     return this;
+  }
+
+  /** The second's window, made dense for adds; the least recent dense one is compacted. */
+  private heat(index: number): MergedWindow {
+    const last = this.hot[this.hot.length - 1];
+    if (last?.index === index) return last;
+    let w = this.windows.get(index);
+    if (!w) {
+      w = {
+        index,
+        all: new MergedSeries('*', '*', '*', new BucketHistogram()),
+        vus: 0,
+        iterations: 0,
+        dropped: 0,
+        workers: new Set(),
+      };
+      this.windows.set(index, w);
+    }
+    const at = this.hot.indexOf(w);
+    if (at >= 0) this.hot.splice(at, 1);
+    else {
+      // One per second of the run: sparse once done, so a 2-hour soak holds 7,200 small ones.
+      const cooled = this.hot.length === HOT_WINDOWS ? this.hot.shift()?.all.histogram.compact() : undefined;
+      w.all.histogram.densify(cooled);
+    }
+    this.hot.push(w);
+    return w;
   }
 
   /** The latest second any worker has reported. */
@@ -148,8 +179,13 @@ export class MergedRun {
   }
 
   /** The union of every series whose tags match the filter (empty filter: all of them). */
-  select(filter: Readonly<Record<string, string>> = {}): MergedSeries {
-    const out = new MergedSeries(filter.scenario ?? '*', filter.name ?? '*', filter.method ?? '*');
+  select(filter: Readonly<Record<string, string>> = {}): MergedSeries<BucketHistogram> {
+    const out = new MergedSeries(
+      filter.scenario ?? '*',
+      filter.name ?? '*',
+      filter.method ?? '*',
+      new BucketHistogram(),
+    );
     for (const s of this.series.values()) {
       if (filter.scenario !== undefined && s.scenario !== filter.scenario) continue;
       if (filter.name !== undefined && s.name !== filter.name) continue;

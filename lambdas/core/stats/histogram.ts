@@ -1,27 +1,12 @@
 import * as hdr from 'hdr-histogram-js';
+import { BucketHistogram } from './bucket-histogram';
+import { HIGHEST_US, LOWEST_US, SIGNIFICANT_DIGITS } from './hdr-layout';
+import type { LatencyHistogram } from './latency-histogram';
 
-/**
- * Latency histogram in microseconds: HdrHistogram, 3 significant digits (≤ 0.1 % error) from 1 µs
- * to 1 hour. It crosses process boundaries only as the standard compressed V2 encoding (base64),
- * so any HdrHistogram implementation can read what a worker wrote, and merging is exact.
- */
-export interface LatencyHistogram {
-  record(micros: number): void;
-  add(other: LatencyHistogram): void;
-  readonly count: number;
-  /** Value in µs at a percentile 0–100. */
-  percentile(p: number): number;
-  readonly min: number;
-  readonly max: number;
-  readonly mean: number;
-  encode(): string;
-  reset(): void;
-  /** Every recorded value (µs, bucket-equivalent) with its count, ascending. */
-  buckets(): Iterable<readonly [value: number, count: number]>;
-}
+export { BucketHistogram } from './bucket-histogram';
+export type { LatencyHistogram } from './latency-histogram';
 
-const HIGHEST_US = 3_600_000_000;
-
+/** The histogram to record into: hdr-histogram-js, whose record is a single array increment. */
 class Hdr implements LatencyHistogram {
   constructor(readonly inner: hdr.Histogram) {}
   record(micros: number): void {
@@ -29,7 +14,11 @@ class Hdr implements LatencyHistogram {
     this.inner.recordValue(Math.min(HIGHEST_US, Math.max(1, v)));
   }
   add(other: LatencyHistogram): void {
-    if (other.count > 0) this.inner.add((other as Hdr).inner);
+    if (other.count === 0) return;
+    // The other kind crosses as it crosses processes: through its standard encoding.
+    this.inner.add(
+      other instanceof Hdr ? other.inner : hdr.decodeFromCompressedBase64(other.encode(), 32, false),
+    );
   }
   get count(): number {
     return this.inner.totalCount;
@@ -64,15 +53,16 @@ class Hdr implements LatencyHistogram {
 }
 
 /**
- * `compact` histograms store only the buckets in use (about 10x smaller, slower to record into):
- * for the many per-second windows a coordinator keeps, which only ever receive merges.
+ * A histogram to record into. `compact` ones store only the buckets in use (about 10x smaller,
+ * slower to record into): for long-lived totals that mostly receive adds (the cache's lifetime
+ * latencies). Merges of many encoded windows use BucketHistogram instead (aggregate.ts).
  */
 export function createHistogram(compact = false): LatencyHistogram {
   return new Hdr(
     hdr.build({
-      lowestDiscernibleValue: 1,
+      lowestDiscernibleValue: LOWEST_US,
       highestTrackableValue: HIGHEST_US,
-      numberOfSignificantValueDigits: 3,
+      numberOfSignificantValueDigits: SIGNIFICANT_DIGITS,
       bitBucketSize: compact ? 'packed' : 32,
       useWebAssembly: false,
       autoResize: false,
@@ -80,8 +70,9 @@ export function createHistogram(compact = false): LatencyHistogram {
   );
 }
 
-export function decodeHistogram(encoded: string): LatencyHistogram {
-  const into = createHistogram();
-  if (encoded !== '') into.add(new Hdr(hdr.decodeFromCompressedBase64(encoded, 32, false)));
+/** A histogram as encoded (sparse: only its buckets in use); '' is the empty histogram. */
+export function decodeHistogram(encoded: string): BucketHistogram {
+  const into = new BucketHistogram();
+  into.addEncoded(encoded);
   return into;
 }

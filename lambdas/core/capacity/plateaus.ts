@@ -2,6 +2,7 @@ import type { CapacityBlock, PlateauMeasure } from '../../model/capacity';
 import type { ValidDefinition } from '../../model/definition';
 import { compare, thresholdValue } from '../load/thresholds';
 import { MergedRun, MergedSeries } from '../stats/aggregate';
+import { BucketHistogram } from '../stats/histogram';
 import { capacityFitReport } from './fit-report';
 import { type Hold, stepSchedule } from './schedule';
 
@@ -24,11 +25,11 @@ const ms = (us: number) => Math.round(us) / 1_000;
 function measure(
   run: MergedRun,
   hold: Hold,
-): { series: MergedSeries; fromS: number; seconds: number; dropped: number; vus: number } {
+): { series: MergedSeries<BucketHistogram>; fromS: number; seconds: number; dropped: number; vus: number } {
   const from = Math.ceil((hold.fromMs + WARMUP_SHARE * (hold.toMs - hold.fromMs)) / 1_000);
   // The window holding the hold's end is partly the next level's.
   const to = Math.floor(hold.toMs / 1_000);
-  const series = new MergedSeries('*', '*', '*');
+  const series = new MergedSeries('*', '*', '*', new BucketHistogram(true));
   let dropped = 0;
   let vus = 0;
   let seconds = 0;

@@ -24,5 +24,21 @@ export function renderSummary(r: TestResults): string {
     lines.push(`  aborted by ${r.abortedBy.map((t) => `${t.metric} ${t.expression}`).join(', ')}`);
   for (const f of r.workers.failures)
     lines.push(`  worker ${f.worker} (segment ${f.segment}) failed: ${f.error}`);
+  lines.push(...capacityLines(r.capacity));
   return `${lines.join('\n')}\n`;
+}
+
+/** A stepped run: where it saturates (details: `throughline capacity results.json`). */
+function capacityLines(c: TestResults['capacity']): string[] {
+  if (c === undefined || c.model === 'none') return [];
+  const sustained =
+    c.maxSustainableRps === undefined
+      ? 'no plateau met the thresholds'
+      : `max sustainable ${c.maxSustainableRps}/s`;
+  const fit = c.fit.fitted
+    ? c.fit.nMax === undefined
+      ? `no peak measured, roof ${Math.round(c.fit.xRoof ?? 0)}/s`
+      : `peak ${Math.round(c.fit.xMax ?? 0)}/s at ${c.fit.nMax.toFixed(1)} concurrent`
+    : `no fit: ${c.fit.reason}`;
+  return [`  capacity  ${c.plateaus.length} plateaus  ${sustained}  ${fit}`];
 }

@@ -531,9 +531,23 @@ describe('least privilege of the operations handlers (every kind of target regis
   };
   const slr = (svc: string, name: string) =>
     `arn:<AWS::Partition>:iam::<AWS::AccountId>:role/aws-service-role/${svc}.application-autoscaling.amazonaws.com/${name} if {"StringLike":{"iam:AWSServiceName":"${svc}.application-autoscaling.amazonaws.com"}}`;
+  /** Application Auto Scaling's writes: the registered targets' namespaces and dimensions only. */
+  const writesOnly = [
+    `* if ${JSON.stringify({
+      StringEquals: {
+        'application-autoscaling:service-namespace': ['lambda', 'elasticache', 'ecs'],
+        'application-autoscaling:scalable-dimension': [
+          'lambda:function:ProvisionedConcurrency',
+          'elasticache:replication-group:NodeGroups',
+          'elasticache:replication-group:Replicas',
+          'ecs:service:DesiredCount',
+        ],
+      },
+    })}`,
+  ];
   const changes = {
     ...describeTargets,
-    'application-autoscaling:RegisterScalableTarget': ['*'],
+    'application-autoscaling:RegisterScalableTarget': writesOnly,
     'lambda:GetProvisionedConcurrencyConfig': aliases,
     'lambda:PutProvisionedConcurrencyConfig': aliases,
     'lambda:DeleteProvisionedConcurrencyConfig': aliases,
@@ -576,9 +590,9 @@ describe('least privilege of the operations handlers (every kind of target regis
   it("config: registers targets, puts policies and schedules, with the services' and target-tracking alarms' access", () => {
     expect(grantsOf('PutScalingConfig')).toEqual({
       ...changes,
-      'application-autoscaling:PutScalingPolicy': ['*'],
-      'application-autoscaling:PutScheduledAction': ['*'],
-      'application-autoscaling:DeleteScheduledAction': ['*'],
+      'application-autoscaling:PutScalingPolicy': writesOnly,
+      'application-autoscaling:PutScheduledAction': writesOnly,
+      'application-autoscaling:DeleteScheduledAction': writesOnly,
       ...Object.fromEntries(
         ['cloudwatch:DescribeAlarms', 'cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms'].map((a) => [
           a,

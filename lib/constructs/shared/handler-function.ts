@@ -9,6 +9,7 @@ import {
 } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { LOCK_FILE, PROJECT_ROOT } from '../../project-paths';
 import type { EncryptedLogs } from '../observability/encrypted-logs';
@@ -80,6 +81,8 @@ export interface HandlerFunctionProps {
   readonly maxEventAge?: Duration;
   /** Attaches the function to these subnets with this security group. @default - not in a VPC */
   readonly network?: FunctionNetwork;
+  /** Where failed asynchronous invocations go. @default - none */
+  readonly deadLetterQueue?: IQueue;
 }
 
 /**
@@ -130,6 +133,7 @@ export class HandlerFunction extends Construct implements IGrantable {
         : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
       ...(props.retryAttempts === undefined ? {} : { retryAttempts: props.retryAttempts }),
       ...(props.maxEventAge === undefined ? {} : { maxEventAge: props.maxEventAge }),
+      ...(props.deadLetterQueue === undefined ? {} : { deadLetterQueue: props.deadLetterQueue }),
       ...(props.network === undefined
         ? {}
         : {

@@ -274,6 +274,8 @@ describe('least privilege of the handlers', () => {
       throw new Error('the default stack has the cache tier and CDN');
     const cacheTier = [
       logicalIdOf(stack, cache.cluster.authToken),
+      // The key of the AUTH token, decrypted through Secrets Manager only (the cache tier block below).
+      logicalIdOf(stack, cache.cluster.key),
       ...cache.network.subnets.map((s) => logicalIdOf(stack, s)),
     ];
     for (const handler of allHandlers) {
@@ -652,6 +654,9 @@ describe('least privilege of the cache tier and the CDN (ADR 006)', () => {
       ),
     ),
     'secretsmanager:GetSecretValue': [ref(cache.cluster.authToken)],
+    'kms:Decrypt': [
+      `<${logicalIdOf(stack, cache.cluster.key)}.Arn> if {"StringEquals":{"kms:ViaService":"secretsmanager.<AWS::Region>.amazonaws.com"}}`,
+    ],
   };
   const api = (id: string) => {
     const h = stack.api.handlers.get(id);
@@ -729,9 +734,13 @@ describe('least privilege of the cache tier and the CDN (ADR 006)', () => {
   it('the signing-key custom resource writes and reads its one secret, nothing more', () => {
     const role = cdn.signingKey.node.findChild('Role');
     const secret = ref(cdn.signingKey.secret);
+    // Through Secrets Manager only: a data key to store the value, decrypting to read it back.
+    const key = `<${logicalIdOf(stack, cdn.signingKey.key)}.Arn> if {"StringEquals":{"kms:ViaService":"secretsmanager.<AWS::Region>.amazonaws.com"}}`;
     expect(grantsOf(role)).toEqual({
       'secretsmanager:PutSecretValue': [secret],
       'secretsmanager:GetSecretValue': [secret],
+      'kms:GenerateDataKey': [key],
+      'kms:Decrypt': [key],
     });
     expect(resourcesOf(template, 'AWS::IAM::Role')[logicalIdOf(stack, role)]?.Properties).not.toHaveProperty(
       'ManagedPolicyArns',

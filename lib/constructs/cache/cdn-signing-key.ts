@@ -9,7 +9,8 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { RemovalMode } from '../../config/settings';
 import type { EncryptedLogs } from '../observability/encrypted-logs';
-import { bundledEntry } from '../shared/handler-function';
+import { LAMBDA_CHECKS, NO_RESERVATION, skipCheckov } from '../shared/checkov';
+import { bundledEntry, environmentKeyReason } from '../shared/handler-function';
 import { toRemovalPolicy } from '../shared/removal-policy';
 
 /** The custom resource handler's entry file in lambdas/entrypoints/lambda. */
@@ -98,6 +99,29 @@ export class CdnSigningKey extends Construct {
       environment: { ...props.environment },
     });
     this.handler = handler;
+    skipCheckov(handler, [
+      {
+        id: LAMBDA_CHECKS.concurrency,
+        reason:
+          'CloudFormation invokes this custom resource handler once per create, update or delete of the key ' +
+          `pair, a few times per deployment at most. ${NO_RESERVATION}`,
+      },
+      {
+        id: LAMBDA_CHECKS.deadLetterQueue,
+        reason:
+          'CloudFormation invokes this custom resource handler and waits for its answer: a failed invocation fails ' +
+          'the stack operation with the handler’s log in the stack events, so a dead-letter message would tell ' +
+          'nothing new, and nothing would consume it.',
+      },
+      {
+        id: LAMBDA_CHECKS.vpc,
+        reason:
+          'At deploy time it generates a key pair in memory, stores it in Secrets Manager and answers ' +
+          "CloudFormation's presigned S3 response URL, all through public endpoints over TLS; in a VPC it would " +
+          'need a NAT gateway for a few calls per deployment, and it reaches nothing private.',
+      },
+      { id: LAMBDA_CHECKS.environmentKey, reason: environmentKeyReason(this, props.environment) },
+    ]);
     const keyPair = new CustomResource(this, 'KeyPair', {
       serviceToken: handler.functionArn,
       resourceType: 'Custom::CdnSigningKey',

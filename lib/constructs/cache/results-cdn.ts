@@ -28,7 +28,9 @@ import type { RemovalMode } from '../../config/settings';
 import { CDN_ORIGIN_PREFIX, type PerformanceApi } from '../api/performance-api';
 import { API_BASE_PATH, ROUTES } from '../api/routes';
 import type { EncryptedLogs } from '../observability/encrypted-logs';
+import { skipCheckov } from '../shared/checkov';
 import { toRemovalPolicy } from '../shared/removal-policy';
+import { LOG_BUCKET_VERSIONING_REASON } from '../storage/test-storage';
 import { resultsCachePolicy, securityHeadersPolicy } from './cdn-policies';
 import { CdnSigningKey } from './cdn-signing-key';
 
@@ -132,6 +134,7 @@ export class ResultsCdn extends Construct {
       serverAccessLogsPrefix: 'cdn-log-bucket/',
       lifecycleRules: [{ id: 'expire-cdn-logs', expiration: Duration.days(props.logRetentionDays) }],
     });
+    skipCheckov(this.logBucket, [{ id: 'CKV_AWS_21', reason: LOG_BUCKET_VERSIONING_REASON }]);
 
     const responseHeadersPolicy = this.securityHeaders;
     const custom = settings.certificateArn;

@@ -9,6 +9,7 @@ import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subsc
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { RemovalMode } from '../../config/settings';
+import { NO_RESERVATION } from '../shared/checkov';
 import { HandlerFunction } from '../shared/handler-function';
 import { toRemovalPolicy } from '../shared/removal-policy';
 import type { AlarmNaming } from './alarm-naming';
@@ -144,6 +145,14 @@ export class AlarmNotifications extends Construct {
       maxEventAge: Duration.hours(1),
       retryAttempts: 2,
       deadLetterQueue: deadLetters,
+      checkov: {
+        concurrency:
+          'SNS invokes it once per alarm state change; a burst of them is paced by the webhook’s own rate limit, ' +
+          `whose Retry-After the handler honours, and by Lambda’s asynchronous retries. ${NO_RESERVATION}`,
+        vpc:
+          'It posts to the webhook URL of Slack or another receiver on the internet and calls Secrets Manager; in ' +
+          'a VPC it would need a NAT gateway (billed per hour) for a few notices a day, and reaches nothing private.',
+      },
     });
     // GetSecretValue / DescribeSecret on this one secret; CDK lets the role decrypt with the key
     // through Secrets Manager (kms:ViaService) in the key's policy.

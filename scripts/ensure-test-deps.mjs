@@ -1,8 +1,9 @@
 // Installs what the tests need and a fresh machine lacks: Debian's Chromium (HTML report test),
 // redis-server and redis-tools (the cache's L3 tier and its benchmark peer), strace (the data folder's
 // durability test) and,
-// in .venv, moto's server (AWS APIs) and cfn-lint (CloudFormation checks). Runs before every
-// `npm test`; does nothing when everything is present.
+// in .venv, moto's server (AWS APIs) and cfn-lint (CloudFormation checks), and in .venv/checkov,
+// checkov (the second IaC scanner). Runs before every `npm test`; does nothing when everything is
+// present.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -11,9 +12,20 @@ const root = resolve(import.meta.dirname, '..');
 const PY_TOOLS = ['moto[server]==5.2.5', 'cfn-lint==1.58.0'];
 const venv = join(root, '.venv');
 const venvBins = ['moto_server', 'cfn-lint'].map((b) => join(venv, 'bin', b));
+// checkov gets a venv of its own: pip check finds no conflict, but checkov pins boto3/botocore a
+// year behind the ones moto is resolved with here (1.35 against 1.44), and moto serves the APIs of
+// the botocore it runs on, so sharing one venv would quietly age moto's AWS.
+const CHECKOV = 'checkov==3.3.30';
+const checkovVenv = join(venv, 'checkov');
+const checkovBin = join(checkovVenv, 'bin', 'checkov');
 
 const run = (cmd, args, env = {}) =>
   execFileSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+
+const pipInstall = (dir, tools) => {
+  if (!existsSync(join(dir, 'bin', 'pip'))) run('python3', ['-m', 'venv', dir]);
+  run(join(dir, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', ...tools]);
+};
 
 function fail(what, err, hint) {
   console.error(`could not install ${what}: ${err.message}\n${hint}`);
@@ -64,8 +76,7 @@ if (debs.length > 0) {
 if (!venvBins.every((b) => existsSync(b))) {
   console.log(`installing ${PY_TOOLS.join(', ')} into .venv (needed by the tests)…`);
   try {
-    if (!existsSync(join(venv, 'bin', 'pip'))) run('python3', ['-m', 'venv', venv]);
-    run(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', ...PY_TOOLS]);
+    pipInstall(venv, PY_TOOLS);
   } catch (err) {
     fail(
       PY_TOOLS.join(', '),
@@ -75,4 +86,18 @@ if (!venvBins.every((b) => existsSync(b))) {
   }
   const still = venvBins.filter((b) => !existsSync(b));
   if (still.length > 0) fail('the Python tools', new Error(`still missing: ${still.join(', ')}`), '');
+}
+
+if (!existsSync(checkovBin)) {
+  console.log(`installing ${CHECKOV} into .venv/checkov (needed by the tests)…`);
+  try {
+    pipInstall(checkovVenv, [CHECKOV]);
+  } catch (err) {
+    fail(
+      CHECKOV,
+      err,
+      `Create it yourself: python3 -m venv .venv/checkov && .venv/checkov/bin/pip install '${CHECKOV}'`,
+    );
+  }
+  if (!existsSync(checkovBin)) fail(CHECKOV, new Error(`still missing: ${checkovBin}`), '');
 }

@@ -220,7 +220,12 @@ export class ThroughlineStack extends Stack {
       functions,
       stateMachine: this.orchestrator.stateMachine,
       targets: watched,
-      customAlarms: invalidations === undefined ? [] : [invalidations.deadLetterAlarm],
+      customAlarms: [
+        ...(invalidations === undefined ? [] : [invalidations.deadLetterAlarm]),
+        ...(this.alarmNotifications.deadLetterAlarm === undefined
+          ? []
+          : [this.alarmNotifications.deadLetterAlarm]),
+      ],
     });
     this.dashboard = new PlatformDashboard(this, 'Dashboard', {
       apiName: this.api.api.restApiName,

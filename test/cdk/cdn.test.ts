@@ -397,9 +397,13 @@ describe('without the CDN (cache.cdn.enabled false)', () => {
 
   it('deploys no distribution and no queue; no function hears of them or publishes reports', () => {
     expect(off.cdn).toBeUndefined();
+    // The one queue left is the alarm notifier's dead-letter queue, not the invalidation queue.
+    const notices = off.alarmNotifications.deadLetterQueue;
+    expect(Object.keys(resourcesOf(t, 'AWS::SQS::Queue'))).toEqual(
+      notices === undefined ? [] : [logicalIdOf(off, notices)],
+    );
     for (const type of [
       'AWS::CloudFront::Distribution',
-      'AWS::SQS::Queue',
       'AWS::ApiGateway::ApiKey',
       'AWS::ApiGateway::UsagePlan',
       'Custom::CdnSigningKey',

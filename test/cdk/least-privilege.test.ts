@@ -277,6 +277,8 @@ describe('least privilege of the handlers', () => {
       throw new Error('the default stack has the cache tier and CDN');
     const cacheTier = [
       logicalIdOf(stack, cache.cluster.authToken),
+      // The key of the AUTH token, decrypted through Secrets Manager only (the cache tier block below).
+      logicalIdOf(stack, cache.cluster.key),
       ...cache.network.subnets.map((s) => logicalIdOf(stack, s)),
     ];
     for (const handler of allHandlers) {
@@ -534,9 +536,23 @@ describe('least privilege of the operations handlers (every kind of target regis
   };
   const slr = (svc: string, name: string) =>
     `arn:<AWS::Partition>:iam::<AWS::AccountId>:role/aws-service-role/${svc}.application-autoscaling.amazonaws.com/${name} if {"StringLike":{"iam:AWSServiceName":"${svc}.application-autoscaling.amazonaws.com"}}`;
+  /** Application Auto Scaling's writes: the registered targets' namespaces and dimensions only. */
+  const writesOnly = [
+    `* if ${JSON.stringify({
+      StringEquals: {
+        'application-autoscaling:service-namespace': ['lambda', 'elasticache', 'ecs'],
+        'application-autoscaling:scalable-dimension': [
+          'lambda:function:ProvisionedConcurrency',
+          'elasticache:replication-group:NodeGroups',
+          'elasticache:replication-group:Replicas',
+          'ecs:service:DesiredCount',
+        ],
+      },
+    })}`,
+  ];
   const changes = {
     ...describeTargets,
-    'application-autoscaling:RegisterScalableTarget': ['*'],
+    'application-autoscaling:RegisterScalableTarget': writesOnly,
     'lambda:GetProvisionedConcurrencyConfig': aliases,
     'lambda:PutProvisionedConcurrencyConfig': aliases,
     'lambda:DeleteProvisionedConcurrencyConfig': aliases,
@@ -579,9 +595,9 @@ describe('least privilege of the operations handlers (every kind of target regis
   it("config: registers targets, puts policies and schedules, with the services' and target-tracking alarms' access", () => {
     expect(grantsOf('PutScalingConfig')).toEqual({
       ...changes,
-      'application-autoscaling:PutScalingPolicy': ['*'],
-      'application-autoscaling:PutScheduledAction': ['*'],
-      'application-autoscaling:DeleteScheduledAction': ['*'],
+      'application-autoscaling:PutScalingPolicy': writesOnly,
+      'application-autoscaling:PutScheduledAction': writesOnly,
+      'application-autoscaling:DeleteScheduledAction': writesOnly,
       ...Object.fromEntries(
         ['cloudwatch:DescribeAlarms', 'cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms'].map((a) => [
           a,
@@ -641,6 +657,9 @@ describe('least privilege of the cache tier and the CDN (ADR 006)', () => {
       ),
     ),
     'secretsmanager:GetSecretValue': [ref(cache.cluster.authToken)],
+    'kms:Decrypt': [
+      `<${logicalIdOf(stack, cache.cluster.key)}.Arn> if {"StringEquals":{"kms:ViaService":"secretsmanager.<AWS::Region>.amazonaws.com"}}`,
+    ],
   };
   const api = (id: string) => {
     const h = stack.api.handlers.get(id);
@@ -718,9 +737,13 @@ describe('least privilege of the cache tier and the CDN (ADR 006)', () => {
   it('the signing-key custom resource writes and reads its one secret, nothing more', () => {
     const role = cdn.signingKey.node.findChild('Role');
     const secret = ref(cdn.signingKey.secret);
+    // Through Secrets Manager only: a data key to store the value, decrypting to read it back.
+    const key = `<${logicalIdOf(stack, cdn.signingKey.key)}.Arn> if {"StringEquals":{"kms:ViaService":"secretsmanager.<AWS::Region>.amazonaws.com"}}`;
     expect(grantsOf(role)).toEqual({
       'secretsmanager:PutSecretValue': [secret],
       'secretsmanager:GetSecretValue': [secret],
+      'kms:GenerateDataKey': [key],
+      'kms:Decrypt': [key],
     });
     expect(resourcesOf(template, 'AWS::IAM::Role')[logicalIdOf(stack, role)]?.Properties).not.toHaveProperty(
       'ManagedPolicyArns',

@@ -90,8 +90,9 @@ describe('platform alarms (default settings)', () => {
 
   it('name every alarm under the stack prefix', () => {
     // 4 API + 3 for each of 22 functions (20 + the webhook notifier + the CDN invalidator) + 2 runs
-    // + 2 EMF + 4 for each of the platform cache's 2 nodes + the invalidation dead-letter queue.
-    expect(byName.size).toBe(83);
+    // + 2 EMF + 4 for each of the platform cache's 2 nodes + the invalidation and notifier
+    // dead-letter queues.
+    expect(byName.size).toBe(84);
     for (const name of byName.keys()) expect(name).toMatch(/^Throughline\/[a-z0-9-]+$/);
   });
 
@@ -330,11 +331,58 @@ describe('alarm notifications', () => {
       }),
     ]);
     const others = statements.filter((s) => !JSON.stringify(s.Resource).includes(secret));
-    for (const s of others) expect(JSON.stringify(s.Action)).toMatch(/logs:|xray:/);
+    // Besides logs and traces, only what its dead-letter queue needs (the test below).
+    for (const s of others) expect(JSON.stringify(s.Action)).toMatch(/logs:|xray:|sqs:SendMessage|kms:/);
     template.hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction',
       Principal: 'sns.amazonaws.com',
       SourceArn: { Ref: topicId },
+    });
+  });
+
+  it('encrypt the webhook secret with the topic key, which the notifier decrypts through Secrets Manager only', () => {
+    const key = logicalIdOf(stack, n.key);
+    const secret = resourcesOf(template, 'AWS::SecretsManager::Secret')[
+      logicalIdOf(stack, n.webhookSecret ?? n)
+    ];
+    expect(secret?.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [key, 'Arn'] });
+    const policy = resourcesOf(template, 'AWS::KMS::Key')[key]?.Properties.KeyPolicy as {
+      Statement: { Action: unknown; Principal?: unknown; Condition?: unknown }[];
+    };
+    expect(policy.Statement).toContainEqual(
+      expect.objectContaining({
+        Action: 'kms:Decrypt',
+        Principal: { AWS: { 'Fn::GetAtt': [logicalIdOf(stack, n.notifier?.role ?? n), 'Arn'] } },
+        Condition: { StringEquals: { 'kms:ViaService': expect.anything() } },
+      }),
+    );
+  });
+
+  it('send undelivered notices to a dead-letter queue under the same key, alarmed', () => {
+    const queue = logicalIdOf(stack, n.deadLetterQueue ?? n);
+    const fn = resourcesOf(template, 'AWS::Lambda::Function')[logicalIdOf(stack, n.notifier?.function ?? n)];
+    expect(fn?.Properties.DeadLetterConfig).toEqual({ TargetArn: { 'Fn::GetAtt': [queue, 'Arn'] } });
+    expect(resourcesOf(template, 'AWS::SQS::Queue')[queue]?.Properties).toMatchObject({
+      KmsMasterKeyId: { 'Fn::GetAtt': [logicalIdOf(stack, n.key), 'Arn'] },
+      MessageRetentionPeriod: 14 * 24 * 3600,
+    });
+    const role = JSON.stringify({ Ref: logicalIdOf(stack, n.notifier?.role ?? n) });
+    const statements = Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes(role))
+      .flatMap((p) => (p.Properties.PolicyDocument as { Statement: { Action: unknown }[] }).Statement);
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [queue, 'Arn'] } }),
+    );
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: { 'Fn::GetAtt': [logicalIdOf(stack, n.key), 'Arn'] },
+        Condition: { StringEquals: { 'kms:ViaService': expect.anything() } },
+      }),
+    );
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }],
     });
   });
 

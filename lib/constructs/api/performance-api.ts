@@ -17,6 +17,7 @@ import type { EncryptedLogs } from '../observability/encrypted-logs';
 import { LIVE_ALIAS } from '../scaling/scalable-targets';
 import { type FunctionNetwork, HandlerFunction } from '../shared/handler-function';
 import type { TestStorage } from '../storage/test-storage';
+import { apiHandlerCheckov } from './handler-checkov';
 import { createTestRequestModel } from './request-models';
 import {
   accessLogFormat,
@@ -134,7 +135,7 @@ export class PerformanceApi extends Construct {
     const aliases = new Map<string, Alias>();
     const aliased = new Set(props.aliasedRoutes ?? []);
     for (const route of ROUTES) {
-      const handler = this.handlerFor(route, props);
+      const handler = this.handlerFor(route, props, aliased.has(route.id));
       handlers.set(route.id, handler);
       let target: IFunction = handler.function;
       if (aliased.has(route.id)) {
@@ -164,7 +165,7 @@ export class PerformanceApi extends Construct {
     addJsonGatewayResponses(this.api);
   }
 
-  private handlerFor(route: RouteSpec, props: PerformanceApiProps): HandlerFunction {
+  private handlerFor(route: RouteSpec, props: PerformanceApiProps, aliased: boolean): HandlerFunction {
     const operation = route.operation === undefined ? undefined : props.operations[route.operation];
     const cache = route.cache ? props.cache : undefined;
     const handler = new HandlerFunction(this, route.id, {
@@ -181,6 +182,7 @@ export class PerformanceApi extends Construct {
       // API Gateway gives up on an integration after 29 s; running longer would only waste money.
       timeout: Duration.seconds(29),
       ...(cache === undefined ? {} : { network: cache.functionNetwork }),
+      checkov: apiHandlerCheckov(route, { throttle: props.throttle, aliased, inVpc: cache !== undefined }),
     });
     cache?.grantConnect(handler);
     if (route.tests === 'read') props.storage.grantReadTests(handler);

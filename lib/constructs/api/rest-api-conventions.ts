@@ -1,7 +1,9 @@
 // How the performance API talks HTTP beyond its routes: JSON access logs, JSON errors for what API
-// Gateway answers itself, validated path parameters, and the cdk-nag findings of an IAM-only API.
+// Gateway answers itself, validated path parameters, and the cdk-nag and checkov findings of an
+// IAM-only API.
 import { Validations } from 'aws-cdk-lib';
 import { AccessLogField, AccessLogFormat, ResponseType, type RestApi } from 'aws-cdk-lib/aws-apigateway';
+import { skipCheckov } from '../shared/checkov';
 
 /**
  * Errors API Gateway answers itself (missing signature, throttling, a body that is not an
@@ -27,8 +29,17 @@ export function addJsonGatewayResponses(api: RestApi): void {
     });
 }
 
-/** What cdk-nag flags on an IAM-authorized REST API with execution logs, and why each is so. */
+/** What cdk-nag and checkov flag on an IAM-authorized REST API with execution logs, and why each is so. */
 export function acknowledgeRestApiFindings(api: RestApi): void {
+  skipCheckov(api.deploymentStage, [
+    {
+      id: 'CKV_AWS_120',
+      reason:
+        'No stage cache: most answers are live (test status, metrics, scaling) and must not be served stale, ' +
+        'and a stage cache keys on path and parameters, not on the signed caller. Finished results, the one ' +
+        'cacheable answer, go through the CDN and the cache tier when deployed; a stage cache is billed per hour.',
+    },
+  ]);
   const ack = (id: string, reason: string) => Validations.of(api).acknowledge({ id, reason });
   ack(
     'AwsSolutions-COG4',

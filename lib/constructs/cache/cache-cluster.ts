@@ -1,7 +1,7 @@
 import { CfnOutput, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ISecurityGroup, ISubnet } from 'aws-cdk-lib/aws-ec2';
 import { CfnReplicationGroup, CfnSubnetGroup } from 'aws-cdk-lib/aws-elasticache';
-import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Grant, type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -37,8 +37,8 @@ export interface CacheClusterProps {
 /**
  * ElastiCache for Valkey with cluster mode enabled: every shard a primary and replicas spread over
  * two Availability Zones with automatic failover, TLS required, encrypted at rest with its own
- * rotating key, and an AUTH token generated into Secrets Manager (CloudFormation hands it to
- * ElastiCache by dynamic reference; it is never in the template). Slow and engine logs go as JSON
+ * rotating key, and an AUTH token generated into Secrets Manager under the same key (CloudFormation
+ * hands it to ElastiCache by dynamic reference; it is never in the template). Slow and engine logs go as JSON
  * to encrypted log groups.
  */
 export class CacheCluster extends Construct {
@@ -46,7 +46,7 @@ export class CacheCluster extends Construct {
   readonly replicationGroupId: string;
   /** The AUTH token (a bare string of 64 letters and digits). */
   readonly authToken: Secret;
-  /** Encrypts the nodes' storage and snapshots. */
+  /** Encrypts the nodes' storage and snapshots, and the AUTH token. */
   readonly key: Key;
   /** `host:port` of the configuration endpoint (cluster mode: clients discover the shards from it). */
   readonly endpoint: string;
@@ -58,7 +58,7 @@ export class CacheCluster extends Construct {
     const s = props.settings;
     const removalPolicy = toRemovalPolicy(props.removalPolicy);
     this.key = new Key(this, 'Key', {
-      description: 'Throughline: encrypts the cache tier at rest (nodes and snapshots)',
+      description: 'Throughline: encrypts the cache tier at rest (nodes, snapshots and the AUTH token)',
       enableKeyRotation: true,
       removalPolicy,
     });
@@ -66,6 +66,8 @@ export class CacheCluster extends Construct {
       description: 'Throughline: AUTH token of the cache tier (Valkey); functions read it when they start',
       // 16-128 printable characters without / " @ or spaces: letters and digits are always safe.
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      // Reading the token then takes kms:Decrypt on the cache's key too, not only any secret reader's rights.
+      encryptionKey: this.key,
       removalPolicy,
     });
     Validations.of(this.authToken).acknowledge({
@@ -154,13 +156,22 @@ export class CacheCluster extends Construct {
     };
   }
 
-  /** Reading the AUTH token (the AWS-managed key decrypts on the reader's behalf: no KMS grant). */
+  /** Reading the AUTH token: GetSecretValue, and decrypting with the cache's key through Secrets Manager only. */
   grantConnect(grantee: IGrantable): void {
     Grant.addToPrincipal({
       grantee,
       actions: ['secretsmanager:GetSecretValue'],
       resourceArns: [this.authToken.secretArn],
     });
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [this.key.keyArn],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` },
+        },
+      }),
+    );
   }
 
   /** Outputs of the cache's endpoint and secret. */

@@ -19,6 +19,7 @@ import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { EncryptedLogs } from '../observability/encrypted-logs';
+import { CDK_PROVIDER_SKIPS, skipCheckovOnCdkProvider } from '../shared/checkov';
 import type { FunctionNetwork } from '../shared/handler-function';
 
 /** Valkey's port: the only one the cache's security group opens. */
@@ -65,6 +66,8 @@ export class CacheNetwork extends Construct {
       },
     });
     this.subnets = this.vpc.isolatedSubnets;
+    // The VPC brings CDK's stack-wide provider that strips its default security group of all rules.
+    skipCheckovOnCdkProvider(this, 'Custom::VpcRestrictDefaultSGCustomResourceProvider', CDK_PROVIDER_SKIPS);
     // (jsii's optional properties trip exactOptionalPropertyTypes, hence the assertions)
     const vpc = this.vpc as IVpc;
     this.functionSecurityGroup = new SecurityGroup(this, 'FunctionSecurityGroup', {

@@ -8,6 +8,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ALARM_PERIOD, type CustomAlarmSpec, WARNING } from '../observability/alarm-spec';
 import type { EncryptedLogs } from '../observability/encrypted-logs';
+import { NO_RESERVATION, skipCheckov } from '../shared/checkov';
 import { HandlerFunction } from '../shared/handler-function';
 
 /** The worker's entry file in lambdas/entrypoints/lambda. */
@@ -66,6 +67,16 @@ export class CdnInvalidation extends Construct {
       retentionPeriod: Duration.days(4),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: INVALIDATION_MAX_RECEIVE_COUNT },
     });
+    for (const queue of [this.queue, this.deadLetterQueue])
+      skipCheckov(queue, [
+        {
+          id: 'CKV_AWS_27',
+          reason:
+            'Encrypted at rest with SQS-managed keys (SqsManagedSseEnabled), which CKV_AWS_27 does not read: it ' +
+            'looks for KmsMasterKeyId only. The messages are CloudFront paths of results, and SSE-SQS needs no KMS ' +
+            'grant for the producers or the worker.',
+        },
+      ]);
   }
 
   /** THROUGHLINE_CDN_QUEUE_URL: where producers send paths. */
@@ -115,6 +126,20 @@ export class CdnInvalidation extends Construct {
       functionName: props.functionName,
       memorySize: 256,
       timeout: WORKER_TIMEOUT,
+      checkov: {
+        concurrency:
+          "The event source's maximum concurrency (2, SQS's floor) bounds it, the limit AWS advises for SQS " +
+          'consumers: a reservation lower than the pollers would throttle batches back to the queue and ' +
+          `toward its dead-letter queue. ${NO_RESERVATION}`,
+        deadLetterQueue:
+          'The SQS event source invokes it synchronously; messages it reports as failed return to the queue and, ' +
+          `after ${INVALIDATION_MAX_RECEIVE_COUNT} deliveries, rest in the queue's own dead-letter queue, which is ` +
+          'alarmed. A function dead-letter queue only receives failed asynchronous events.',
+        vpc:
+          "It calls CloudFront's CreateInvalidation, a global API served from us-east-1 that no interface " +
+          "endpoint in the stack's Region serves, and reaches nothing private: in a VPC it would need a NAT " +
+          'gateway, billed per hour, for a few calls a minute at most.',
+      },
     });
     worker.function.addEventSource(
       new SqsEventSource(this.queue, {

@@ -1,14 +1,16 @@
 import { join } from 'node:path';
-import { CustomResource, Duration, Validations } from 'aws-cdk-lib';
+import { CustomResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { KeyGroup, PublicKey } from 'aws-cdk-lib/aws-cloudfront';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { LoggingFormat } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { RemovalMode } from '../../config/settings';
 import type { EncryptedLogs } from '../observability/encrypted-logs';
-import { bundledEntry } from '../shared/handler-function';
+import { LAMBDA_CHECKS, NO_RESERVATION, skipCheckov } from '../shared/checkov';
+import { bundledEntry, environmentKeyReason } from '../shared/handler-function';
 import { toRemovalPolicy } from '../shared/removal-policy';
 
 /** The custom resource handler's entry file in lambdas/entrypoints/lambda. */
@@ -27,7 +29,9 @@ export interface CdnSigningKeyProps {
  * The key pair CloudFront checks signed URLs and cookies against (ADR 006): generated at deploy by
  * a small custom resource, the private key in a Secrets Manager secret (for whoever mints share
  * links: `aws cloudfront sign --private-key`, or the API), the public key registered with
- * CloudFront in a key group. Nobody types or copies key material.
+ * CloudFront in a key group. Nobody types or copies key material. The secret has a KMS key of its
+ * own: whoever holds the private key can mint links to every result, so reading it takes
+ * kms:Decrypt on that key besides secretsmanager:GetSecretValue, not just any secret reader's rights.
  *
  * The handler (lambdas/entrypoints/lambda/cdn-signing-key.ts) is bundled like every other function
  * but built here rather than as a HandlerFunction: it runs a few times per deployment, needs no
@@ -37,6 +41,8 @@ export interface CdnSigningKeyProps {
 export class CdnSigningKey extends Construct {
   /** The private key (PKCS#1 PEM). */
   readonly secret: Secret;
+  /** Encrypts the secret. */
+  readonly key: Key;
   readonly publicKey: PublicKey;
   readonly keyGroup: KeyGroup;
   /** The custom resource's handler. */
@@ -46,10 +52,17 @@ export class CdnSigningKey extends Construct {
 
   constructor(scope: Construct, id: string, props: CdnSigningKeyProps) {
     super(scope, id);
+    const removalPolicy = toRemovalPolicy(props.removalPolicy);
+    this.key = new Key(this, 'Key', {
+      description: 'Throughline: encrypts the private key that signs CDN URLs and cookies',
+      enableKeyRotation: true,
+      removalPolicy,
+    });
     this.secret = new Secret(this, 'PrivateKey', {
       description:
         'Throughline: private key (PEM) signing CDN URLs and cookies for finished results; set by the stack',
-      removalPolicy: toRemovalPolicy(props.removalPolicy),
+      encryptionKey: this.key,
+      removalPolicy,
     });
     const role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
@@ -59,6 +72,17 @@ export class CdnSigningKey extends Construct {
       new PolicyStatement({
         actions: ['secretsmanager:PutSecretValue', 'secretsmanager:GetSecretValue'],
         resources: [this.secret.secretArn],
+      }),
+    );
+    // What Secrets Manager does with the key on the handler's behalf: a data key to store the value
+    // (PutSecretValue), decrypting to read it back; through Secrets Manager only.
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [this.key.keyArn],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` },
+        },
       }),
     );
     const logGroup = props.logs.logGroup(this, 'Logs');
@@ -75,6 +99,29 @@ export class CdnSigningKey extends Construct {
       environment: { ...props.environment },
     });
     this.handler = handler;
+    skipCheckov(handler, [
+      {
+        id: LAMBDA_CHECKS.concurrency,
+        reason:
+          'CloudFormation invokes this custom resource handler once per create, update or delete of the key ' +
+          `pair, a few times per deployment at most. ${NO_RESERVATION}`,
+      },
+      {
+        id: LAMBDA_CHECKS.deadLetterQueue,
+        reason:
+          'CloudFormation invokes this custom resource handler and waits for its answer: a failed invocation fails ' +
+          'the stack operation with the handler’s log in the stack events, so a dead-letter message would tell ' +
+          'nothing new, and nothing would consume it.',
+      },
+      {
+        id: LAMBDA_CHECKS.vpc,
+        reason:
+          'At deploy time it generates a key pair in memory, stores it in Secrets Manager and answers ' +
+          "CloudFormation's presigned S3 response URL, all through public endpoints over TLS; in a VPC it would " +
+          'need a NAT gateway for a few calls per deployment, and it reaches nothing private.',
+      },
+      { id: LAMBDA_CHECKS.environmentKey, reason: environmentKeyReason(this, props.environment) },
+    ]);
     const keyPair = new CustomResource(this, 'KeyPair', {
       serviceToken: handler.functionArn,
       resourceType: 'Custom::CdnSigningKey',

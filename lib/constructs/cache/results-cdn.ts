@@ -28,8 +28,9 @@ import type { CdnSettings } from '../../config/cache-settings';
 import type { RemovalMode } from '../../config/settings';
 import type { PerformanceApi } from '../api/performance-api';
 import type { EncryptedLogs } from '../observability/encrypted-logs';
+import { skipCheckov } from '../shared/checkov';
 import { toRemovalPolicy } from '../shared/removal-policy';
-import type { TestStorage } from '../storage/test-storage';
+import { LOG_BUCKET_VERSIONING_REASON, type TestStorage } from '../storage/test-storage';
 import { reportsCachePolicy, securityHeadersPolicy } from './cdn-policies';
 import { CdnSigningKey } from './cdn-signing-key';
 
@@ -112,6 +113,7 @@ export class ResultsCdn extends Construct {
       serverAccessLogsPrefix: 'cdn-log-bucket/',
       lifecycleRules: [{ id: 'expire-cdn-logs', expiration: Duration.days(props.logRetentionDays) }],
     });
+    skipCheckov(this.logBucket, [{ id: 'CKV_AWS_21', reason: LOG_BUCKET_VERSIONING_REASON }]);
 
     const responseHeadersPolicy = this.securityHeaders;
     const custom = settings.certificateArn;
@@ -218,6 +220,7 @@ export class ResultsCdn extends Construct {
     });
   }
 
+  /** cdk-nag and checkov ask the same two things of the distribution; one reason answers both. */
   private acknowledgeFindings(customCertificate: boolean): void {
     const ack = (id: string, reason: string) => Validations.of(this.distribution).acknowledge({ id, reason });
     ack(
@@ -226,18 +229,22 @@ export class ResultsCdn extends Construct {
         'needs a signed URL or cookie and every other request SigV4, so a country list would add no access ' +
         'control, only outages for travelling or remote users.',
     );
-    ack(
-      'AwsSolutions-CFR2',
-      'No WAF web ACL: report reads are refused at the edge without a valid signature, the rest is refused by API ' +
-        'Gateway without SigV4 and throttled by the stage, and the bucket answers only CloudFront; a web ACL for ' +
-        'CloudFront can only be created in us-east-1, which an environment-agnostic stack cannot assume.',
-    );
-    if (!customCertificate)
-      ack(
-        'AwsSolutions-CFR4',
-        'The distribution uses its *.cloudfront.net name, whose certificate CloudFront serves with its fixed TLSv1 ' +
-          'policy; the minimum is TLS 1.2 (TLSv1.2_2021) as soon as cache.cdn.domainNames and certificateArn are ' +
-          'set. Modern clients negotiate TLS 1.2/1.3 either way, and the origin side is TLS 1.2 only.',
-      );
+    ack('AwsSolutions-CFR2', NO_WAF_REASON);
+    const skips = [{ id: 'CKV_AWS_68', reason: NO_WAF_REASON }];
+    if (!customCertificate) {
+      ack('AwsSolutions-CFR4', DEFAULT_CERTIFICATE_REASON);
+      skips.push({ id: 'CKV_AWS_174', reason: DEFAULT_CERTIFICATE_REASON });
+    }
+    skipCheckov(this.distribution, skips);
   }
 }
+
+const NO_WAF_REASON =
+  'No WAF web ACL: report reads are refused at the edge without a valid signature, the rest is refused by API ' +
+  'Gateway without SigV4 and throttled by the stage, and the bucket answers only CloudFront; a web ACL for ' +
+  'CloudFront can only be created in us-east-1, which an environment-agnostic stack cannot assume.';
+
+const DEFAULT_CERTIFICATE_REASON =
+  'The distribution uses its *.cloudfront.net name, whose certificate CloudFront serves with its fixed TLSv1 ' +
+  'policy; the minimum is TLS 1.2 (TLSv1.2_2021) as soon as cache.cdn.domainNames and certificateArn are ' +
+  'set. Modern clients negotiate TLS 1.2/1.3 either way, and the origin side is TLS 1.2 only.';

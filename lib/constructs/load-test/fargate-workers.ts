@@ -26,6 +26,7 @@ import { Construct } from 'constructs';
 import type { FargateSettings } from '../../config/run-settings';
 import { PROJECT_ROOT } from '../../project-paths';
 import type { EncryptedLogs } from '../observability/encrypted-logs';
+import { CDK_PROVIDER_SKIPS, skipCheckovOnCdkProvider } from '../shared/checkov';
 import type { Grantee, TestStorage } from '../storage/test-storage';
 
 /** The worker image's Dockerfile, relative to the project root (the build context). */
@@ -79,6 +80,8 @@ export class FargateWorkers extends Construct {
         },
       },
     });
+    // The VPC brings CDK's stack-wide provider that strips its default security group of all rules.
+    skipCheckovOnCdkProvider(this, 'Custom::VpcRestrictDefaultSGCustomResourceProvider', CDK_PROVIDER_SKIPS);
     // (jsii's optional properties trip exactOptionalPropertyTypes, hence the assertions)
     this.securityGroup = new SecurityGroup(this, 'SecurityGroup', {
       vpc: this.vpc as IVpc,

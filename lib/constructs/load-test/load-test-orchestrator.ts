@@ -53,6 +53,7 @@ export class LoadTestOrchestrator extends Construct {
       storage: props.storage,
       environment: props.environment,
       capacityJson: capacityJson(settings.fargate, settings.capacity),
+      maxConcurrentTests: settings.quotas.maxConcurrentTests,
       cdn: props.cdn,
     });
     this.fargate = new FargateWorkers(this, 'Fargate', {

@@ -3,7 +3,8 @@ import { type CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { EncryptedLogs } from '../observability/encrypted-logs';
-import { HandlerFunction } from '../shared/handler-function';
+import { NO_RESERVATION } from '../shared/checkov';
+import { type FunctionCheckovReasons, HandlerFunction } from '../shared/handler-function';
 import type { TestStorage } from '../storage/test-storage';
 
 /** The state machine's Lambda tasks (ADR 003), by role: entry file, size and what each may touch. */
@@ -51,6 +52,53 @@ export const RUN_FUNCTIONS = {
 export type RunFunctionName = keyof typeof RUN_FUNCTIONS;
 
 /**
+ * How the state machine (run-definition.ts) handles each function's failure: why none of them has a
+ * dead-letter queue, which only failed asynchronous invocations reach.
+ */
+const FAILURE_HANDLING: Readonly<Record<RunFunctionName, string>> = {
+  planRun:
+    'transient invoke errors are retried, then the error is caught into fail-run, which marks the test error',
+  segmentWorker:
+    'transient invoke errors are retried, then the worker is recorded as lost and Aggregate names it in the results',
+  monitorRun: "task failures are retried with backoff, then the Run state's catch sends the test to fail-run",
+  aggregateRun:
+    'task failures are retried with backoff, then caught into fail-run, which marks the test error',
+  failRun: "its own failure fails the execution, which the state machine's failed-executions alarm reports",
+};
+
+/** The AWS services each function calls, all through public regional endpoints. */
+const SERVICES: Readonly<Record<RunFunctionName, string>> = {
+  planRun: 'DynamoDB and S3',
+  segmentWorker: 'DynamoDB and S3',
+  monitorRun: 'DynamoDB and S3',
+  aggregateRun: 'DynamoDB, S3 and (with the CDN) SQS',
+  failRun: 'DynamoDB',
+};
+
+/** Why checkov's Lambda checks that do not fit a run function do not. */
+function runFunctionCheckov(name: RunFunctionName, maxConcurrentTests: number): FunctionCheckovReasons {
+  const { entry } = RUN_FUNCTIONS[name];
+  const worker = name === 'segmentWorker';
+  return {
+    concurrency: worker
+      ? "The Distributed Map starts every worker of a run at once, as many as the plan decides, for the run's " +
+        'common start: a reservation below that would throttle workers past their start, one as large as the ' +
+        `largest run would sit idle between runs. ${NO_RESERVATION}`
+      : `Step Functions calls ${entry} once per step of a run (one call at a time per run), and runs are ` +
+        `bounded by the maxConcurrentTests quota (${maxConcurrentTests}). ${NO_RESERVATION}`,
+    deadLetterQueue:
+      `Step Functions invokes ${entry} synchronously (a lambda:invoke task) and handles its failure in the run: ` +
+      `${FAILURE_HANDLING[name]}. Only failed asynchronous events reach a dead-letter queue; one would stay empty.`,
+    vpc: worker
+      ? "It sends the test's load to its targets, wherever the allow-list admits them (usually public endpoints), " +
+        'and calls DynamoDB and S3: in a VPC every byte of load would cross a NAT gateway, billed per hour and ' +
+        'per GB. The Fargate workers get public subnets of their own VPC for the same reason.'
+      : `It calls only ${SERVICES[name]} through their public regional endpoints (TLS, SigV4 with its own ` +
+        'role) and reaches nothing private; in a VPC it would need a NAT gateway or an endpoint per service.',
+  };
+}
+
+/**
  * What aggregate-run does for the CDN: publishes a finished test's reports under `reports/<id>/`
  * (the CDN's origin) and queues their invalidation.
  */
@@ -70,6 +118,8 @@ export interface RunFunctionsProps {
   readonly environment: Readonly<Record<string, string>>;
   /** THROUGHLINE_CAPACITY: planner overrides, for plan-run only. */
   readonly capacityJson: string;
+  /** How many tests may run at once (quotas.maxConcurrentTests). */
+  readonly maxConcurrentTests: number;
   /**
    * With the CDN deployed: aggregate-run publishes the reports of the results it stores and
    * invalidates them (a run aggregated again replaces them). @default - no CDN
@@ -100,6 +150,7 @@ export class RunFunctions extends Construct {
         environment,
         memorySize: spec.memorySize,
         timeout: spec.timeout,
+        checkov: runFunctionCheckov(name, props.maxConcurrentTests),
       });
     };
     const env = props.environment;

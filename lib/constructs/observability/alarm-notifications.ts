@@ -1,15 +1,19 @@
 import { join } from 'node:path';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { ComparisonOperator } from 'aws-cdk-lib/aws-cloudwatch';
 import { Grant, type IGrantable, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { RemovalMode } from '../../config/settings';
+import { NO_RESERVATION } from '../shared/checkov';
 import { HandlerFunction } from '../shared/handler-function';
 import { toRemovalPolicy } from '../shared/removal-policy';
 import type { AlarmNaming } from './alarm-naming';
+import { ALARM_PERIOD, type CustomAlarmSpec, WARNING } from './alarm-spec';
 import type { EncryptedLogs } from './encrypted-logs';
 
 export interface AlarmNotificationsProps {
@@ -31,18 +35,23 @@ export interface AlarmNotificationsProps {
  * publish to a topic under aws/sns), TLS-only, that only this stack's alarms may publish to; email
  * subscriptions; and, when the webhook is enabled, a notifier function that posts each message to
  * the URL kept in a Secrets Manager secret (created empty-handed: put the URL in after deploy).
+ * The same key encrypts that secret and the notifier's dead-letter queue, where a notice rests
+ * when every delivery to the webhook failed: alarm notices are under one key wherever they are.
  */
 export class AlarmNotifications extends Construct {
   readonly topic: Topic;
   readonly key: Key;
   readonly webhookSecret?: Secret;
   readonly notifier?: HandlerFunction;
+  /** Notices the notifier could not deliver (every retry failed or the hour ran out). */
+  readonly deadLetterQueue?: Queue;
 
   constructor(scope: Construct, id: string, props: AlarmNotificationsProps) {
     super(scope, id);
     const stack = Stack.of(this);
     this.key = new Key(this, 'Key', {
-      description: 'Throughline: encrypts the alarm notifications topic',
+      description:
+        'Throughline: encrypts alarm notifications (the topic, the webhook secret, undelivered notices)',
       enableKeyRotation: true,
       removalPolicy: toRemovalPolicy(props.removalPolicy),
     });
@@ -84,10 +93,36 @@ export class AlarmNotifications extends Construct {
         description:
           'Throughline: the Slack or webhook URL alarm notifications are posted to. Replace the generated ' +
           'placeholder with the URL after deploy (aws secretsmanager put-secret-value).',
+        // A webhook URL is a bearer credential: reading it takes kms:Decrypt on this key too.
+        encryptionKey: this.key,
         removalPolicy: toRemovalPolicy(props.removalPolicy),
       });
-      this.notifier = this.buildNotifier(props, this.webhookSecret);
+      this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+        encryptionMasterKey: this.key,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      this.notifier = this.buildNotifier(props, this.webhookSecret, this.deadLetterQueue);
     }
+  }
+
+  /** A Warning when a notice could not be posted to the webhook (emails still got it). */
+  get deadLetterAlarm(): CustomAlarmSpec | undefined {
+    if (this.deadLetterQueue === undefined) return undefined;
+    return {
+      name: 'alarm-notices-undelivered',
+      description:
+        'Alarm notices could not be posted to the webhook and wait in the notifier dead-letter queue (the ' +
+        "notify-alarm function's log says why; check the URL in the webhook secret).",
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: ALARM_PERIOD,
+        statistic: 'Maximum',
+      }),
+      severity: WARNING,
+      threshold: 0,
+      comparison: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      datapoints: [1, 1],
+    };
   }
 
   /** What publishing a notice needs: sns:Publish on the topic and encrypting with its key. */
@@ -97,7 +132,7 @@ export class AlarmNotifications extends Construct {
     this.key.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt');
   }
 
-  private buildNotifier(props: AlarmNotificationsProps, secret: Secret): HandlerFunction {
+  private buildNotifier(props: AlarmNotificationsProps, secret: Secret, deadLetters: Queue): HandlerFunction {
     const notifier = new HandlerFunction(this, 'Notifier', {
       entry: join(props.entryDir, 'notify-alarm.ts'),
       description: 'Throughline: forwards alarm notifications to the configured Slack or webhook URL',
@@ -109,10 +144,28 @@ export class AlarmNotifications extends Construct {
       // A notice older than an hour helps nobody; two retries cover a webhook's brief outage.
       maxEventAge: Duration.hours(1),
       retryAttempts: 2,
+      deadLetterQueue: deadLetters,
+      checkov: {
+        concurrency:
+          'SNS invokes it once per alarm state change; a burst of them is paced by the webhook’s own rate limit, ' +
+          `whose Retry-After the handler honours, and by Lambda’s asynchronous retries. ${NO_RESERVATION}`,
+        vpc:
+          'It posts to the webhook URL of Slack or another receiver on the internet and calls Secrets Manager; in ' +
+          'a VPC it would need a NAT gateway (billed per hour) for a few notices a day, and reaches nothing private.',
+      },
     });
-    // GetSecretValue / DescribeSecret on this one secret; it uses the AWS-managed key, which Secrets
-    // Manager uses on the caller's behalf, so no KMS grant is needed.
+    // GetSecretValue / DescribeSecret on this one secret; CDK lets the role decrypt with the key
+    // through Secrets Manager (kms:ViaService) in the key's policy.
     secret.grantRead(notifier);
+    // Lambda sends what could not be delivered with the function's role: SendMessage (added by
+    // CDK) and the key's data keys through SQS only.
+    notifier.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [this.key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `sqs.${Stack.of(this).region}.amazonaws.com` } },
+      }),
+    );
     this.topic.addSubscription(new LambdaSubscription(notifier.function));
     Validations.of(secret).acknowledge({
       id: 'AwsSolutions-SMG4',

@@ -26,8 +26,9 @@ const AAS_READ = [
 const AAS_ANY_RESOURCE =
   "Application Auto Scaling's Describe actions support no resource-level permissions, and its write actions " +
   'only take scalable-target ARNs with ids AWS assigns at registration, which CloudFormation does not return; ' +
-  'the handler only acts on the targets of THROUGHLINE_SCALABLE_TARGETS, and what scaling may change on each ' +
-  'service is granted per resource (the alias, service or replication group).';
+  'the writes are held to the service namespaces and scalable dimensions of THROUGHLINE_SCALABLE_TARGETS ' +
+  '(request condition keys), and what scaling may change on each service is granted per resource (the ' +
+  'alias, service or replication group).';
 
 /** The four scaling operations of the API: status, history, configuration and manual capacity. */
 export class ScalingAccess {
@@ -55,7 +56,6 @@ export class ScalingAccess {
         environment: targets,
         grant: (h) => {
           this.grantChange(h, [
-            ...AAS_READ,
             'application-autoscaling:RegisterScalableTarget',
             'application-autoscaling:PutScalingPolicy',
             'application-autoscaling:PutScheduledAction',
@@ -68,7 +68,7 @@ export class ScalingAccess {
       scaleManually: {
         environment: { ...targets, THROUGHLINE_NOTIFY_TOPIC_ARN: this.props.notifications.topic.topicArn },
         grant: (h) => {
-          this.grantChange(h, [...AAS_READ, 'application-autoscaling:RegisterScalableTarget']);
+          this.grantChange(h, ['application-autoscaling:RegisterScalableTarget']);
           this.props.storage.grantScalingJournal(h, 'append');
           this.props.notifications.grantPublish(h);
         },
@@ -86,12 +86,30 @@ export class ScalingAccess {
   }
 
   /**
-   * Change targets: what Application Auto Scaling requires of the caller besides its own actions
+   * Change targets: Application Auto Scaling's write actions (`writes`) for the namespaces and
+   * dimensions of the registered targets only (its request condition keys), its Describe actions,
+   * and what it requires of the caller besides its own actions
    * (https://docs.aws.amazon.com/autoscaling/application/userguide/security_iam_id-based-policy-examples.html):
    * the service's read and update actions on each target and creating the service-linked role.
    */
-  private grantChange(h: HandlerFunction, actions: readonly string[]): void {
-    this.allow(h, actions, ['*']);
+  private grantChange(h: HandlerFunction, writes: readonly string[]): void {
+    this.allow(h, AAS_READ, ['*']);
+    const { specs } = this.props;
+    if (specs.length > 0)
+      h.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: [...writes],
+          resources: ['*'],
+          conditions: {
+            StringEquals: {
+              'application-autoscaling:service-namespace': [...new Set(specs.map((s) => s.serviceNamespace))],
+              'application-autoscaling:scalable-dimension': [
+                ...new Set(specs.map((s) => s.scalableDimension)),
+              ],
+            },
+          },
+        }),
+      );
     h.acknowledge('AwsSolutions-IAM5[Resource::*]', AAS_ANY_RESOURCE);
     this.allow(
       h,

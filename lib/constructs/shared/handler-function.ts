@@ -9,9 +9,11 @@ import {
 } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { LOCK_FILE, PROJECT_ROOT } from '../../project-paths';
 import type { EncryptedLogs } from '../observability/encrypted-logs';
+import { type CheckovSkip, LAMBDA_CHECKS, skipCheckov } from './checkov';
 import { assertEnvironmentFits } from './environment-budget';
 
 /** Bundles are ESM; CommonJS dependencies inside them still call `require`, so give them one. */
@@ -51,6 +53,44 @@ export function bundledEntry(
   };
 }
 
+/** Variable names that would hold a secret, unless they only name one (`…_ARN`). */
+const SECRET_NAME = /SECRET|TOKEN|PASSWORD|PRIVATE|CREDENTIAL|API_?KEY/;
+
+/**
+ * Why a function's environment needs no key of our own (checkov CKV_AWS_173), after checking the
+ * claim: no variable is named like a secret, unless it is a secret's ARN.
+ */
+export function environmentKeyReason(
+  scope: Construct,
+  environment: Readonly<Record<string, string>>,
+): string {
+  const names = Object.keys(environment).sort();
+  const secret = names.filter((n) => SECRET_NAME.test(n) && !n.endsWith('_ARN'));
+  if (secret.length > 0)
+    throw new Error(
+      `${scope.node.path}: ${secret.join(', ')} look like secrets; keep secrets in Secrets Manager and pass their ARN`,
+    );
+  return (
+    `The environment holds names, ARNs and settings only (${names.join(', ')}); secrets stay in Secrets ` +
+    'Manager and are read by ARN at run time. Lambda encrypts it at rest with its AWS-managed key (aws/lambda); ' +
+    'a key of our own would add a KMS call to every cold start and protect nothing secret.'
+  );
+}
+
+/**
+ * Why checkov's Lambda checks that do not fit a function do not (checkov.test.ts rejects thin
+ * reasons). Each is required only while the finding exists: `deadLetterQueue` without a queue,
+ * `vpc` without a network, `concurrency` without a reservation.
+ */
+export interface FunctionCheckovReasons {
+  /** CKV_AWS_115: what bounds its concurrency instead of a reservation. */
+  readonly concurrency?: string;
+  /** CKV_AWS_116: how its failures are handled without a dead-letter queue. */
+  readonly deadLetterQueue?: string;
+  /** CKV_AWS_117: why it runs outside a VPC. */
+  readonly vpc?: string;
+}
+
 /** Where a VPC-attached function's network interfaces go. */
 export interface FunctionNetwork {
   readonly vpc: IVpc;
@@ -80,6 +120,10 @@ export interface HandlerFunctionProps {
   readonly maxEventAge?: Duration;
   /** Attaches the function to these subnets with this security group. @default - not in a VPC */
   readonly network?: FunctionNetwork;
+  /** Where failed asynchronous invocations go. @default - none */
+  readonly deadLetterQueue?: IQueue;
+  /** Why the checkov checks it does not meet do not fit it (see FunctionCheckovReasons). */
+  readonly checkov: FunctionCheckovReasons;
 }
 
 /**
@@ -130,6 +174,7 @@ export class HandlerFunction extends Construct implements IGrantable {
         : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
       ...(props.retryAttempts === undefined ? {} : { retryAttempts: props.retryAttempts }),
       ...(props.maxEventAge === undefined ? {} : { maxEventAge: props.maxEventAge }),
+      ...(props.deadLetterQueue === undefined ? {} : { deadLetterQueue: props.deadLetterQueue }),
       ...(props.network === undefined
         ? {}
         : {
@@ -140,6 +185,7 @@ export class HandlerFunction extends Construct implements IGrantable {
     });
     logGroup.grantWrite(this.role);
     if (props.network !== undefined) this.grantNetworkInterfaces(props.network);
+    this.skipCheckov(this.checkovSkips(props));
     this.acknowledge(
       'AwsSolutions-L1',
       'The runtime is pinned to nodejs22.x by design (DESIGN.md §4): the handlers are built and tested for ' +
@@ -210,6 +256,27 @@ export class HandlerFunction extends Construct implements IGrantable {
         'they cannot be named in advance; creation is limited to the cache subnets and security group, and ' +
         'deleting or re-addressing to interfaces in the cache VPC (ec2:Vpc).',
     );
+  }
+
+  /** The checkov skips of the function itself: each finding it has, with the reason given for it. */
+  private checkovSkips(props: HandlerFunctionProps): CheckovSkip[] {
+    const { concurrency, deadLetterQueue, vpc } = props.checkov;
+    const needed = (id: string, has: boolean, reason: string | undefined): CheckovSkip[] => {
+      if (has) return [];
+      if (reason === undefined) throw new Error(`${this.node.path}: say why checkov ${id} does not fit it`);
+      return [{ id, reason }];
+    };
+    return [
+      ...needed(LAMBDA_CHECKS.concurrency, props.reservedConcurrentExecutions !== undefined, concurrency),
+      ...needed(LAMBDA_CHECKS.deadLetterQueue, props.deadLetterQueue !== undefined, deadLetterQueue),
+      ...needed(LAMBDA_CHECKS.vpc, props.network !== undefined, vpc),
+      { id: LAMBDA_CHECKS.environmentKey, reason: environmentKeyReason(this, props.environment) },
+    ];
+  }
+
+  /** Records checkov skips on the function's resource. */
+  skipCheckov(skips: readonly CheckovSkip[]): void {
+    skipCheckov(this.function, skips);
   }
 
   /** Acknowledges a cdk-nag finding on this handler (its role and policy included), with the reason. */

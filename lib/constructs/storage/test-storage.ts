@@ -11,6 +11,7 @@ import {
 import { Construct } from 'constructs';
 import { REPORTS_PREFIX } from '../../../lambdas/model/published-reports';
 import type { RemovalMode } from '../../config/settings';
+import { CDK_PROVIDER_SKIPS, skipCheckov, skipCheckovOnCdkProvider } from '../shared/checkov';
 import { toRemovalPolicy } from '../shared/removal-policy';
 
 /**
@@ -70,13 +71,24 @@ export interface TestStorageProps {
   readonly accessLogRetentionDays: number;
 }
 
+/** Why the table uses the AWS-managed key (aws/dynamodb) rather than one of our own. */
+export const TABLE_KEY_REASON =
+  'The table uses the AWS-managed key (aws/dynamodb): encrypted at rest with every key use in CloudTrail, no ' +
+  'key policy to get wrong, no monthly key charge, and a retained table can never be orphaned by a ' +
+  'customer-managed key that was deleted with the stack. It holds test definitions and live counters, no secrets.';
+
+/**
+ * Why log buckets keep no versions: the S3 and CloudFront log deliveries only ever add new objects,
+ * which the lifecycle rule expires.
+ */
+export const LOG_BUCKET_VERSIONING_REASON =
+  'A log bucket: the log delivery only ever adds objects under new keys and nothing overwrites or deletes ' +
+  'them before the lifecycle rule expires them, so versions would only keep copies of expired logs.';
+
 /**
  * Where tests live: one DynamoDB table (single-table design: test records, live counters and stop
- * flags under `pk`/`sk`) and one S3 bucket of results (histograms, reports).
- *
- * The table uses the AWS-managed key (aws/dynamodb): encrypted at rest with every key use in
- * CloudTrail, no key policy to get wrong, no monthly key charge, and a retained table can never be
- * orphaned by a customer-managed key that was deleted with the stack.
+ * flags under `pk`/`sk`) and one S3 bucket of results (histograms, reports). See TABLE_KEY_REASON
+ * for the table's key.
  */
 export class TestStorage extends Construct {
   readonly table: Table;
@@ -98,6 +110,7 @@ export class TestStorage extends Construct {
       removalPolicy,
       deletionProtection: !destroy,
     });
+    skipCheckov(this.table, [{ id: 'CKV_AWS_119', reason: TABLE_KEY_REASON }]);
     for (const [indexName, keys] of Object.entries(TEST_TABLE_INDEXES)) {
       this.table.addGlobalSecondaryIndex({
         indexName,
@@ -122,6 +135,15 @@ export class TestStorage extends Construct {
       ...secure,
       lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(props.accessLogRetentionDays) }],
     });
+    skipCheckov(this.accessLogsBucket, [
+      {
+        id: 'CKV_AWS_18',
+        reason:
+          'This bucket is the target of the S3 server access logs of the results and CDN log buckets; logging ' +
+          'its own access would write logs about log deliveries, into itself or into yet another bucket.',
+      },
+      { id: 'CKV_AWS_21', reason: LOG_BUCKET_VERSIONING_REASON },
+    ]);
 
     const retention = Duration.days(props.resultsRetentionDays);
     this.resultsBucket = new Bucket(this, 'ResultsBucket', {
@@ -141,6 +163,8 @@ export class TestStorage extends Construct {
         { id: 'remove-expired-delete-markers', expiredObjectDeleteMarker: true },
       ],
     });
+    // With removalPolicy destroy, autoDeleteObjects brings CDK's stack-wide object-deleting provider.
+    skipCheckovOnCdkProvider(this, 'Custom::S3AutoDeleteObjectsCustomResourceProvider', CDK_PROVIDER_SKIPS);
   }
 
   /** Read access to test records and their indexes. */

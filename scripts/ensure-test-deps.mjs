@@ -76,3 +76,23 @@ if (!venvBins.every((b) => existsSync(b))) {
   const still = venvBins.filter((b) => !existsSync(b));
   if (still.length > 0) fail('the Python tools', new Error(`still missing: ${still.join(', ')}`), '');
 }
+
+// schemathesis fuzzes the API from its own OpenAPI document (test/integration/api-fuzz.test.ts).
+// A list of its own, installed after the tools above: it only adds packages beside them (`pip check`
+// passes with moto[server] and cfn-lint), so it shares their venv.
+const FUZZ_TOOLS = ['schemathesis==4.32.5'];
+const fuzzBin = join(venv, 'bin', 'schemathesis');
+if (!existsSync(fuzzBin)) {
+  console.log(`installing ${FUZZ_TOOLS.join(', ')} into .venv (needed by the API fuzz test)…`);
+  try {
+    if (!existsSync(join(venv, 'bin', 'pip'))) run('python3', ['-m', 'venv', venv]);
+    run(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', ...FUZZ_TOOLS]);
+  } catch (err) {
+    fail(
+      FUZZ_TOOLS.join(', '),
+      err,
+      `Install it yourself: .venv/bin/pip install '${FUZZ_TOOLS.join("' '")}'`,
+    );
+  }
+  if (!existsSync(fuzzBin)) fail('schemathesis', new Error(`still missing: ${fuzzBin}`), '');
+}

@@ -283,6 +283,47 @@ describe('the OpenAPI contract holds where fuzzing found it did not', () => {
     );
     expect(header.schema.pattern).toBe('^[\\x21-\\x7e]{1,255}$');
   });
+
+  it('refuses a definition that matches the schema but breaks a rule it cannot state with a 422', async () => {
+    const scenario = (over: Record<string, unknown>) => ({
+      baseUrl: target.url,
+      scenarios: {
+        s: {
+          executor: 'constant-arrival-rate',
+          rate: 5,
+          duration: '1s',
+          preAllocatedVUs: 2,
+          requests: [{ path: '/' }],
+          ...over,
+        },
+      },
+    });
+    const cases = [
+      scenario({ maxVUs: 1 }),
+      scenario({ requests: [{ path: '/', checks: [{ body: true, matches: '(?=a)' }] }] }),
+      scenario({ requests: [{ path: '/', checks: [{ maxDuration: '999999h' }] }] }),
+      scenario({ thinkTime: { min: '1s', max: '999999h' } }),
+    ];
+    for (const body of cases) {
+      const r = await call(base, 'POST', '/performance/tests?dryRun=true', { body });
+      expect(r.status, JSON.stringify(body)).toBe(422);
+      expect(r.body.error.code).toBe('E_INVALID_DEFINITION');
+      expect(r.body.error.details.problems).toHaveLength(1);
+    }
+    // A schema problem beside them makes it a 400 listing both.
+    const both = await call(base, 'POST', '/performance/tests?dryRun=true', {
+      body: scenario({ maxVUs: 1, duration: 'soon' }),
+    });
+    expect(both.status).toBe(400);
+    expect(both.body.error.details.problems).toHaveLength(2);
+  });
+
+  it('expands a preset whose duration prints as an exponent into a valid definition', async () => {
+    const tiny = await call(base, 'POST', '/performance/tests?dryRun=true', {
+      body: { preset: 'volume', target: `${target.url}/`, vus: 1, duration: '0.000000001ms' },
+    });
+    expect(tiny.status).toBe(200);
+  });
 });
 
 describe('safety', () => {
@@ -546,6 +587,9 @@ describe('OpenAPI', () => {
     expect(doc.components.schemas.CacheInvalidation.anyOf).toHaveLength(4);
     const submission = doc.paths['/performance/tests'].post.requestBody.content['application/json'];
     expect(Object.keys(submission.examples)).toEqual(['smoke', 'definition']);
+    const definition = doc.components.schemas.TestSubmission.anyOf[0];
+    expect(definition.properties.scenarios.minProperties).toBe(1);
+    expect(definition.properties.timeout.anyOf[0].pattern).toBeDefined();
   });
 });
 

@@ -52,7 +52,8 @@ export function toHttpError(err: unknown): { status: number; body: ErrorBody; in
     return { status: err.status, body: body(err.code, err.message, err.details), internal: false };
   if (err instanceof InvalidDefinitionError)
     return {
-      status: 400,
+      // 422: it matches the published schema; only a rule the schema cannot state failed.
+      status: err.unprocessable ? 422 : 400,
       body: body(err.code, 'invalid test definition', { problems: err.problems }),
       internal: false,
     };

@@ -117,11 +117,10 @@ export const ROUTES: readonly Route[] = [
       400: err('Bad JSON or an invalid definition (every problem listed)'),
       403: err('A target is outside the allow-list'),
       415: err('Not application/json'),
-      422: err('Over a quota, unknown baseline, or Idempotency-Key reused with another definition', [
-        'E_QUOTA_EXCEEDED',
-        'E_BASELINE_NOT_FOUND',
-        'E_IDEMPOTENCY_CONFLICT',
-      ]),
+      422: err(
+        'Over a quota, unknown baseline, Idempotency-Key reused with another definition, or a definition that matches the schema but breaks a rule it cannot state (a regular expression RE2 cannot compile, maxVUs below preAllocatedVUs, a duration over 24 days)',
+        ['E_INVALID_DEFINITION', 'E_QUOTA_EXCEEDED', 'E_BASELINE_NOT_FOUND', 'E_IDEMPOTENCY_CONFLICT'],
+      ),
       429: err('Too many tests running'),
     },
   },

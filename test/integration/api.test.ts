@@ -568,7 +568,7 @@ describe('OpenAPI', () => {
         p.schema,
       ]),
     );
-    expect(metrics.start.anyOf).toHaveLength(4);
+    expect(metrics.start.anyOf).toHaveLength(6);
     expect(metrics.period).toMatchObject({
       type: 'integer',
       minimum: 1,

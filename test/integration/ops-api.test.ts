@@ -315,9 +315,17 @@ describe('scaling the local worker pool', () => {
       400,
     );
     expect((await call(api.url, 'GET', '/performance/scaling/history?from=last-week')).status).toBe(400);
-    for (const from of ['now', '-72h', '2026-01-01T00:00:00Z', '1700000000000'])
-      expect((await call(api.url, 'GET', `/performance/scaling/history?from=${from}`)).status, from).toBe(
-        200,
-      );
+    for (const from of [
+      'now',
+      '-72h',
+      '2026-01-01T00:00:00Z',
+      '2026-01-01T00:00+01:00',
+      '2026-01-01',
+      '1700000000000',
+    ])
+      expect(
+        (await call(api.url, 'GET', `/performance/scaling/history?from=${encodeURIComponent(from)}`)).status,
+        from,
+      ).toBe(200);
   });
 });

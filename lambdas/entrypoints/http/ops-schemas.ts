@@ -8,8 +8,8 @@ import { METRIC_GROUPS } from '../../ports/metrics';
 
 /**
  * The forms parseInstant reads (core/observability/metric-window.ts), each as JSON Schema states it:
- * "now", "-" and a duration with units ("-90m", "-1h30m"), epoch milliseconds, or an ISO 8601 time
- * with seconds and a zone.
+ * "now", "-" and a duration with units ("-90m", "-1h30m"), epoch milliseconds, an ISO 8601 time
+ * with a zone (to the minute, second or fraction), or a date (midnight UTC).
  */
 const INSTANT = 'an ISO 8601 time, epoch milliseconds, "now" or "-<duration>" such as "-3h"';
 const instant = z.union(
@@ -18,6 +18,8 @@ const instant = z.union(
     z.string().regex(/^-(\d{1,12}(\.\d{1,6})?(ms|s|m|h)){1,4}$/),
     z.string().regex(/^\d{10,16}$/),
     z.iso.datetime({ offset: true }).max(64),
+    z.iso.datetime({ offset: true, precision: -1 }),
+    z.iso.date(),
   ],
   { error: INSTANT },
 );

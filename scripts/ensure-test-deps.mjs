@@ -1,7 +1,7 @@
 // Installs what the tests need and a fresh machine lacks: Debian's Chromium (HTML report test),
 // redis-server and redis-tools (the cache's L3 tier and its benchmark peer), strace (the data folder's
 // durability test) and,
-// in .venv, moto's server (AWS APIs) and cfn-lint (CloudFormation checks), and in .venv/checkov,
+// in .venv, moto's server (AWS APIs), cfn-lint (CloudFormation checks) and schemathesis (API fuzzing), and in .venv/checkov,
 // checkov (the second IaC scanner). Runs before every `npm test`; does nothing when everything is
 // present.
 import { execFileSync } from 'node:child_process';
@@ -100,4 +100,23 @@ if (!existsSync(checkovBin)) {
     );
   }
   if (!existsSync(checkovBin)) fail(CHECKOV, new Error(`still missing: ${checkovBin}`), '');
+}
+
+// schemathesis fuzzes the API from its own OpenAPI document (test/integration/api-fuzz.test.ts).
+// A list of its own, installed after the tools above: it only adds packages beside them (`pip check`
+// passes with moto[server] and cfn-lint), so it shares their venv.
+const FUZZ_TOOLS = ['schemathesis==4.32.5'];
+const fuzzBin = join(venv, 'bin', 'schemathesis');
+if (!existsSync(fuzzBin)) {
+  console.log(`installing ${FUZZ_TOOLS.join(', ')} into .venv (needed by the API fuzz test)…`);
+  try {
+    pipInstall(venv, FUZZ_TOOLS);
+  } catch (err) {
+    fail(
+      FUZZ_TOOLS.join(', '),
+      err,
+      `Install it yourself: .venv/bin/pip install '${FUZZ_TOOLS.join("' '")}'`,
+    );
+  }
+  if (!existsSync(fuzzBin)) fail('schemathesis', new Error(`still missing: ${fuzzBin}`), '');
 }

@@ -3,6 +3,18 @@ import { DEFAULT_MAX_RESPONSE_BODY_BYTES } from './defaults';
 import { parseDuration } from './duration';
 import { ThroughlineError } from './errors';
 import { headerProblem } from './headers';
+import {
+  caseInsensitive,
+  durationJson,
+  HTTP_URL_PATTERN,
+  headersJson,
+  MAX_DURATION_MS,
+  PATH_OR_URL,
+  PATHS_NEED_BASE_URL,
+  REQUEST_URL_PATTERN,
+  REQUESTS_OR_FLOWS,
+  thresholdsJson,
+} from './json-schema';
 import type { ParsedThreshold } from './thresholds';
 
 /**
@@ -10,25 +22,36 @@ import type { ParsedThreshold } from './thresholds';
  * wherever k6 has one. Parsing yields durations in milliseconds and every default applied once.
  */
 
+/**
+ * Marks a problem of a definition that matches the published schema but cannot be run as written
+ * (a 422, not a 400): a rule JSON Schema cannot state, such as one field bounded by another.
+ */
+export const UNPROCESSABLE = { unprocessable: true } as const;
+
 /** Timers hold at most 2^31 - 1 ms; longer waits would fire at once. */
-const MAX_DURATION_MS = 2_147_483_647;
 const duration = (what = 'a duration') =>
-  z.union([z.string(), z.number()]).transform((value, ctx) => {
-    const ms = parseDuration(value);
-    if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is not ${what}` });
-      return z.NEVER;
-    }
-    if (ms > MAX_DURATION_MS) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `${JSON.stringify(value)} is longer than 24 days, the longest we schedule`,
-      });
-      return z.NEVER;
-    }
-    return ms;
-  });
-const positiveDuration = duration().refine((ms) => ms > 0, 'must be longer than 0');
+  z
+    .union([z.string(), z.number()])
+    .transform((value, ctx) => {
+      const ms = parseDuration(value);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is not ${what}` });
+        return z.NEVER;
+      }
+      if (ms > MAX_DURATION_MS) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${JSON.stringify(value)} is longer than 24 days, the longest we schedule`,
+          params: UNPROCESSABLE,
+        });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    .meta(durationJson());
+const positiveDuration = duration()
+  .refine((ms) => ms > 0, 'must be longer than 0')
+  .meta(durationJson(true));
 const count = z.number().int('must be a whole number').nonnegative('must not be negative');
 const positiveCount = count.min(1, 'must be at least 1');
 const name = z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
@@ -63,33 +86,37 @@ const captureSchema = z.union([
 ]);
 const thinkTime = z.union([duration(), z.strictObject({ min: duration(), max: duration() })]);
 
-const requestSchema = z.strictObject({
-  name: name.optional(),
-  method: z
-    .string()
-    .transform((m) => m.toUpperCase())
-    .pipe(z.enum(HTTP_METHODS, { error: `must be one of ${HTTP_METHODS.join(', ')}` }))
-    .optional(),
-  path: z.string().startsWith('/', 'must start with "/"').optional(),
-  url: z.string().optional(),
-  query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-  headers: z
-    .record(z.string(), z.string())
-    .superRefine((headers, ctx) => {
-      for (const [key, value] of Object.entries(headers)) {
-        const message = headerProblem(key, value);
-        if (message) ctx.addIssue({ code: 'custom', path: [key], message });
-      }
-    })
-    .optional(),
-  body: z.unknown().optional(),
-  checks: z.array(checkSchema).optional(),
-  capture: z
-    .record(z.string().regex(/^\w+$/, 'capture names are letters, digits and _'), captureSchema)
-    .optional(),
-  thinkTime: thinkTime.optional(),
-  timeout: positiveDuration.optional(),
-});
+const requestSchema = z
+  .strictObject({
+    name: name.optional(),
+    method: z
+      .string()
+      .transform((m) => m.toUpperCase())
+      .pipe(z.enum(HTTP_METHODS, { error: `must be one of ${HTTP_METHODS.join(', ')}` }))
+      .meta({ pattern: caseInsensitive(HTTP_METHODS) })
+      .optional(),
+    path: z.string().startsWith('/', 'must start with "/"').optional(),
+    url: z.string().meta({ pattern: REQUEST_URL_PATTERN, maxLength: 2048 }).optional(),
+    query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    headers: z
+      .record(z.string(), z.string())
+      .superRefine((headers, ctx) => {
+        for (const [key, value] of Object.entries(headers)) {
+          const message = headerProblem(key, value);
+          if (message) ctx.addIssue({ code: 'custom', path: [key], message });
+        }
+      })
+      .meta(headersJson)
+      .optional(),
+    body: z.unknown().optional(),
+    checks: z.array(checkSchema).optional(),
+    capture: z
+      .record(z.string().regex(/^\w+$/, 'capture names are letters, digits and _'), captureSchema)
+      .optional(),
+    thinkTime: thinkTime.optional(),
+    timeout: positiveDuration.optional(),
+  })
+  .meta(PATH_OR_URL);
 const stage = z.strictObject({ duration: duration(), target: count });
 const flowSchema = z.strictObject({
   name: name.optional(),
@@ -107,51 +134,65 @@ const common = {
 const executorSchema = z.discriminatedUnion(
   'executor',
   [
-    z.strictObject({
-      executor: z.literal('constant-vus'),
-      vus: positiveCount.default(1),
-      duration: positiveDuration,
-      ...common,
-    }),
-    z.strictObject({
-      executor: z.literal('ramping-vus'),
-      startVUs: count.default(1),
-      stages: z.array(stage).min(1, 'needs at least one stage'),
-      gracefulRampDown: duration().default(30_000),
-      ...common,
-    }),
-    z.strictObject({
-      executor: z.literal('constant-arrival-rate'),
-      rate: z.number().positive('must be above 0'),
-      timeUnit: positiveDuration.default(1_000),
-      duration: positiveDuration,
-      preAllocatedVUs: positiveCount,
-      maxVUs: positiveCount.optional(),
-      ...common,
-    }),
-    z.strictObject({
-      executor: z.literal('ramping-arrival-rate'),
-      startRate: z.number().nonnegative().default(0),
-      timeUnit: positiveDuration.default(1_000),
-      stages: z.array(stage.extend({ target: z.number().nonnegative() })).min(1, 'needs at least one stage'),
-      preAllocatedVUs: positiveCount,
-      maxVUs: positiveCount.optional(),
-      ...common,
-    }),
-    z.strictObject({
-      executor: z.literal('per-vu-iterations'),
-      vus: positiveCount.default(1),
-      iterations: positiveCount.default(1),
-      maxDuration: positiveDuration.default(600_000),
-      ...common,
-    }),
-    z.strictObject({
-      executor: z.literal('shared-iterations'),
-      vus: positiveCount.default(1),
-      iterations: positiveCount.default(1),
-      maxDuration: positiveDuration.default(600_000),
-      ...common,
-    }),
+    z
+      .strictObject({
+        executor: z.literal('constant-vus'),
+        vus: positiveCount.default(1),
+        duration: positiveDuration,
+        ...common,
+      })
+      .meta(REQUESTS_OR_FLOWS),
+    z
+      .strictObject({
+        executor: z.literal('ramping-vus'),
+        startVUs: count.default(1),
+        stages: z.array(stage).min(1, 'needs at least one stage'),
+        gracefulRampDown: duration().default(30_000),
+        ...common,
+      })
+      .meta(REQUESTS_OR_FLOWS),
+    z
+      .strictObject({
+        executor: z.literal('constant-arrival-rate'),
+        rate: z.number().positive('must be above 0'),
+        timeUnit: positiveDuration.default(1_000),
+        duration: positiveDuration,
+        preAllocatedVUs: positiveCount,
+        maxVUs: positiveCount.optional(),
+        ...common,
+      })
+      .meta(REQUESTS_OR_FLOWS),
+    z
+      .strictObject({
+        executor: z.literal('ramping-arrival-rate'),
+        startRate: z.number().nonnegative().default(0),
+        timeUnit: positiveDuration.default(1_000),
+        stages: z
+          .array(stage.extend({ target: z.number().nonnegative() }))
+          .min(1, 'needs at least one stage'),
+        preAllocatedVUs: positiveCount,
+        maxVUs: positiveCount.optional(),
+        ...common,
+      })
+      .meta(REQUESTS_OR_FLOWS),
+    z
+      .strictObject({
+        executor: z.literal('per-vu-iterations'),
+        vus: positiveCount.default(1),
+        iterations: positiveCount.default(1),
+        maxDuration: positiveDuration.default(600_000),
+        ...common,
+      })
+      .meta(REQUESTS_OR_FLOWS),
+    z
+      .strictObject({
+        executor: z.literal('shared-iterations'),
+        vus: positiveCount.default(1),
+        iterations: positiveCount.default(1),
+        maxDuration: positiveDuration.default(600_000),
+        ...common,
+      })
+      .meta(REQUESTS_OR_FLOWS),
   ],
   {
     error: (issue) =>
@@ -170,38 +211,45 @@ const thresholdEntry = z.union([
   }),
 ]);
 
-export const testDefinitionSchema = z.strictObject({
-  name: name.default('unnamed'),
-  baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
-  scenarios: z
-    .record(
-      z.string().regex(/^[\w.-]+$/, 'scenario names are letters, digits, ".", "-" and "_"'),
-      executorSchema,
-    )
-    .refine((s) => Object.keys(s).length > 0, 'needs at least one scenario'),
-  thresholds: z.record(z.string(), z.array(thresholdEntry).min(1)).default({}),
-  tags: z
-    .record(z.string().min(1).max(128), z.string().max(256))
-    .refine((t) => Object.keys(t).length <= 20, 'at most 20 tags')
-    .optional(),
-  /** Compare with: a test id, or "previous" (the latest finished run with the same name). */
-  baseline: z
-    .string()
-    .regex(/^(previous|[\w-]{1,64})$/, 'is "previous" or a test id')
-    .optional(),
-  /** `fail`: a statistically significant regression against the baseline fails the test. */
-  regression: z.enum(['warn', 'fail']).default('warn'),
-  timeout: positiveDuration.default(60_000),
-  connectTimeout: positiveDuration.default(10_000),
-  insecureSkipTLSVerify: z.boolean().default(false),
-  /** Accepted for k6 compatibility; bodies are only ever kept when a check or capture reads them. */
-  discardResponseBodies: z.boolean().default(false),
-  /**
-   * Largest response body kept for a check or capture (k6 has no such option; named like its
-   * others). A larger one fails that request (kind "other") instead of growing the worker's memory.
-   */
-  maxResponseBodyBytes: positiveCount.default(DEFAULT_MAX_RESPONSE_BODY_BYTES),
-});
+/** A target: an http(s) URL without credentials (a preset's `target`, a definition's `baseUrl`). */
+export const httpUrlSchema = z
+  .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+  .meta({ pattern: HTTP_URL_PATTERN, maxLength: 2048 });
+export const tagsSchema = z
+  .record(z.string().min(1).max(128), z.string().max(256))
+  .refine((t) => Object.keys(t).length <= 20, 'at most 20 tags')
+  .meta({ maxProperties: 20 });
+/** Compare with: a test id, or "previous" (the latest finished run with the same name). */
+export const baselineSchema = z.string().regex(/^(previous|[\w-]{1,64})$/, 'is "previous" or a test id');
+
+export const testDefinitionSchema = z
+  .strictObject({
+    name: name.default('unnamed'),
+    baseUrl: httpUrlSchema.optional(),
+    scenarios: z
+      .record(
+        z.string().regex(/^[\w.-]+$/, 'scenario names are letters, digits, ".", "-" and "_"'),
+        executorSchema,
+      )
+      .refine((s) => Object.keys(s).length > 0, 'needs at least one scenario')
+      .meta({ minProperties: 1 }),
+    thresholds: z.record(z.string(), z.array(thresholdEntry).min(1)).meta(thresholdsJson()).default({}),
+    tags: tagsSchema.optional(),
+    baseline: baselineSchema.optional(),
+    /** `fail`: a statistically significant regression against the baseline fails the test. */
+    regression: z.enum(['warn', 'fail']).default('warn'),
+    timeout: positiveDuration.default(60_000),
+    connectTimeout: positiveDuration.default(10_000),
+    insecureSkipTLSVerify: z.boolean().default(false),
+    /** Accepted for k6 compatibility; bodies are only ever kept when a check or capture reads them. */
+    discardResponseBodies: z.boolean().default(false),
+    /**
+     * Largest response body kept for a check or capture (k6 has no such option; named like its
+     * others). A larger one fails that request (kind "other") instead of growing the worker's memory.
+     */
+    maxResponseBodyBytes: positiveCount.default(DEFAULT_MAX_RESPONSE_BODY_BYTES),
+  })
+  .meta(PATHS_NEED_BASE_URL);
 
 export type RawTestDefinition = z.input<typeof testDefinitionSchema>;
 type Parsed = z.output<typeof testDefinitionSchema>;
@@ -236,16 +284,24 @@ export interface DefinitionProblem {
   readonly message: string;
 }
 
-/** Thrown for a definition that does not validate; lists every problem with its path. */
+/**
+ * Thrown for a definition that does not validate; lists every problem with its path. `unprocessable`:
+ * the definition matches the published schema, and only rules it cannot state failed (HTTP 422).
+ */
 export class InvalidDefinitionError extends ThroughlineError {
   declare readonly code: 'E_INVALID_DEFINITION';
-  constructor(readonly problems: readonly DefinitionProblem[]) {
+  readonly unprocessable: boolean;
+  constructor(
+    readonly problems: readonly DefinitionProblem[],
+    options: { readonly unprocessable?: boolean } = {},
+  ) {
     super(
       'E_INVALID_DEFINITION',
       `invalid test definition:\n${problems.map((p) => `  ${p.path || '(root)'}: ${p.message}`).join('\n')}`,
       { details: { problems } },
     );
     this.name = 'InvalidDefinitionError';
+    this.unprocessable = options.unprocessable ?? false;
   }
 }
 

@@ -224,9 +224,105 @@ describe('bad input is a 4xx that lists every problem, never a 500', () => {
       'limit',
       'status',
     ]);
+    // A base64url cursor is well formed (422 when this store did not issue it); anything else is a 400.
     const cursor = await call(base, 'GET', '/performance/tests/history?cursor=garbage');
-    expect(cursor.status).toBe(400);
+    expect(cursor.status).toBe(422);
     expect(cursor.body.error.code).toBe('E_INVALID_CURSOR');
+    const notBase64 = await call(base, 'GET', '/performance/tests/history?cursor=a%2Bb%3D');
+    expect(notBase64.status).toBe(400);
+    expect(notBase64.body.error.code).toBe('E_INVALID_REQUEST');
+  });
+});
+
+// Each of these was found by the API fuzz test (test/integration/api-fuzz.test.ts): a request the
+// OpenAPI document allowed, refused as malformed, or an answer the document did not describe.
+describe('the OpenAPI contract holds where fuzzing found it did not', () => {
+  it('answers a literal path before a template: /tests/history is not test "history"', async () => {
+    const del = await call(base, 'DELETE', '/performance/tests/history');
+    expect(del.status).toBe(405);
+    expect(del.headers.get('allow')).toBe('GET');
+    expect((await call(base, 'OPTIONS', '/performance/tests/history')).headers.get('allow')).toBe('GET');
+    expect((await call(base, 'OPTIONS', '/performance/tests/abc')).headers.get('allow')).toBe('GET, DELETE');
+  });
+
+  it('answers headers over 16 KiB with a JSON 431, as documented', async () => {
+    const { request } = await import('node:http');
+    const r = await new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
+      const req = request(
+        `${base}/performance/tests/history`,
+        { headers: { 'x-big': 'x'.repeat(20_000) } },
+        (res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => {
+            body += d;
+          });
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expect(r.status).toBe(431);
+    expect(r.type).toMatch(/^application\/json/);
+    expect(JSON.parse(r.body).error.code).toBe('E_HEADERS_TOO_LARGE');
+  });
+
+  it('takes every tag value and Idempotency-Key the document allows, and only those', async () => {
+    // `.` stops at a line break in JavaScript, not in the schema's other readers.
+    expect((await call(base, 'GET', '/performance/tests/history?tag=team:a%0Db')).status).toBe(200);
+    const key = await call(base, 'POST', '/performance/tests?dryRun=true', {
+      body: { preset: 'smoke', target: target.url },
+      headers: { 'idempotency-key': 'a b' },
+    });
+    expect(key.status).toBe(400);
+    const doc = (await call(base, 'GET', '/performance/openapi.json')).body;
+    const header = doc.paths['/performance/tests'].post.parameters.find(
+      (p: { name: string }) => p.name === 'Idempotency-Key',
+    );
+    expect(header.schema.pattern).toBe('^[\\x21-\\x7e]{1,255}$');
+  });
+
+  it('refuses a definition that matches the schema but breaks a rule it cannot state with a 422', async () => {
+    const scenario = (over: Record<string, unknown>) => ({
+      baseUrl: target.url,
+      scenarios: {
+        s: {
+          executor: 'constant-arrival-rate',
+          rate: 5,
+          duration: '1s',
+          preAllocatedVUs: 2,
+          requests: [{ path: '/' }],
+          ...over,
+        },
+      },
+    });
+    const cases = [
+      scenario({ maxVUs: 1 }),
+      scenario({ requests: [{ path: '/', checks: [{ body: true, matches: '(?=a)' }] }] }),
+      scenario({ requests: [{ path: '/', checks: [{ maxDuration: '999999h' }] }] }),
+      scenario({ thinkTime: { min: '1s', max: '999999h' } }),
+    ];
+    for (const body of cases) {
+      const r = await call(base, 'POST', '/performance/tests?dryRun=true', { body });
+      expect(r.status, JSON.stringify(body)).toBe(422);
+      expect(r.body.error.code).toBe('E_INVALID_DEFINITION');
+      expect(r.body.error.details.problems).toHaveLength(1);
+    }
+    // A schema problem beside them makes it a 400 listing both.
+    const both = await call(base, 'POST', '/performance/tests?dryRun=true', {
+      body: scenario({ maxVUs: 1, duration: 'soon' }),
+    });
+    expect(both.status).toBe(400);
+    expect(both.body.error.details.problems).toHaveLength(2);
+  });
+
+  it('expands a preset whose duration prints as an exponent into a valid definition', async () => {
+    const tiny = await call(base, 'POST', '/performance/tests?dryRun=true', {
+      body: { preset: 'volume', target: `${target.url}/`, vus: 1, duration: '0.000000001ms' },
+    });
+    expect(tiny.status).toBe(200);
   });
 });
 
@@ -445,6 +541,55 @@ describe('OpenAPI', () => {
     const validation = await new Validator().validate(r.body);
     expect(validation.errors ?? []).toEqual([]);
     expect(validation.valid).toBe(true);
+  });
+
+  // Found by the API fuzz test: answers and rules the document did not state.
+  it('documents what the server answers before a handler, and the rules handlers check in code', async () => {
+    const doc = (await call(base, 'GET', '/performance/openapi.json')).body;
+    for (const route of ROUTES) {
+      const responses = doc.paths[route.path][route.method.toLowerCase()].responses;
+      const codes = Object.keys(responses);
+      expect(codes, route.path).toEqual(expect.arrayContaining(['421', '431']));
+      if (route.body) expect(codes, route.path).toContain('413');
+      if (route.query) expect(codes, route.path).toContain('400');
+      // A 422 carries only the codes it lists.
+      const refused = responses['422']?.content['application/json'].schema.properties.error.properties.code;
+      if (refused) expect(refused.enum.length, route.path).toBeLessThan(6);
+    }
+    expect(Object.keys(doc.components.responses)).toEqual([
+      'InvalidParameters',
+      'PayloadTooLarge',
+      'MisdirectedRequest',
+      'HeadersTooLarge',
+    ]);
+    const metrics = Object.fromEntries(
+      doc.paths['/performance/metrics'].get.parameters.map((p: { name: string; schema: unknown }) => [
+        p.name,
+        p.schema,
+      ]),
+    );
+    expect(metrics.start.anyOf).toHaveLength(6);
+    expect(metrics.period).toMatchObject({
+      type: 'integer',
+      minimum: 1,
+      maximum: 39_312_000,
+      anyOf: [{ enum: [1, 5, 10, 30] }, { multipleOf: 60 }],
+    });
+    expect(metrics.stat.pattern).toBeDefined();
+    const history = doc.paths['/performance/tests/history'].get.parameters;
+    expect(history.find((p: { name: string }) => p.name === 'cursor').schema.pattern).toBe(
+      '^[A-Za-z0-9_-]{1,2048}$',
+    );
+    expect(doc.components.schemas.CacheWarm.anyOf).toEqual([
+      { required: ['paths'], properties: { paths: { minItems: 1 } } },
+      { required: ['popular'] },
+    ]);
+    expect(doc.components.schemas.CacheInvalidation.anyOf).toHaveLength(4);
+    const submission = doc.paths['/performance/tests'].post.requestBody.content['application/json'];
+    expect(Object.keys(submission.examples)).toEqual(['smoke', 'definition']);
+    const definition = doc.components.schemas.TestSubmission.anyOf[0];
+    expect(definition.properties.scenarios.minProperties).toBe(1);
+    expect(definition.properties.timeout.anyOf[0].pattern).toBeDefined();
   });
 });
 

@@ -123,11 +123,24 @@ describe('GET /performance/metrics', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('E_INVALID_REQUEST');
     expect(bad.body.error.details.problems).toHaveLength(3);
+    // Well-formed values whose window this source cannot answer: 422, not "malformed".
     const tooMany = await call(api.url, 'GET', '/performance/metrics/cpu?start=-48h&period=1');
-    expect(tooMany.status).toBe(400);
+    expect(tooMany.status).toBe(422);
+    expect(tooMany.body.error.code).toBe('E_INVALID_WINDOW');
     expect(tooMany.body.error.details.problems[0]).toMatch(/more than 1440 points/);
     const reversed = await call(api.url, 'GET', '/performance/metrics/cpu?start=-1m&end=-2m');
+    expect(reversed.status).toBe(422);
     expect(reversed.body.error.details.problems).toContain('start must be before end');
+    // Older than CloudWatch keeps: refused, not answered with a year the answer's schema has no room for.
+    const ancient = await call(api.url, 'GET', '/performance/metrics?end=-70783502h');
+    expect(ancient.status).toBe(422);
+    expect(ancient.body.error.details.problems).toEqual([
+      'start is more than 455 days ago: CloudWatch keeps nothing older',
+    ]);
+    for (const q of ['start=-5m&period=7', 'period=120.5', 'period=3600000000', 'stat=median', 'end=1e12'])
+      expect((await call(api.url, 'GET', `/performance/metrics/cpu?${q}`)).status, q).toBe(400);
+    for (const q of ['start=now&end=now', 'start=1700000000000'])
+      expect((await call(api.url, 'GET', `/performance/metrics/cpu?${q}`)).status, q).toBe(422);
     expect((await call(api.url, 'GET', '/performance/metrics/disk')).status).toBe(404);
     expect((await call(api.url, 'GET', '/performance/metrics/cpu?colour=red')).status).toBe(400);
   });
@@ -302,5 +315,17 @@ describe('scaling the local worker pool', () => {
       400,
     );
     expect((await call(api.url, 'GET', '/performance/scaling/history?from=last-week')).status).toBe(400);
+    for (const from of [
+      'now',
+      '-72h',
+      '2026-01-01T00:00:00Z',
+      '2026-01-01T00:00+01:00',
+      '2026-01-01',
+      '1700000000000',
+    ])
+      expect(
+        (await call(api.url, 'GET', `/performance/scaling/history?from=${encodeURIComponent(from)}`)).status,
+        from,
+      ).toBe(200);
   });
 });

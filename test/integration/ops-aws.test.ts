@@ -206,7 +206,8 @@ describe('GET /performance/metrics/{group} on CloudWatch (moto)', () => {
         query: { period: '10' },
       }),
     );
-    expect(r.status).toBe(400);
+    expect(r.status).toBe(422);
+    expect(r.body.error.code).toBe('E_INVALID_WINDOW');
     expect(r.body.error.details.problems).toEqual(["period=10: this source's shortest period is 60 s"]);
   });
 });

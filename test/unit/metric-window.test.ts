@@ -69,6 +69,36 @@ describe('parseMetricWindow', () => {
     expect(problems(() => parseMetricWindow({ stat: 'p101' }, NOW, cloudwatch))).toHaveLength(1);
   });
 
+  // A value not in a documented form is a 400; a window the values make that the source cannot
+  // answer is a 422 (E_INVALID_WINDOW): the API fuzz test found such windows refused as malformed.
+  it('tells a value not in its form (E_INVALID_REQUEST) from a window it cannot answer (E_INVALID_WINDOW)', () => {
+    const codeOf = (query: Record<string, string>) => {
+      try {
+        parseMetricWindow(query, NOW, cloudwatch);
+      } catch (err) {
+        return (err as PlatformError).code;
+      }
+      return undefined;
+    };
+    expect(codeOf({ start: 'yesterday' })).toBe('E_INVALID_REQUEST');
+    expect(codeOf({ period: '3600000000' })).toBe('E_INVALID_REQUEST');
+    for (const q of [{ end: '-10m', start: '-5m' }, { period: '30' }, { start: '-48h', period: '60' }])
+      expect(codeOf(q), JSON.stringify(q)).toBe('E_INVALID_WINDOW');
+    // Both kinds at once: the 400, listing every problem.
+    expect(codeOf({ stat: 'mean', period: '30' })).toBe('E_INVALID_REQUEST');
+    expect(problems(() => parseMetricWindow({ stat: 'mean', period: '30' }, NOW, cloudwatch))).toHaveLength(
+      2,
+    );
+  });
+
+  it('refuses a window that starts before what CloudWatch keeps (455 days)', () => {
+    expect(problems(() => parseMetricWindow({ end: '-70783502h' }, NOW, cloudwatch))).toEqual([
+      'start is more than 455 days ago: CloudWatch keeps nothing older',
+    ]);
+    // 454 days back is still kept.
+    expect(parseMetricWindow({ start: '-10896h' }, NOW, cloudwatch).periodSeconds).toBe(27_240);
+  });
+
   it('rounds periods up to ones CloudWatch accepts', () => {
     expect([1, 2, 6, 11, 31, 61, 119].map(roundUpPeriod)).toEqual([1, 5, 10, 30, 60, 120, 120]);
   });

@@ -73,7 +73,8 @@ function scale(stages: readonly Stage[], vus: number | undefined, durationMs: nu
   }));
 }
 
-const fmt = (ms: number) => `${ms}ms`;
+/** Whole milliseconds, at least 1: `${1e-7}` or `${1e21}` would print as exponents, which no duration parses. */
+const fmt = (ms: number) => `${Math.max(1, Math.round(ms))}ms`;
 
 /** A preset as a plain test definition. */
 export function presetDefinition(name: PresetName, o: PresetOptions): Record<string, unknown> {
@@ -97,8 +98,9 @@ export function presetDefinition(name: PresetName, o: PresetOptions): Record<str
           executor: 'ramping-arrival-rate',
           startRate: base,
           timeUnit: '1s',
-          preAllocatedVUs: Math.max(10, base),
-          maxVUs: Math.max(100, base * 5 * 4),
+          // VU counts are whole numbers, whatever the rate.
+          preAllocatedVUs: Math.max(10, Math.ceil(base)),
+          maxVUs: Math.max(100, Math.ceil(base * 5 * 4)),
           stages,
           requests: [request],
         },

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { ValidDefinition } from '../../model/definition';
 import {
   type DefinitionProblem,
@@ -7,6 +8,7 @@ import {
   type Scenario,
   type ThresholdSpec,
   testDefinitionSchema,
+  UNPROCESSABLE,
 } from '../../model/definition';
 import { parseThresholds } from './thresholds';
 import { userPatternProblem } from './user-pattern';
@@ -28,7 +30,12 @@ const USERINFO =
 const hasUserinfo = (url: URL) => url.username !== '' || url.password !== '';
 
 /** Checks across fields that the schema cannot express; works on raw input so it runs even when the schema fails. */
-function checkRequest(step: unknown, path: string, hasBaseUrl: boolean, problems: DefinitionProblem[]): void {
+function checkRequest(
+  step: unknown,
+  path: string,
+  hasBaseUrl: boolean,
+  { problems, unprocessable }: Found,
+): void {
   if (!isObject(step)) return;
   if (step.path !== undefined && step.url !== undefined)
     problems.push({ path, message: 'give exactly one of "path" or "url"' });
@@ -52,17 +59,26 @@ function checkRequest(step: unknown, path: string, hasBaseUrl: boolean, problems
   }
   for (const [i, check] of list(step.checks).entries()) {
     const message = isObject(check) ? regexProblem(check.matches) : undefined;
-    if (message) problems.push({ path: `${path}.checks[${i}].matches`, message });
+    if (message) unprocessable.push({ path: `${path}.checks[${i}].matches`, message });
   }
   for (const [name, capture] of Object.entries(isObject(step.capture) ? step.capture : {})) {
     const message = isObject(capture) ? regexProblem(capture.regex) : undefined;
-    if (message) problems.push({ path: `${path}.capture.${name}.regex`, message });
+    if (message) unprocessable.push({ path: `${path}.capture.${name}.regex`, message });
   }
 }
 
-function crossChecks(input: unknown): DefinitionProblem[] {
-  const problems: DefinitionProblem[] = [];
-  if (!isObject(input) || !isObject(input.scenarios)) return problems;
+/**
+ * Problems found. `unprocessable`: rules the published JSON Schema cannot state (a regular expression
+ * RE2 compiles, one field bounded by another); every other rule is in the schema too.
+ */
+interface Found {
+  readonly problems: DefinitionProblem[];
+  readonly unprocessable: DefinitionProblem[];
+}
+
+function crossChecks(input: unknown, found: Found): void {
+  const { problems, unprocessable } = found;
+  if (!isObject(input) || !isObject(input.scenarios)) return;
   const hasBaseUrl = input.baseUrl !== undefined;
   if (typeof input.baseUrl === 'string' && URL.canParse(input.baseUrl) && hasUserinfo(new URL(input.baseUrl)))
     problems.push({ path: 'baseUrl', message: USERINFO });
@@ -75,18 +91,39 @@ function crossChecks(input: unknown): DefinitionProblem[] {
         message: 'give exactly one of "requests" (one sequence) or "flows" (weighted sequences)',
       });
     for (const [i, r] of list(s.requests).entries())
-      checkRequest(r, `${path}.requests[${i}]`, hasBaseUrl, problems);
+      checkRequest(r, `${path}.requests[${i}]`, hasBaseUrl, found);
     for (const [i, f] of list(s.flows).entries())
       if (isObject(f))
         for (const [j, r] of list(f.requests).entries())
-          checkRequest(r, `${path}.flows[${i}].requests[${j}]`, hasBaseUrl, problems);
+          checkRequest(r, `${path}.flows[${i}].requests[${j}]`, hasBaseUrl, found);
     if (typeof s.maxVUs === 'number' && typeof s.preAllocatedVUs === 'number' && s.maxVUs < s.preAllocatedVUs)
-      problems.push({
+      unprocessable.push({
         path: `${path}.maxVUs`,
         message: `must be at least preAllocatedVUs (${s.preAllocatedVUs})`,
       });
   }
-  return problems;
+}
+
+/** Issues that say the value has another shape than this branch of a union wants. */
+const SHAPE_ISSUES = new Set(['invalid_type', 'unrecognized_keys', 'invalid_value', 'invalid_union']);
+
+/**
+ * Files a schema issue as a problem, or as an unprocessable one when it is marked so. A union that
+ * failed (thinkTime, a check) is read through the one branch whose shape the value has, if there is
+ * exactly one: its problem is more precise than "Invalid input", and may be unprocessable.
+ */
+function sortIssue(issue: z.core.$ZodIssue, base: readonly PropertyKey[], found: Found): void {
+  const path = [...base, ...issue.path];
+  if (issue.code === 'invalid_union') {
+    const fitting = issue.errors.filter((branch) => !branch.some((i) => SHAPE_ISSUES.has(i.code)));
+    if (fitting.length === 1 && fitting[0]) {
+      for (const inner of fitting[0]) sortIssue(inner, path, found);
+      return;
+    }
+  }
+  const problem = { path: formatPath(path), message: issue.message };
+  const rule = issue.code === 'custom' && issue.params?.unprocessable === UNPROCESSABLE.unprocessable;
+  (rule ? found.unprocessable : found.problems).push(problem);
 }
 
 function normalizeThresholds(raw: unknown): Record<string, ThresholdSpec[]> {
@@ -117,10 +154,10 @@ function unique(problems: readonly DefinitionProblem[]): DefinitionProblem[] {
  */
 export function parseTestDefinition(input: unknown): ValidDefinition {
   const parsed = testDefinitionSchema.safeParse(input);
-  const problems: DefinitionProblem[] = parsed.success
-    ? []
-    : parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
-  problems.push(...crossChecks(input));
+  const found: Found = { problems: [], unprocessable: [] };
+  for (const issue of parsed.success ? [] : parsed.error.issues) sortIssue(issue, [], found);
+  crossChecks(input, found);
+  const { problems, unprocessable } = found;
   const rawThresholds = isObject(input) ? input.thresholds : undefined;
   const thresholdsShapeOk = !problems.some((p) => p.path.startsWith('thresholds'));
   // Validated data when the schema passed (durations in ms); the raw input otherwise, to list problems.
@@ -130,7 +167,9 @@ export function parseTestDefinition(input: unknown): ValidDefinition {
     ),
   );
   problems.push(...thresholdProblems);
-  if (!parsed.success || problems.length > 0) throw new InvalidDefinitionError(unique(problems));
+  if (problems.length > 0) throw new InvalidDefinitionError(unique([...problems, ...unprocessable]));
+  if (!parsed.success || unprocessable.length > 0)
+    throw new InvalidDefinitionError(unique(unprocessable), { unprocessable: true });
 
   const raw = parsed.data;
   const scenarios: Record<string, Scenario> = {};

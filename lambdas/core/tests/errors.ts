@@ -14,6 +14,7 @@ export class PlatformError extends ThroughlineError {
 
 export const PLATFORM_ERROR_CODES = [
   'E_INVALID_REQUEST',
+  'E_INVALID_WINDOW',
   'E_TARGET_NOT_ALLOWED',
   'E_QUOTA_EXCEEDED',
   'E_TOO_MANY_TESTS',

@@ -1,20 +1,35 @@
 import { z } from 'zod';
-import { InvalidDefinitionError } from '../../model/definition';
+import {
+  baselineSchema,
+  httpUrlSchema,
+  InvalidDefinitionError,
+  tagsSchema,
+  UNPROCESSABLE,
+} from '../../model/definition';
 import { parseDuration } from '../../model/duration';
+import { MAX_DURATION_MS, POSITIVE_DURATION_PATTERN } from '../../model/json-schema';
 import { PRESET_NAMES, presetDefinition } from '../load/presets';
 
 /** `POST /tests` with `{"preset": …}` instead of a full definition. */
 export const presetSubmissionSchema = z.strictObject({
   preset: z.enum(PRESET_NAMES),
   /** Full http(s) URL the preset loads. */
-  target: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
+  target: httpUrlSchema,
   vus: z.int().min(1).max(1_000_000).optional(),
   /** Total duration, "90s" / "10m" or milliseconds. */
-  duration: z.union([z.string(), z.number().int().positive()]).optional(),
+  duration: z
+    .union([z.string(), z.number().int().positive()])
+    .meta({
+      anyOf: [
+        { type: 'string', pattern: POSITIVE_DURATION_PATTERN },
+        { type: 'integer', minimum: 1, maximum: MAX_DURATION_MS },
+      ],
+    })
+    .optional(),
   rate: z.number().positive().max(10_000_000).optional(),
   name: z.string().min(1).max(128).optional(),
-  tags: z.record(z.string(), z.string()).optional(),
-  baseline: z.string().optional(),
+  tags: tagsSchema.optional(),
+  baseline: baselineSchema.optional(),
   regression: z.enum(['warn', 'fail']).optional(),
 });
 export type PresetSubmission = z.input<typeof presetSubmissionSchema>;
@@ -36,6 +51,16 @@ export function definitionFromSubmission(body: unknown): unknown {
   if (parsed.data?.duration !== undefined && !durationMs)
     problems.push({ path: 'duration', message: `${JSON.stringify(parsed.data.duration)} is not a duration` });
   if (!parsed.success || problems.length > 0) throw new InvalidDefinitionError(problems);
+  if (durationMs !== undefined && durationMs > MAX_DURATION_MS)
+    throw new InvalidDefinitionError(
+      [
+        {
+          path: 'duration',
+          message: `${JSON.stringify(parsed.data.duration)} is longer than 24 days, the longest we schedule`,
+        },
+      ],
+      UNPROCESSABLE,
+    );
   const { preset, target, vus, rate, name, tags, baseline, regression } = parsed.data;
   return {
     ...presetDefinition(preset, {

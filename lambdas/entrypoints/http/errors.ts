@@ -23,7 +23,9 @@ export class HttpError extends ThroughlineError {
 const STATUS: Record<string, number> = {
   E_INVALID_REQUEST: 400,
   E_INVALID_DEFINITION: 400,
-  E_INVALID_CURSOR: 400,
+  // Well formed, so not a 400, but not a cursor this store issued (a 422, like a quota).
+  E_INVALID_CURSOR: 422,
+  E_INVALID_WINDOW: 422,
   E_TARGET_NOT_ALLOWED: 403,
   E_TEST_NOT_FOUND: 404,
   E_NO_RESULTS: 404,
@@ -50,7 +52,8 @@ export function toHttpError(err: unknown): { status: number; body: ErrorBody; in
     return { status: err.status, body: body(err.code, err.message, err.details), internal: false };
   if (err instanceof InvalidDefinitionError)
     return {
-      status: 400,
+      // 422: it matches the published schema; only a rule the schema cannot state failed.
+      status: err.unprocessable ? 422 : 400,
       body: body(err.code, 'invalid test definition', { problems: err.problems }),
       internal: false,
     };

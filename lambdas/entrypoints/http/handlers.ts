@@ -19,7 +19,13 @@ import { type ApiEvent, type ApiResult, header, json, jsonBody, jsonErrors, para
 import { negotiateResultFormat } from './negotiate';
 import { buildOpenApi } from './openapi';
 import { toTestResource } from './resources';
-import { createQuerySchema, historyQuerySchema, resultsQuerySchema, testIdSchema } from './schemas';
+import {
+  createQuerySchema,
+  historyQuerySchema,
+  idempotencyKeySchema,
+  resultsQuerySchema,
+  testIdSchema,
+} from './schemas';
 
 /**
  * The API's handlers, as middy handlers over API Gateway REST proxy events. Each translates only:
@@ -60,7 +66,7 @@ const idOf = (event: ApiEvent): string => {
 export const createTestHandler = (deps: ApiDeps) =>
   api(deps, async (event) => {
     const key = header(event, 'idempotency-key');
-    if (key !== undefined && !/^[\x21-\x7e]{1,255}$/.test(key))
+    if (key !== undefined && !idempotencyKeySchema.safeParse(key).success)
       throw new HttpError(400, 'E_INVALID_REQUEST', 'Idempotency-Key is 1–255 visible ASCII characters');
     const { dryRun } = params(createQuerySchema, event.queryStringParameters);
     if (dryRun)

@@ -1,9 +1,43 @@
 import { z } from 'zod';
-import { ROUTES } from './routes';
+import { MAX_BODY_BYTES } from './http-io';
+import { ROUTES, type Route } from './routes';
 
 /** The OpenAPI 3.1 document, generated from the route table and its zod schemas. */
 
 const OPTIONS = { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' } as const;
+
+/**
+ * Answers any operation can get before (or instead of) its handler, shared as components. An
+ * operation's own entry for the same status wins.
+ */
+const COMMON_RESPONSES = {
+  InvalidParameters: {
+    status: 400,
+    description: 'A query parameter the operation does not define, or one outside its schema',
+  },
+  PayloadTooLarge: {
+    status: 413,
+    description: `The body is over ${MAX_BODY_BYTES / 1024} KiB (the local server stops reading at 1 MiB)`,
+  },
+  MisdirectedRequest: {
+    status: 421,
+    description: 'Local server: the Host header is not 127.0.0.1, localhost or [::1] (DNS rebinding)',
+  },
+  HeadersTooLarge: {
+    status: 431,
+    description: 'Local server: the request line and headers are over 16 KiB',
+  },
+} as const;
+type Common = keyof typeof COMMON_RESPONSES;
+
+function commonResponses(route: Route): Common[] {
+  return [
+    ...(route.query ? (['InvalidParameters'] as const) : []),
+    ...(route.body ? (['PayloadTooLarge'] as const) : []),
+    'MisdirectedRequest' as const,
+    'HeadersTooLarge' as const,
+  ].filter((name) => route.responses[COMMON_RESPONSES[name].status] === undefined);
+}
 
 export function buildOpenApi(): Record<string, unknown> {
   // Schemas named with .meta({ id }) become components and are referenced; others are inlined.
@@ -40,9 +74,15 @@ export function buildOpenApi(): Record<string, unknown> {
       in: 'header',
       required: false,
       description: h.description,
-      schema: { type: 'string', maxLength: 255 },
+      schema: ref(h.schema),
     }));
-    const responses = Object.fromEntries(
+    const common = Object.fromEntries(
+      commonResponses(r).map((name) => [
+        COMMON_RESPONSES[name].status,
+        { $ref: `#/components/responses/${name}` },
+      ]),
+    );
+    const own = Object.fromEntries(
       Object.entries(r.responses).map(([status, resp]) => {
         const content: Record<string, unknown> = {};
         if (resp.schema) content['application/json'] = { schema: ref(resp.schema) };
@@ -53,6 +93,9 @@ export function buildOpenApi(): Record<string, unknown> {
         ];
       }),
     );
+    const responses = Object.fromEntries(
+      Object.entries({ ...own, ...common }).sort(([a], [b]) => Number(a) - Number(b)),
+    );
     paths[r.path] ??= {};
     (paths[r.path] as Record<string, unknown>)[r.method.toLowerCase()] = {
       operationId: r.handler,
@@ -60,7 +103,14 @@ export function buildOpenApi(): Record<string, unknown> {
       security: [{ sigv4: [] }],
       parameters: [...pathParams, ...queryParams, ...headerParams],
       ...(r.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: ref(r.body) } } } }
+        ? {
+            requestBody: {
+              required: true,
+              content: {
+                'application/json': { schema: ref(r.body), ...(r.examples ? { examples: r.examples } : {}) },
+              },
+            },
+          }
         : {}),
       responses,
     };
@@ -77,6 +127,15 @@ export function buildOpenApi(): Record<string, unknown> {
     paths,
     components: {
       schemas: components,
+      responses: Object.fromEntries(
+        Object.entries(COMMON_RESPONSES).map(([name, { description }]) => [
+          name,
+          {
+            description,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+          },
+        ]),
+      ),
       securitySchemes: {
         sigv4: {
           type: 'apiKey',

@@ -1,27 +1,50 @@
 import { z } from 'zod';
+import { isValidPeriod, MAX_PERIOD_SECONDS, STATISTIC } from '../../core/observability/metric-window';
 import { manualScalingBodySchema, scalingConfigBodySchema } from '../../core/scaling/validate';
 import { SCALABLE_KINDS } from '../../model/scaling';
 import { METRIC_GROUPS } from '../../ports/metrics';
 
 /** Requests and responses of the metrics, alarms and scaling endpoints (OpenAPI is generated from them). */
 
+/**
+ * The forms parseInstant reads (core/observability/metric-window.ts), each as JSON Schema states it:
+ * "now", "-" and a duration with units ("-90m", "-1h30m"), epoch milliseconds, an ISO 8601 time
+ * with a zone (to the minute, second or fraction), or a date (midnight UTC).
+ */
+const INSTANT = 'an ISO 8601 time, epoch milliseconds, "now" or "-<duration>" such as "-3h"';
+const instant = z.union(
+  [
+    z.literal('now'),
+    z.string().regex(/^-(\d{1,12}(\.\d{1,6})?(ms|s|m|h)){1,4}$/),
+    z.string().regex(/^\d{10,16}$/),
+    z.iso.datetime({ offset: true }).max(64),
+    z.iso.datetime({ offset: true, precision: -1 }),
+    z.iso.date(),
+  ],
+  { error: INSTANT },
+);
+/** A query parameter that is a whole number in the schema: the decimal digits on the wire. */
+const wholeNumber = <S extends z.ZodType>(schema: S) =>
+  z.preprocess((v) => (typeof v === 'string' && /^\d{1,16}$/.test(v) ? Number(v) : v), schema);
+
 export const metricsQuerySchema = z.strictObject({
-  start: z
-    .string()
-    .max(64)
-    .optional()
-    .describe('ISO 8601, epoch ms, "now" or "-<duration>" (default: 1 h before end)'),
-  end: z.string().max(64).optional().describe('same forms as start (default: now)'),
-  period: z
-    .string()
-    .max(8)
+  start: instant.optional().describe(`${INSTANT} (default: 1 h before end)`),
+  end: instant.optional().describe('same forms as start (default: now)'),
+  period: wholeNumber(
+    z
+      .int()
+      .min(1)
+      .max(MAX_PERIOD_SECONDS)
+      .refine(isValidPeriod, `seconds: 1, 5, 10, 30 or a multiple of 60 up to ${MAX_PERIOD_SECONDS}`)
+      .meta({ anyOf: [{ enum: [1, 5, 10, 30] }, { multipleOf: 60 }] }),
+  )
     .optional()
     .describe(
       'seconds: 1, 5, 10, 30 or a multiple of 60 (default: 60 on AWS, 10 locally, more if the window needs it)',
     ),
   stat: z
     .string()
-    .max(16)
+    .regex(STATISTIC, 'Average, Minimum, Maximum, Sum, SampleCount or pNN such as p99 or p99.9')
     .optional()
     .describe('Average (default), Minimum, Maximum, Sum, SampleCount or pNN such as p99'),
 });
@@ -186,7 +209,7 @@ export const manualScalingSchema = manualScalingBodySchema.meta({
 
 export const scalingHistoryQuerySchema = z.strictObject({
   target: z.string().max(64).optional(),
-  from: z.string().max(64).optional().describe('ISO 8601, epoch ms or "-<duration>" (default: 6 weeks ago)'),
+  from: instant.optional().describe(`${INSTANT} (default: 6 weeks ago)`),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 

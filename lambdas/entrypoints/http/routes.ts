@@ -22,10 +22,14 @@ import {
 import {
   createQuerySchema,
   createTestBodySchema,
+  createTestExamples,
   dryRunSchema,
+  type ErrorCode,
+  errorOf,
   errorSchema,
   historyQuerySchema,
   historySchema,
+  idempotencyKeySchema,
   resultsQuerySchema,
   resultsSchema,
   testResourceSchema,
@@ -59,7 +63,13 @@ export interface Route {
   readonly summary: string;
   readonly query?: z.ZodObject;
   readonly body?: z.ZodType;
-  readonly headers?: readonly { readonly name: string; readonly description: string }[];
+  /** Named example bodies for the document. */
+  readonly examples?: Readonly<Record<string, { readonly summary: string; readonly value: unknown }>>;
+  readonly headers?: readonly {
+    readonly name: string;
+    readonly description: string;
+    readonly schema: z.ZodType;
+  }[];
   /** Status → schema (or media types for non-JSON bodies). */
   readonly responses: Readonly<
     Record<
@@ -69,7 +79,18 @@ export interface Route {
   >;
 }
 
-const err = (description: string) => ({ description, schema: errorSchema });
+/**
+ * An error answer. A 422 lists its codes: it is the answer for a request its schema allows but that
+ * cannot be carried out now or here (a quota, a cursor this store did not issue, a window the source
+ * cannot answer), so the fuzz test accepts it from schema-valid data, and only with these codes.
+ */
+const err = (description: string, codes?: readonly [ErrorCode, ...ErrorCode[]]) => ({
+  description,
+  schema: codes ? errorOf(codes) : errorSchema,
+});
+
+const WINDOW_REFUSED =
+  'A window this source cannot answer: start not before end, longer than 455 days, starting over 455 days ago or ending over 5 min from now, a period under the source’s shortest or giving over 1,440 points';
 
 export const ROUTES: readonly Route[] = [
   {
@@ -79,7 +100,14 @@ export const ROUTES: readonly Route[] = [
     summary: 'Start a load test from a definition or a preset (or, with dryRun=true, only plan it)',
     query: createQuerySchema,
     body: createTestBodySchema,
-    headers: [{ name: 'Idempotency-Key', description: 'Retries with the same key return the first test.' }],
+    examples: createTestExamples,
+    headers: [
+      {
+        name: 'Idempotency-Key',
+        description: 'Retries with the same key return the first test.',
+        schema: idempotencyKeySchema,
+      },
+    ],
     responses: {
       200: {
         description: 'dryRun=true: the plan and its estimated cost; nothing was stored or run',
@@ -89,7 +117,10 @@ export const ROUTES: readonly Route[] = [
       400: err('Bad JSON or an invalid definition (every problem listed)'),
       403: err('A target is outside the allow-list'),
       415: err('Not application/json'),
-      422: err('Over a quota, unknown baseline, or Idempotency-Key reused with another definition'),
+      422: err(
+        'Over a quota, unknown baseline, Idempotency-Key reused with another definition, or a definition that matches the schema but breaks a rule it cannot state (a regular expression RE2 cannot compile, maxVUs below preAllocatedVUs, a duration over 24 days)',
+        ['E_INVALID_DEFINITION', 'E_QUOTA_EXCEEDED', 'E_BASELINE_NOT_FOUND', 'E_IDEMPOTENCY_CONFLICT'],
+      ),
       429: err('Too many tests running'),
     },
   },
@@ -99,7 +130,11 @@ export const ROUTES: readonly Route[] = [
     handler: 'listTests',
     summary: 'Tests, newest first, filtered and paginated',
     query: historyQuerySchema,
-    responses: { 200: { description: 'One page', schema: historySchema }, 400: err('Bad filter or cursor') },
+    responses: {
+      200: { description: 'One page', schema: historySchema },
+      400: err('Bad filter, or a cursor that is not base64url'),
+      422: err('A cursor this store did not issue', ['E_INVALID_CURSOR']),
+    },
   },
   {
     method: 'GET',
@@ -153,7 +188,8 @@ export const ROUTES: readonly Route[] = [
     query: metricsQuerySchema,
     responses: {
       200: { description: 'Summary', schema: metricsSummarySchema },
-      400: err('Bad window or statistic'),
+      400: err('A time, period or statistic not in one of its forms'),
+      422: err(WINDOW_REFUSED, ['E_INVALID_WINDOW']),
     },
   },
   {
@@ -164,7 +200,8 @@ export const ROUTES: readonly Route[] = [
     query: metricsQuerySchema,
     responses: {
       200: { description: 'Series over the window', schema: metricsAnswerSchema },
-      400: err('Bad window or statistic'),
+      400: err('A time, period or statistic not in one of its forms'),
+      422: err(WINDOW_REFUSED, ['E_INVALID_WINDOW']),
       404: err('No such group'),
     },
   },
@@ -259,33 +296,41 @@ export const ROUTES: readonly Route[] = [
   },
 ];
 
-/** Matches a method and path to a route and its path parameters. */
-export function matchRoute(
-  method: string,
-  path: string,
-): { route: Route; pathParameters: Record<string, string> } | { allowed: readonly string[] } | undefined {
-  const allowed: string[] = [];
-  for (const route of ROUTES) {
+/** Each path template once, the literal ones first: like API Gateway, `/tests/history` wins over `/tests/{id}`. */
+const TEMPLATES = [...new Set(ROUTES.map((r) => r.path))]
+  .map((path) => {
     const names: string[] = [];
     const pattern = new RegExp(
-      `^${route.path.replace(/\{(\w+)\}/g, (_m, name: string) => {
+      `^${path.replace(/\{(\w+)\}/g, (_m, name: string) => {
         names.push(name);
         return '([^/]+)';
       })}/?$`,
     );
-    const m = pattern.exec(path);
+    return { path, names, pattern, routes: ROUTES.filter((r) => r.path === path) };
+  })
+  .sort((a, b) => a.names.length - b.names.length);
+
+/**
+ * Matches a method and path to a route and its path parameters; `allowed` lists the methods of
+ * the resource when it exists but not with this method.
+ */
+export function matchRoute(
+  method: string,
+  path: string,
+): { route: Route; pathParameters: Record<string, string> } | { allowed: readonly string[] } | undefined {
+  for (const template of TEMPLATES) {
+    const m = template.pattern.exec(path);
     if (!m) continue;
-    if (route.method !== method) {
-      allowed.push(route.method);
-      continue;
-    }
-    let pathParameters: Record<string, string>;
+    const route = template.routes.find((r) => r.method === method);
+    if (!route) return { allowed: template.routes.map((r) => r.method) };
     try {
-      pathParameters = Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1] ?? '')]));
+      const pathParameters = Object.fromEntries(
+        template.names.map((n, i) => [n, decodeURIComponent(m[i + 1] ?? '')]),
+      );
+      return { route, pathParameters };
     } catch {
       return undefined; // malformed percent-encoding matches no resource
     }
-    return { route, pathParameters };
   }
-  return allowed.length > 0 ? { allowed } : undefined;
+  return undefined;
 }

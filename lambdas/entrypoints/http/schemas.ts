@@ -14,24 +14,58 @@ export const ERROR_CODES = [
   'E_UNSUPPORTED_MEDIA_TYPE',
   'E_NOT_ACCEPTABLE',
   'E_PAYLOAD_TOO_LARGE',
+  'E_HEADERS_TOO_LARGE',
   'E_NOT_FOUND',
   'E_METHOD_NOT_ALLOWED',
   'E_INTERNAL',
 ] as const;
 
-export const errorSchema = z
-  .object({
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The error body; `errorOf(codes)` is the same body limited to the codes one answer can carry. */
+export const errorOf = (codes: readonly [ErrorCode, ...ErrorCode[]]) =>
+  z.object({
     error: z.object({
-      code: z.enum(ERROR_CODES),
+      code: z.enum(codes),
       message: z.string(),
       details: z.unknown().optional(),
     }),
-  })
-  .meta({ id: 'Error' });
+  });
+export const errorSchema = errorOf(ERROR_CODES).meta({ id: 'Error' });
 
-export const createTestBodySchema = z
-  .union([testDefinitionSchema, presetSubmissionSchema])
-  .meta({ id: 'TestSubmission', description: 'A test definition (k6-style), or a preset with its target.' });
+export const createTestBodySchema = z.union([testDefinitionSchema, presetSubmissionSchema]).meta({
+  id: 'TestSubmission',
+  description: 'A test definition (k6-style), or a preset with its target.',
+});
+
+/** Retries with the same key return the first test (visible ASCII, like a token). */
+export const idempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{1,255}$/);
+
+/** Request bodies the OpenAPI document shows (on the media type: zod drops `examples` of a transforming schema). */
+export const createTestExamples = {
+  smoke: {
+    summary: 'A preset against a local target',
+    value: { preset: 'smoke', target: 'http://127.0.0.1:8080/', duration: '10s' },
+  },
+  definition: {
+    summary: 'A definition: an open-model scenario with checks and thresholds',
+    value: {
+      name: 'checkout',
+      baseUrl: 'http://127.0.0.1:8080',
+      scenarios: {
+        buy: {
+          executor: 'constant-arrival-rate',
+          rate: 5,
+          timeUnit: '1s',
+          duration: '10s',
+          preAllocatedVUs: 2,
+          requests: [{ name: 'home', method: 'GET', path: '/', checks: [{ status: 200 }] }],
+        },
+      },
+      thresholds: { http_req_duration: ['p(95)<250'], http_req_failed: ['rate<0.01'] },
+    },
+  },
+};
 
 export const createQuerySchema = z.strictObject({
   dryRun: z
@@ -132,13 +166,18 @@ export const historyQuerySchema = z.strictObject({
   status: z.enum(TEST_STATUSES).optional(),
   tag: z
     .string()
-    .regex(/^[^:]+:.*$/, 'is key:value')
+    // No `.`: JavaScript's stops at line breaks, other engines' (the schema's readers) do not.
+    .regex(/^[^:]+:/, 'is key:value')
     .optional()
     .describe('key:value'),
   from: z.iso.datetime({ offset: true }).optional().describe('created at or after (ISO 8601)'),
   to: z.iso.datetime({ offset: true }).optional().describe('created before (ISO 8601)'),
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(2048).optional(),
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,2048}$/, 'is a nextCursor of an earlier page')
+    .optional()
+    .describe("the previous page's nextCursor (base64url)"),
 });
 
 export const historySchema = z
@@ -165,6 +204,12 @@ export const resultsSchema = z
     timeseries: z.array(z.record(z.string(), z.unknown())),
     workers: z.record(z.string(), z.unknown()),
     comparison: z.record(z.string(), z.unknown()).optional(),
+    capacity: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe(
+        "a stepped run's plateaus (offered, achieved, latency, concurrency, sustained), USL fit and maxSustainableRps",
+      ),
   })
   .loose()
   .meta({ id: 'Results', description: 'The results document (DESIGN.md §3).' });

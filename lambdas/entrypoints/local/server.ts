@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Context } from 'aws-lambda';
 import { platformCache } from '../../composition/cache';
 import { localOperations, localPlatform, lockLocalDataDir } from '../../composition/local';
@@ -31,11 +32,14 @@ import {
   scalingStatusHandler,
 } from '../http/ops-handlers';
 import { type HandlerName, matchRoute } from '../http/routes';
+import type { ERROR_CODES } from '../http/schemas';
 
 /**
  * Local mode: the Lambda handlers behind node:http on loopback. Each request becomes the API
  * Gateway REST proxy event the handler would get on AWS, so both run the same code.
  */
+
+type ErrorCode = (typeof ERROR_CODES)[number];
 
 const MAX_BODY = 1024 * 1024;
 /** Names this loopback server answers to: another Host is a DNS-rebinding page or a misdirected proxy. */
@@ -111,6 +115,42 @@ const lambdaContext = (requestId: string): Context =>
     getRemainingTimeInMillis: () => 29_000,
     callbackWaitsForEmptyEventLoop: false,
   }) as Context;
+
+/**
+ * What node:http answers itself, before any handler, for a request it cannot parse: the same JSON
+ * error body as every other answer (its default is an empty body with no content type).
+ */
+const CLIENT_ERRORS: Record<string, readonly [number, string, ErrorCode, string]> = {
+  HPE_HEADER_OVERFLOW: [
+    431,
+    'Request Header Fields Too Large',
+    'E_HEADERS_TOO_LARGE',
+    'the request line and headers are over 16 KiB',
+  ],
+  ERR_HTTP_REQUEST_TIMEOUT: [
+    408,
+    'Request Timeout',
+    'E_INVALID_REQUEST',
+    'the request did not arrive in time',
+  ],
+  HPE: [400, 'Bad Request', 'E_INVALID_REQUEST', 'the request is not valid HTTP/1.1'],
+};
+
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  const answer =
+    CLIENT_ERRORS[err.code ?? ''] ?? (err.code?.startsWith('HPE_') ? CLIENT_ERRORS.HPE : undefined);
+  // A reset or a write error: nobody is left to answer.
+  if (!socket.writable || !answer) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, code, message] = answer;
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
 
 function send(res: ServerResponse, result: ApiResult): void {
   const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)]));
@@ -205,6 +245,7 @@ export async function startLocalServer(
         else res.destroy();
       }
     });
+    server.on('clientError', answerClientError);
     server.keepAliveTimeout = 5_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -17,8 +17,13 @@ export interface CacheApiDeps {
 const cdnPath = z
   .string()
   .max(1_024)
-  .regex(/^\/[\x21-\x7e]*$/, { error: 'a path starting with /, visible ASCII, * only at the end' })
-  .refine((p) => !p.slice(0, -1).includes('*'), { error: '* is allowed only at the end' });
+  // One pattern, not a refinement, so that the OpenAPI document states the rule about `*` too.
+  .regex(/^\/[\x21-\x29\x2b-\x7e]*\*?$/, {
+    error: 'a path starting with /, visible ASCII, * only at the end',
+  });
+
+/** JSON Schema: `name` is present and not an empty list. */
+const nonEmpty = (name: string) => ({ required: [name], properties: { [name]: { minItems: 1 } } });
 
 export const invalidationBodySchema = z
   .strictObject({
@@ -29,7 +34,9 @@ export const invalidationBodySchema = z
   })
   .refine((b) => Object.values(b).some((v) => (v?.length ?? 0) > 0), {
     error: 'give at least one of keys, patterns, tags, cdnPaths',
-  });
+  })
+  // The refinement above, as JSON Schema states it (for the OpenAPI document).
+  .meta({ anyOf: ['keys', 'patterns', 'tags', 'cdnPaths'].map(nonEmpty) });
 
 const apiPath = z
   .string()
@@ -42,7 +49,8 @@ export const warmBodySchema = z
   })
   .refine((b) => (b.paths?.length ?? 0) > 0 || b.popular !== undefined, {
     error: 'give paths, popular or both',
-  });
+  })
+  .meta({ anyOf: [nonEmpty('paths'), { required: ['popular'] }] });
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body);

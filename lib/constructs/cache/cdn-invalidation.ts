@@ -1,12 +1,11 @@
 import { join } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import type { IDistribution } from 'aws-cdk-lib/aws-cloudfront';
-import { ComparisonOperator } from 'aws-cdk-lib/aws-cloudwatch';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ALARM_PERIOD, type CustomAlarmSpec, WARNING } from '../observability/alarm-spec';
+import { type CustomAlarmSpec, deadLettersAlarm } from '../observability/alarm-spec';
 import type { EncryptedLogs } from '../observability/encrypted-logs';
 import { NO_RESERVATION, skipCheckov } from '../shared/checkov';
 import { HandlerFunction } from '../shared/handler-function';
@@ -91,20 +90,12 @@ export class CdnInvalidation extends Construct {
 
   /** A Warning when a request failed every delivery: the cached results it names may be stale. */
   get deadLetterAlarm(): CustomAlarmSpec {
-    return {
-      name: 'cdn-invalidation-dead-letters',
-      description:
-        'CDN invalidation requests failed every delivery and wait in the dead-letter queue: cached results they ' +
+    return deadLettersAlarm(
+      this.deadLetterQueue,
+      'cdn-invalidation-dead-letters',
+      'CDN invalidation requests failed every delivery and wait in the dead-letter queue: cached results they ' +
         "name may be stale (the cdn-invalidator function's log says why).",
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: ALARM_PERIOD,
-        statistic: 'Maximum',
-      }),
-      severity: WARNING,
-      threshold: 0,
-      comparison: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      datapoints: [1, 1],
-    };
+    );
   }
 
   /** The worker, once started. */

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
-import { ComparisonOperator } from 'aws-cdk-lib/aws-cloudwatch';
 import { Grant, type IGrantable, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -13,7 +12,7 @@ import { NO_RESERVATION } from '../shared/checkov';
 import { HandlerFunction } from '../shared/handler-function';
 import { toRemovalPolicy } from '../shared/removal-policy';
 import type { AlarmNaming } from './alarm-naming';
-import { ALARM_PERIOD, type CustomAlarmSpec, WARNING } from './alarm-spec';
+import { type CustomAlarmSpec, deadLettersAlarm } from './alarm-spec';
 import type { EncryptedLogs } from './encrypted-logs';
 
 export interface AlarmNotificationsProps {
@@ -109,20 +108,12 @@ export class AlarmNotifications extends Construct {
   /** A Warning when a notice could not be posted to the webhook (emails still got it). */
   get deadLetterAlarm(): CustomAlarmSpec | undefined {
     if (this.deadLetterQueue === undefined) return undefined;
-    return {
-      name: 'alarm-notices-undelivered',
-      description:
-        'Alarm notices could not be posted to the webhook and wait in the notifier dead-letter queue (the ' +
+    return deadLettersAlarm(
+      this.deadLetterQueue,
+      'alarm-notices-undelivered',
+      'Alarm notices could not be posted to the webhook and wait in the notifier dead-letter queue (the ' +
         "notify-alarm function's log says why; check the URL in the webhook secret).",
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: ALARM_PERIOD,
-        statistic: 'Maximum',
-      }),
-      severity: WARNING,
-      threshold: 0,
-      comparison: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      datapoints: [1, 1],
-    };
+    );
   }
 
   /** What publishing a notice needs: sns:Publish on the topic and encrypting with its key. */

@@ -3,7 +3,7 @@
 // the modules; the modules see only this file, so none of them imports PlatformAlarms back.
 import { Duration } from 'aws-cdk-lib';
 import {
-  type ComparisonOperator,
+  ComparisonOperator,
   type IMetric,
   type MathExpression,
   Metric,
@@ -36,6 +36,23 @@ export interface CustomAlarmSpec {
   readonly datapoints?: readonly [number, number];
   /** @default NOT_BREACHING: no traffic is not an incident */
   readonly missing?: TreatMissingData;
+}
+
+/** A Warning as soon as one message waits in a dead-letter queue (every delivery of it failed). */
+export function deadLettersAlarm(
+  queue: { metricApproximateNumberOfMessagesVisible(props: object): Metric },
+  name: string,
+  description: string,
+): CustomAlarmSpec {
+  return {
+    name,
+    description,
+    metric: queue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }),
+    severity: WARNING,
+    threshold: 0,
+    comparison: ComparisonOperator.GREATER_THAN_THRESHOLD,
+    datapoints: [1, 1],
+  };
 }
 
 /** Where an alarm module adds its alarms: the facade's monitors, or a custom alarm with routing. */

@@ -69,11 +69,16 @@ function minimize(points: readonly ScalabilityPoint[]): { sigma: number; kappa: 
   const rss = (s: number, k: number) => project(points, s, k).rss;
   const sigmas = logGrid(-6, 0, 60);
   const kappas = logGrid(-9, 0, 90);
-  let best = { s: 0, k: 0, r: Number.POSITIVE_INFINITY, i: 0, j: 0 };
+  // The grid's best point, and its best on each bound line (κ = 0: the first column; σ = 0: the first row).
+  let best = { s: 0, k: 0, r: Number.POSITIVE_INFINITY };
+  let onKappa0 = { at: 0, r: Number.POSITIVE_INFINITY };
+  let onSigma0 = { at: 0, r: Number.POSITIVE_INFINITY };
   sigmas.forEach((s, i) => {
     kappas.forEach((k, j) => {
       const r = rss(s, k);
-      if (r < best.r) best = { s, k, r, i, j };
+      if (r < best.r) best = { s, k, r };
+      if (j === 0 && r < onKappa0.r) onKappa0 = { at: i, r };
+      if (i === 0 && r < onSigma0.r) onSigma0 = { at: j, r };
     });
   });
   const candidates: [number, number][] = [
@@ -82,11 +87,9 @@ function minimize(points: readonly ScalabilityPoint[]): { sigma: number; kappa: 
   // On a bound the simplex crawls: search each bound line on its own, bracketed by the grid.
   const bracket = (grid: readonly number[], at: number) =>
     [grid[Math.max(0, at - 1)] as number, grid[Math.min(grid.length - 1, at + 1)] as number] as const;
-  const onKappa0 = sigmas.reduce((a, s, i) => (rss(s, 0) < rss(sigmas[a] as number, 0) ? i : a), 0);
-  const [s0, s1] = bracket(sigmas, onKappa0);
+  const [s0, s1] = bracket(sigmas, onKappa0.at);
   candidates.push([goldenSection((s) => rss(s, 0), s0, s1), 0]);
-  const onSigma0 = kappas.reduce((a, k, j) => (rss(0, k) < rss(0, kappas[a] as number) ? j : a), 0);
-  const [k0, k1] = bracket(kappas, onSigma0);
+  const [k0, k1] = bracket(kappas, onSigma0.at);
   candidates.push([0, goldenSection((k) => rss(0, k), k0, k1)]);
   candidates.sort((a, b) => rss(...a) - rss(...b));
   const [sigma, kappa] = candidates[0] as [number, number];

@@ -1,5 +1,6 @@
 import type { CapacityBlock, PlateauMeasure } from '../../model/capacity';
 import type { ValidDefinition } from '../../model/definition';
+import { latencySummary } from '../load/results';
 import { compare, thresholdValue } from '../load/thresholds';
 import { MergedRun, MergedSeries } from '../stats/aggregate';
 import { BucketHistogram } from '../stats/histogram';
@@ -19,8 +20,6 @@ export const WARMUP_SHARE = 0.2;
 export const ACHIEVED_SHARE = 0.95;
 /** Little's law check: a closed model's VUs and X·R apart by more than this mean queueing in the client. */
 const LITTLE_GAP = 0.1;
-
-const ms = (us: number) => Math.round(us) / 1_000;
 
 function measure(
   run: MergedRun,
@@ -58,9 +57,9 @@ export function capacityOf(test: ValidDefinition, run: MergedRun): CapacityBlock
   for (const hold of schedule.holds) {
     const m = measure(run, hold);
     if (m.seconds === 0 || m.series.requests === 0) continue;
-    const h = m.series.histogram;
+    const latency = latencySummary(m.series.histogram);
     const achievedRps = m.series.requests / m.seconds;
-    const meanMs = ms(h.mean);
+    const meanMs = latency.mean;
     const concurrency = (achievedRps * meanMs) / 1_000;
     // A plateau alone, for its thresholds: its series and its seconds.
     const alone = new MergedRun();
@@ -84,9 +83,9 @@ export function capacityOf(test: ValidDefinition, run: MergedRun): CapacityBlock
       seconds: m.seconds,
       achievedRps: round(achievedRps),
       meanMs,
-      p95Ms: ms(h.percentile(95)),
-      p99Ms: ms(h.percentile(99)),
-      errorRate: m.series.requests === 0 ? 0 : m.series.failed / m.series.requests,
+      p95Ms: latency.p95,
+      p99Ms: latency.p99,
+      errorRate: m.series.failed / m.series.requests,
       droppedIterations: m.dropped,
       concurrency: round(concurrency),
       sustained: failed.length === 0,

@@ -15,7 +15,8 @@ import { type ChartSpec, renderChart } from './svg-chart';
  */
 
 // Defence in depth: even if a string escaped escaping, no script could run and nothing could load.
-const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+/** What the report allows itself: inline styles, inline SVG charts, nothing fetched (meta tag and header). */
+export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
 function chartSpecs(r: TestResults): ChartSpec[] {
   const ts = r.timeseries;
@@ -100,7 +101,7 @@ export function renderHtml(results: TestResults): string {
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(results.name)} · Throughline report</title>
 <style>${REPORT_CSS}</style>

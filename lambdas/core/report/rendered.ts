@@ -1,7 +1,10 @@
 import type { TestResults } from '../../model/results';
 import type { PublishedFile, RenderedReport } from '../../ports/report-publisher';
 import { requestsCsv, timeseriesCsv } from './csv';
-import { renderHtml } from './html';
+import { REPORT_CSP, renderHtml } from './html';
+
+export { REPORT_CSP };
+
 import { renderJunit } from './junit';
 
 /**
@@ -11,9 +14,6 @@ import { renderJunit } from './junit';
 
 export type ReportFormat = 'json' | 'csv' | 'junit' | 'html';
 export type CsvTable = 'requests' | 'timeseries';
-
-/** What the HTML report allows itself: inline styles, inline SVG charts, nothing fetched. */
-export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
 export function renderReport(
   testId: string,

@@ -118,7 +118,6 @@ const getResultsBase = (deps: ApiDeps) =>
     const q = params(resultsQuerySchema, event.queryStringParameters);
     const format = q.format ?? negotiateResultFormat(header(event, 'accept'));
     const results = await getResults(deps.platform, id);
-    if (format === 'json') return json(200, results);
     const report = renderReport(id, results, format, q.table);
     return text(200, report.contentType, report.body, {
       ...(report.fileName ? { 'content-disposition': `inline; filename="${report.fileName}"` } : {}),
